@@ -1,0 +1,200 @@
+/**
+ * Configuration: every setting the server reads, validated once with zod.
+ * A bad value stops the process with a list of every problem (see formatConfigError).
+ */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { passwordProblem } from './auth/password-policy';
+import { DEFAULT_DATABASE_URL } from './db/location';
+
+/** Values that show up in tutorials and .env templates; never acceptable as a production secret. */
+const PLACEHOLDER_SECRETS = ['changeme', 'change-me', 'secret', 'password'];
+const MIN_SECRET_BYTES = 32;
+
+// Blank variables (`FOO=` in a .env file) mean "not set", as in create-t3-app.
+const optionalString = z.preprocess((v) => (v === '' ? undefined : v), z.string().optional());
+const number = (fallback: number) =>
+  z.preprocess((v) => (v === '' || v === undefined ? undefined : v), z.coerce.number().default(fallback));
+const flag = (fallback: boolean) =>
+  z
+    .preprocess(
+      (v) => (typeof v === 'string' && v !== '' ? v.toLowerCase() : undefined),
+      z.enum(['true', 'false', '1', '0', 'yes', 'no']).optional(),
+    )
+    .transform((v) => (v === undefined ? fallback : ['true', '1', 'yes'].includes(v)));
+
+function secretProblem(secret: string): string | null {
+  if (Buffer.byteLength(secret, 'utf8') < MIN_SECRET_BYTES) {
+    return `must be at least ${MIN_SECRET_BYTES} bytes (generate one with: openssl rand -base64 48)`;
+  }
+  const lower = secret.toLowerCase();
+  if (PLACEHOLDER_SECRETS.includes(lower) || lower.includes('change-in-production') || lower.includes('changeme')) {
+    return 'is a placeholder value; generate a real one with: openssl rand -base64 48';
+  }
+  return null;
+}
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    DATABASE_URL: z.preprocess(
+      (v) => (v === '' || v === undefined ? DEFAULT_DATABASE_URL : v),
+      z.string().startsWith('file:', 'must be a SQLite file URL such as file:./data/app.db'),
+    ),
+    DATA_DIR: z.preprocess((v) => (v === '' || v === undefined ? './data' : v), z.string()),
+    AUTH_SECRET: optionalString,
+    AUTH_SECRET_PREVIOUS: optionalString,
+    ACCESS_TOKEN_EXPIRE_MINUTES: number(15).pipe(
+      z
+        .number()
+        .positive()
+        .max(24 * 60),
+    ),
+    REFRESH_TOKEN_EXPIRE_DAYS: number(7).pipe(z.number().positive().max(365)),
+    SESSION_MAX_AGE_DAYS: number(30).pipe(z.number().positive().max(3650)),
+    REFRESH_REUSE_GRACE_SECONDS: number(10).pipe(z.number().min(0).max(300)),
+    ADMIN_USERNAME: optionalString,
+    ADMIN_PASSWORD: optionalString,
+    TRUST_PROXY: flag(false),
+    PORT: number(3000).pipe(z.number().int().min(1).max(65535)),
+    COOKIE_SECURE: z
+      .preprocess(
+        (v) => (typeof v === 'string' && v !== '' ? v.toLowerCase() : 'auto'),
+        z.enum(['auto', 'true', 'false']),
+      )
+      .default('auto'),
+    CLIENT_REFRESH_LEAD_SECONDS: number(300).pipe(z.number().positive().max(86_400)),
+    CLIENT_REQUEST_TIMEOUT_SECONDS: number(10).pipe(z.number().positive().max(120)),
+    CLIENT_SESSION_CHECK_SECONDS: number(60).pipe(z.number().min(0).max(86_400)),
+    ENABLE_BENCH_ROUTES: flag(false),
+  })
+  .superRefine((env, ctx) => {
+    if (env.AUTH_SECRET !== undefined) {
+      const problem = secretProblem(env.AUTH_SECRET);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['AUTH_SECRET'], message: problem });
+    } else if (env.NODE_ENV === 'production') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AUTH_SECRET'],
+        message: `is required in production (at least ${MIN_SECRET_BYTES} bytes; generate one with: openssl rand -base64 48)`,
+      });
+    }
+    if (env.AUTH_SECRET_PREVIOUS !== undefined) {
+      const problem = secretProblem(env.AUTH_SECRET_PREVIOUS);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['AUTH_SECRET_PREVIOUS'], message: problem });
+    }
+    if (env.REFRESH_TOKEN_EXPIRE_DAYS > env.SESSION_MAX_AGE_DAYS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['REFRESH_TOKEN_EXPIRE_DAYS'],
+        message: 'must not exceed SESSION_MAX_AGE_DAYS',
+      });
+    }
+    if (env.ACCESS_TOKEN_EXPIRE_MINUTES > env.REFRESH_TOKEN_EXPIRE_DAYS * 24 * 60) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ACCESS_TOKEN_EXPIRE_MINUTES'],
+        message: 'must not exceed the refresh token lifetime',
+      });
+    }
+    if (env.ADMIN_PASSWORD !== undefined && passwordProblem(env.ADMIN_PASSWORD)) {
+      ctx.addIssue({ code: 'custom', path: ['ADMIN_PASSWORD'], message: passwordProblem(env.ADMIN_PASSWORD) ?? '' });
+    }
+  });
+
+export type Config = {
+  env: 'development' | 'production' | 'test';
+  databaseUrl: string;
+  dataDir: string;
+  /** The signing secret, and the previous one that still verifies during a key rotation. */
+  secret: string;
+  previousSecret: string | undefined;
+  /** Whether the secret was generated for development rather than configured. */
+  secretGenerated: boolean;
+  accessTokenSeconds: number;
+  refreshTokenSeconds: number;
+  sessionMaxAgeSeconds: number;
+  reuseGraceSeconds: number;
+  admin: { username: string; password: string | undefined };
+  trustProxy: boolean;
+  port: number;
+  cookieSecure: 'auto' | boolean;
+  client: { refreshLeadSeconds: number; requestTimeoutSeconds: number; sessionCheckSeconds: number };
+  benchRoutes: boolean;
+};
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/**
+ * Development only: a random secret generated once and kept in the data directory
+ * (mode 0600), so a restart does not sign everybody out.
+ */
+function developmentSecret(dataDir: string): string {
+  const file = path.resolve(/*turbopackIgnore: true*/ dataDir, 'auth-secret');
+  mkdirSync(path.dirname(file), { recursive: true });
+  try {
+    // 'wx' fails if the file exists, so two processes starting at once keep one secret.
+    writeFileSync(file, randomBytes(48).toString('base64url'), { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  // Keep the file private even if it was copied around with looser permissions.
+  if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
+  const secret = readFileSync(file, 'utf8').trim();
+  if (Buffer.byteLength(secret) < MIN_SECRET_BYTES) {
+    throw new ConfigError([
+      `${file} holds a secret shorter than ${MIN_SECRET_BYTES} bytes; delete it to generate a new one`,
+    ]);
+  }
+  return secret;
+}
+
+/** Parses an environment; throws ConfigError listing every problem. */
+export function parseConfig(source: Record<string, string | undefined>): Config {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'} ${issue.message}`),
+    );
+  }
+  const env = parsed.data;
+  const minutes = 60;
+  const days = 24 * 60 * 60;
+  return {
+    env: env.NODE_ENV,
+    databaseUrl: env.DATABASE_URL,
+    dataDir: env.DATA_DIR,
+    secret: env.AUTH_SECRET ?? developmentSecret(env.DATA_DIR),
+    previousSecret: env.AUTH_SECRET_PREVIOUS,
+    secretGenerated: env.AUTH_SECRET === undefined,
+    accessTokenSeconds: env.ACCESS_TOKEN_EXPIRE_MINUTES * minutes,
+    refreshTokenSeconds: env.REFRESH_TOKEN_EXPIRE_DAYS * days,
+    sessionMaxAgeSeconds: env.SESSION_MAX_AGE_DAYS * days,
+    reuseGraceSeconds: env.REFRESH_REUSE_GRACE_SECONDS,
+    admin: { username: env.ADMIN_USERNAME ?? 'admin', password: env.ADMIN_PASSWORD },
+    trustProxy: env.TRUST_PROXY,
+    port: env.PORT,
+    cookieSecure: env.COOKIE_SECURE === 'auto' ? 'auto' : env.COOKIE_SECURE === 'true',
+    client: {
+      refreshLeadSeconds: env.CLIENT_REFRESH_LEAD_SECONDS,
+      requestTimeoutSeconds: env.CLIENT_REQUEST_TIMEOUT_SECONDS,
+      sessionCheckSeconds: env.CLIENT_SESSION_CHECK_SECONDS,
+    },
+    benchRoutes: env.ENABLE_BENCH_ROUTES,
+  };
+}
+
+let cached: Config | undefined;
+
+/** The process's configuration, parsed on first use. */
+export function getConfig(): Config {
+  cached ??= parseConfig(process.env);
+  return cached;
+}
