@@ -1,0 +1,20 @@
+/** What the auth functions need, passed in so tests can use their own database and clock. */
+import type { Db } from '../db';
+import type { TokenService } from './tokens';
+
+export type AuthPolicy = {
+  accessTokenSeconds: number;
+  refreshTokenSeconds: number;
+  sessionMaxAgeSeconds: number;
+  reuseGraceSeconds: number;
+};
+
+export type AuthDeps = {
+  db: Db;
+  tokens: TokenService;
+  policy: AuthPolicy;
+  now: () => Date;
+};
+
+/** Where a request came from, kept on the session for the user's session list. */
+export type ClientInfo = { userAgent: string | null; ip: string | null };

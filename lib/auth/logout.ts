@@ -1,0 +1,48 @@
+/**
+ * Sign-out ends the session on the server. Whatever the client presents (an access token, a
+ * refresh token, both, or rubbish) the answer is the same 204, so logout is idempotent and can
+ * never fail in a way that leaves the user believing they are signed out when they are not.
+ */
+import { AppError } from '../errors';
+import { log } from '../log';
+import type { AuthDeps } from './deps';
+import { revokeSession } from './sessions';
+
+async function sessionFromRefresh(deps: AuthDeps, token: string): Promise<{ sid: string; sub: string } | null> {
+  try {
+    const claims = await deps.tokens.verifyRefresh(token, deps.now());
+    return { sid: claims.sid, sub: claims.sub };
+  } catch (error) {
+    if (error instanceof AppError) return null;
+    throw error;
+  }
+}
+
+async function sessionFromAccess(deps: AuthDeps, token: string): Promise<{ sid: string; sub: string } | null> {
+  try {
+    const claims = await deps.tokens.verifyAccess(token, deps.now());
+    return { sid: claims.sid, sub: claims.sub };
+  } catch (error) {
+    if (error instanceof AppError) return null;
+    throw error;
+  }
+}
+
+/** Revokes the session(s) the presented tokens belong to; returns how many were live. */
+export async function logout(
+  deps: AuthDeps,
+  presented: { accessToken?: string | undefined; refreshToken?: string | undefined },
+): Promise<number> {
+  const found = await Promise.all([
+    presented.refreshToken ? sessionFromRefresh(deps, presented.refreshToken) : null,
+    presented.accessToken ? sessionFromAccess(deps, presented.accessToken) : null,
+  ]);
+  let revoked = 0;
+  for (const sid of new Set(found.flatMap((f) => (f ? [f.sid] : [])))) {
+    if (await revokeSession(deps, sid, 'logout')) {
+      revoked += 1;
+      log.info('signed out', { event: 'logout', sessionId: sid });
+    }
+  }
+  return revoked;
+}

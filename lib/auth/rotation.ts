@@ -1,0 +1,98 @@
+/**
+ * Refresh-token rotation with reuse detection (README "Rotation and reuse").
+ *
+ * 1. A refresh token is accepted once: one transaction marks it used and writes its successor.
+ * 2. The token just replaced (the immediate predecessor of the session's newest, still unused
+ *    token), presented again within the grace window, is a benign race (two tabs, a retried
+ *    request): the caller gets the *same* successor re-signed, so every racer converges on one
+ *    chain and the session keeps a single live refresh token.
+ * 3. Any other used token is a replay: the whole session is revoked and the event logged.
+ * 4. Revoked or expired sessions, disabled or deleted users, and sessions older than the last
+ *    password change cannot refresh (assertSessionUsable).
+ */
+import { AppError } from '../errors';
+import { log } from '../log';
+import { asRole } from '../users/roles';
+import type { AuthDeps } from './deps';
+import { assertSessionUsable, revokeSession } from './sessions';
+import { signPair, type TokenPair } from './token-pair';
+import { randomId } from './tokens';
+
+type TokenRow = { id: string; sessionId: string; usedAt: Date | null; replacedById: string | null; expiresAt: Date };
+
+function loadToken(deps: AuthDeps, jti: string) {
+  return deps.db.refreshToken.findUnique({
+    where: { id: jti },
+    include: { session: { include: { user: true } } },
+  });
+}
+
+/** Consumes an unused token; false when another request consumed it first. */
+async function claimAndRotate(deps: AuthDeps, row: TokenRow, successorId: string, successorExpiresAt: Date, now: Date) {
+  return deps.db.$serialTransaction(async (tx) => {
+    // The conditional update is the lock: exactly one request can move usedAt off NULL.
+    const claimed = await tx.refreshToken.updateMany({
+      where: { id: row.id, usedAt: null },
+      data: { usedAt: now, replacedById: successorId },
+    });
+    if (claimed.count !== 1) return false;
+    await tx.refreshToken.create({
+      data: { id: successorId, sessionId: row.sessionId, issuedAt: now, expiresAt: successorExpiresAt },
+    });
+    await tx.session.update({ where: { id: row.sessionId }, data: { lastUsedAt: now } });
+    return true;
+  });
+}
+
+export async function rotateRefreshToken(deps: AuthDeps, refreshToken: string): Promise<TokenPair> {
+  const now = deps.now();
+  // Signature, expiry, iss, aud, typ and type first: an access token here is refused.
+  const claims = await deps.tokens.verifyRefresh(refreshToken, now);
+
+  let row = await loadToken(deps, claims.jti);
+  // Unknown jti, or claims that do not match the row: not a token we issued for this session.
+  if (!row || row.sessionId !== claims.sid || row.session.userId !== claims.sub) {
+    throw new AppError('invalid_token', 'the refresh token is not recognised');
+  }
+  const session = row.session;
+  assertSessionUsable(session, now);
+  const subject = { userId: session.userId, role: asRole(session.user.role), sessionId: session.id };
+
+  if (row.usedAt === null) {
+    const successorId = randomId();
+    const successorExpiresAt = new Date(
+      Math.min(now.getTime() + deps.policy.refreshTokenSeconds * 1000, session.expiresAt.getTime()),
+    );
+    if (await claimAndRotate(deps, row, successorId, successorExpiresAt, now)) {
+      return signPair(deps, subject, { jti: successorId, expiresAt: successorExpiresAt });
+    }
+    // Lost the race to a concurrent request: judge the token as the used token it now is.
+    row = await loadToken(deps, claims.jti);
+    if (!row?.usedAt) throw new AppError('invalid_token', 'the refresh token is not recognised');
+  }
+
+  const usedAt = row.usedAt;
+  const successor = row.replacedById
+    ? await deps.db.refreshToken.findUnique({ where: { id: row.replacedById } })
+    : null;
+  const withinGrace = now.getTime() - usedAt.getTime() <= deps.policy.reuseGraceSeconds * 1000;
+  // Only the immediate predecessor of the newest (unused) token qualifies for the grace window.
+  if (successor && successor.usedAt === null && withinGrace && successor.expiresAt.getTime() > now.getTime()) {
+    log.info('refresh race inside the grace window; re-issuing the current token', {
+      sessionId: session.id,
+      jti: row.id,
+    });
+    return signPair(deps, subject, { jti: successor.id, expiresAt: successor.expiresAt });
+  }
+
+  // A replay: whoever holds this chain is not the only holder. End the session for everyone.
+  await revokeSession(deps, session.id, 'token_reused');
+  log.warn('refresh token reuse detected; session revoked', {
+    event: 'token_reused',
+    sessionId: session.id,
+    userId: session.userId,
+    jti: row.id,
+    usedAt: usedAt.toISOString(),
+  });
+  throw new AppError('token_reused', 'this refresh token was already used; the session has been ended');
+}

@@ -1,0 +1,117 @@
+/**
+ * Sessions ("families" of refresh tokens): start one at sign-in, check one is still usable,
+ * revoke one or all of a user's. Rotation itself lives in rotation.ts.
+ */
+import { AppError } from '../errors';
+import { asRole } from '../users/roles';
+import type { AuthDeps, ClientInfo } from './deps';
+import { signPair, type TokenPair } from './token-pair';
+import { randomId } from './tokens';
+
+/** Why a session ended; stored on the row and used to pick the client-facing error code. */
+export type RevokeReason = 'logout' | 'token_reused' | 'password_changed' | 'admin' | 'user_revoked';
+
+const MAX_USER_AGENT = 512;
+
+type SessionState = {
+  id: string;
+  createdAt: Date;
+  expiresAt: Date;
+  revokedAt: Date | null;
+  revokedReason: string | null;
+  user: { disabled: boolean; passwordChangedAt: Date };
+};
+
+/**
+ * Throws the error a client must see when this session can no longer be used: revoked (by reuse
+ * detection or otherwise), past its absolute end, user disabled, or password changed since.
+ */
+export function assertSessionUsable(session: SessionState, now: Date, disabledStatus = 401): void {
+  if (session.revokedAt) {
+    if (session.revokedReason === 'token_reused') {
+      throw new AppError('token_reused', 'this session was ended because a refresh token was used twice');
+    }
+    throw new AppError('session_revoked', 'this session has been signed out');
+  }
+  if (session.expiresAt.getTime() <= now.getTime()) {
+    throw new AppError('session_revoked', 'this session reached its maximum age; sign in again');
+  }
+  if (session.user.disabled) {
+    throw new AppError('account_disabled', 'the account is disabled', { status: disabledStatus });
+  }
+  // Every session that began before a password change is void (The Copenhagen Book).
+  if (session.user.passwordChangedAt.getTime() > session.createdAt.getTime()) {
+    throw new AppError('session_revoked', 'the password was changed after this session began');
+  }
+}
+
+/** Creates a session and its first refresh token in one statement, and signs the pair. */
+export async function startSession(
+  deps: AuthDeps,
+  user: { id: string; role: string },
+  client: ClientInfo,
+): Promise<{ sessionId: string; pair: TokenPair }> {
+  const now = deps.now();
+  const sessionId = randomId();
+  const jti = randomId();
+  const expiresAt = new Date(now.getTime() + deps.policy.sessionMaxAgeSeconds * 1000);
+  // A refresh token never outlives its session's absolute end.
+  const refreshExpiresAt = new Date(
+    Math.min(now.getTime() + deps.policy.refreshTokenSeconds * 1000, expiresAt.getTime()),
+  );
+  await deps.db.session.create({
+    data: {
+      id: sessionId,
+      userId: user.id,
+      createdAt: now,
+      lastUsedAt: now,
+      expiresAt,
+      userAgent: client.userAgent?.slice(0, MAX_USER_AGENT) ?? null,
+      ip: client.ip,
+      refreshTokens: { create: { id: jti, issuedAt: now, expiresAt: refreshExpiresAt } },
+    },
+  });
+  const pair = await signPair(
+    deps,
+    { userId: user.id, role: asRole(user.role), sessionId },
+    { jti, expiresAt: refreshExpiresAt },
+  );
+  return { sessionId, pair };
+}
+
+/** Revokes one session; true if it was live. Idempotent: the first reason recorded stays. */
+export async function revokeSession(deps: AuthDeps, sessionId: string, reason: RevokeReason): Promise<boolean> {
+  const { count } = await deps.db.session.updateMany({
+    where: { id: sessionId, revokedAt: null },
+    data: { revokedAt: deps.now(), revokedReason: reason },
+  });
+  return count === 1;
+}
+
+/** Revokes every live session of a user, except `keep` if given; returns how many. */
+export async function revokeUserSessions(
+  deps: AuthDeps,
+  userId: string,
+  reason: RevokeReason,
+  keep?: string,
+): Promise<number> {
+  const { count } = await deps.db.session.updateMany({
+    where: { userId, revokedAt: null, ...(keep ? { id: { not: keep } } : {}) },
+    data: { revokedAt: deps.now(), revokedReason: reason },
+  });
+  return count;
+}
+
+/** The live session behind an access token, with its user; throws when it has ended. */
+export async function requireLiveSession(deps: AuthDeps, identity: { userId: string; sessionId: string }) {
+  const session = await deps.db.session.findUnique({
+    where: { id: identity.sessionId },
+    include: { user: true },
+  });
+  // A deleted (and maybe re-created) user takes its sessions with it: the old token matches nothing.
+  if (!session || session.userId !== identity.userId) {
+    throw new AppError('invalid_token', 'the session for this token no longer exists');
+  }
+  assertSessionUsable(session, deps.now());
+  return session;
+}

@@ -1,0 +1,50 @@
+/** Signs an access + refresh pair and shapes it as an OAuth 2.0 token response (RFC 6749 §5.1). */
+import type { AuthDeps } from './deps';
+import type { Role } from './tokens';
+
+export type TokenPair = {
+  accessToken: string;
+  refreshToken: string;
+  /** Seconds from now, as sent to the client. */
+  expiresIn: number;
+  refreshExpiresIn: number;
+};
+
+export type TokenResponseBody = {
+  access_token: string;
+  refresh_token: string;
+  token_type: 'bearer';
+  expires_in: number;
+  refresh_expires_in: number;
+};
+
+export async function signPair(
+  deps: AuthDeps,
+  subject: { userId: string; role: Role; sessionId: string },
+  refresh: { jti: string; expiresAt: Date },
+): Promise<TokenPair> {
+  const now = deps.now();
+  const nowSeconds = now.getTime() / 1000;
+  const accessExp = Math.floor(nowSeconds + deps.policy.accessTokenSeconds);
+  const refreshExp = Math.floor(refresh.expiresAt.getTime() / 1000);
+  const [accessToken, refreshToken] = await Promise.all([
+    deps.tokens.signAccess({ sub: subject.userId, sid: subject.sessionId, role: subject.role }, accessExp, now),
+    deps.tokens.signRefresh({ sub: subject.userId, sid: subject.sessionId, jti: refresh.jti }, refreshExp, now),
+  ]);
+  return {
+    accessToken,
+    refreshToken,
+    expiresIn: Math.max(0, Math.floor(accessExp - nowSeconds)),
+    refreshExpiresIn: Math.max(0, Math.floor(refreshExp - nowSeconds)),
+  };
+}
+
+export function tokenResponseBody(pair: TokenPair): TokenResponseBody {
+  return {
+    access_token: pair.accessToken,
+    refresh_token: pair.refreshToken,
+    token_type: 'bearer',
+    expires_in: pair.expiresIn,
+    refresh_expires_in: pair.refreshExpiresIn,
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * Reads a request body as a flat object of fields, from JSON or an HTML/OAuth form, with a size
+ * limit enforced while streaming (a missing or false Content-Length cannot get around it).
+ */
+import { AppError } from '../errors';
+
+export const MAX_BODY_BYTES = 16 * 1024;
+
+type Fields = Record<string, unknown>;
+
+function mediaType(request: Request): string {
+  return (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+async function readLimited(request: Request, limit: number): Promise<string> {
+  const declared = Number(request.headers.get('content-length') ?? '0');
+  if (declared > limit) throw new AppError('payload_too_large', `the body must be at most ${limit} bytes`);
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      throw new AppError('payload_too_large', `the body must be at most ${limit} bytes`);
+    }
+    chunks.push(value);
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
+  } catch {
+    throw new AppError('invalid_request', 'the body is not valid UTF-8');
+  }
+}
+
+function parseForm(text: string): Fields {
+  const fields: Fields = {};
+  for (const [key, value] of new URLSearchParams(text)) {
+    // RFC 6749 §3.2: request parameters must not be included more than once.
+    if (key in fields) throw new AppError('invalid_request', `the "${key}" parameter appears more than once`);
+    fields[key] = value;
+  }
+  return fields;
+}
+
+function parseJson(text: string): Fields {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new AppError('invalid_request', 'the body is not valid JSON');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new AppError('invalid_request', 'the body must be a JSON object');
+  }
+  return value as Fields;
+}
+
+export type BodyFormat = 'json' | 'form';
+
+/** Parses the body; 415 for other content types, 413 when too large, 400 when malformed. */
+export async function readFields(
+  request: Request,
+  options: { accept?: BodyFormat[]; limit?: number; optional?: boolean } = {},
+): Promise<Fields> {
+  const accept = options.accept ?? ['json', 'form'];
+  const type = mediaType(request);
+  const limit = options.limit ?? MAX_BODY_BYTES;
+  if (type === '' && options.optional && (await readLimited(request, limit)).trim() === '') return {};
+  const format: BodyFormat | undefined =
+    type === 'application/json' ? 'json' : type === 'application/x-www-form-urlencoded' ? 'form' : undefined;
+  if (!format || !accept.includes(format)) {
+    const names = accept.map((f) => (f === 'json' ? 'application/json' : 'application/x-www-form-urlencoded'));
+    throw new AppError('unsupported_media_type', `the body must be ${names.join(' or ')}`);
+  }
+  const text = await readLimited(request, limit);
+  if (text.trim() === '' && options.optional) return {};
+  return format === 'json' ? parseJson(text) : parseForm(text);
+}

@@ -1,0 +1,59 @@
+/**
+ * RFC 9457 problem responses. Every error the API returns goes through here: a stable `code`,
+ * a human `detail`, never a stack trace or an internal message.
+ */
+import { type AppError, ERRORS, type ErrorCode } from '../errors';
+
+export const NO_STORE = 'no-store';
+
+export type ProblemOptions = {
+  /** Add the OAuth 2.0 `error`/`error_description` members (token endpoints, RFC 6749 §5.2). */
+  oauth?: boolean;
+  /** For 401s from protected APIs (RFC 6750 §3). */
+  wwwAuthenticate?: string;
+  /** Extension members, e.g. the invalid parameters of a 400. */
+  extensions?: Record<string, unknown>;
+};
+
+export function problemType(code: ErrorCode): string {
+  return `/problems/${code}`;
+}
+
+export function problemResponse(error: AppError, options: ProblemOptions = {}): Response {
+  const body: Record<string, unknown> = {
+    type: problemType(error.code),
+    title: ERRORS[error.code].title,
+    status: error.status,
+    detail: error.message,
+    code: error.code,
+    ...error.extensions,
+    ...options.extensions,
+  };
+  if (options.oauth) {
+    body.error = ERRORS[error.code].oauth;
+    body.error_description = error.message;
+  }
+  const headers = new Headers({ 'Content-Type': 'application/problem+json', 'Cache-Control': NO_STORE });
+  if (error.retryAfter !== undefined) headers.set('Retry-After', String(Math.ceil(error.retryAfter)));
+  if (options.wwwAuthenticate) headers.set('WWW-Authenticate', options.wwwAuthenticate);
+  return new Response(JSON.stringify(body), { status: error.status, headers });
+}
+
+/** Quotes a value for an auth-param (RFC 9110 §11.2): no raw quotes or backslashes inside. */
+function quoted(value: string): string {
+  return `"${value.replace(/[\\"]/g, '').replace(/[^\x20-\x7e]/g, '')}"`;
+}
+
+/** `WWW-Authenticate: Bearer ...` for a rejected or missing Bearer token (RFC 6750 §3). */
+export function bearerChallenge(error?: AppError): string {
+  if (!error || error.code === 'unauthenticated') return 'Bearer realm="api"';
+  return `Bearer realm="api", error="invalid_token", error_description=${quoted(error.message)}`;
+}
+
+export function jsonResponse(body: unknown, init: { status?: number; headers?: HeadersInit } = {}): Response {
+  const headers = new Headers(init.headers);
+  headers.set('Content-Type', 'application/json');
+  // Tokens and personal data must never be cached by browsers or proxies.
+  headers.set('Cache-Control', NO_STORE);
+  return new Response(JSON.stringify(body), { status: init.status ?? 200, headers });
+}
