@@ -1,0 +1,23 @@
+// POST /api/auth/logout: end the session on the server and clear the cookie. Always 204.
+import { z } from 'zod';
+import { bearerToken } from '@/lib/auth/access-guard';
+import { clearedAccessCookie } from '@/lib/auth/cookie';
+import { logout } from '@/lib/auth/logout';
+import { getAuthDeps } from '@/lib/auth/runtime';
+import { getConfig } from '@/lib/config';
+import { readFields } from '@/lib/http/body';
+import { NO_STORE } from '@/lib/http/problem';
+import { route } from '@/lib/http/route';
+import { parseInput } from '@/lib/http/validate';
+
+const LogoutRequest = z.object({ refresh_token: z.string().max(4096, 'is too long').optional() });
+
+export const POST = route(async (request: Request) => {
+  const input = parseInput(LogoutRequest, await readFields(request, { optional: true }));
+  const accessToken = bearerToken(request.headers.get('authorization')) ?? undefined;
+  await logout(getAuthDeps(), { accessToken, refreshToken: input.refresh_token });
+  return new Response(null, {
+    status: 204,
+    headers: { 'Set-Cookie': clearedAccessCookie(request, getConfig()), 'Cache-Control': NO_STORE },
+  });
+});

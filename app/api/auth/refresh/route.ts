@@ -1,0 +1,25 @@
+// POST /api/auth/refresh: exchange a refresh token for a new pair; the presented one is used up.
+import { z } from 'zod';
+import { rotateRefreshToken } from '@/lib/auth/rotation';
+import { getAuthDeps } from '@/lib/auth/runtime';
+import { AppError } from '@/lib/errors';
+import { readFields } from '@/lib/http/body';
+import { route } from '@/lib/http/route';
+import { tokenResponse } from '@/lib/http/token-response';
+import { parseInput } from '@/lib/http/validate';
+
+const RefreshRequest = z.object({
+  grant_type: z.string().optional(),
+  refresh_token: z.string({ error: 'is required' }).min(1, 'is required').max(4096, 'is too long'),
+});
+
+export const POST = route(
+  async (request: Request) => {
+    const input = parseInput(RefreshRequest, await readFields(request));
+    if (input.grant_type !== undefined && input.grant_type !== 'refresh_token') {
+      throw new AppError('unsupported_grant_type', 'this endpoint accepts grant_type=refresh_token only');
+    }
+    return tokenResponse(request, await rotateRefreshToken(getAuthDeps(), input.refresh_token));
+  },
+  { oauth: true },
+);

@@ -1,0 +1,29 @@
+// POST /api/auth/token: password sign-in (OAuth 2.0 password grant shape, form or JSON body).
+import { z } from 'zod';
+import { getAuthDeps } from '@/lib/auth/runtime';
+import { signIn } from '@/lib/auth/sign-in';
+import { getConfig } from '@/lib/config';
+import { AppError } from '@/lib/errors';
+import { readFields } from '@/lib/http/body';
+import { clientInfo } from '@/lib/http/client-info';
+import { route } from '@/lib/http/route';
+import { tokenResponse } from '@/lib/http/token-response';
+import { parseInput } from '@/lib/http/validate';
+
+const Credentials = z.object({
+  grant_type: z.string().optional(),
+  username: z.string({ error: 'is required' }).min(1, 'is required').max(256, 'is too long'),
+  password: z.string({ error: 'is required' }).min(1, 'is required').max(1024, 'is too long'),
+});
+
+export const POST = route(
+  async (request: Request) => {
+    const input = parseInput(Credentials, await readFields(request));
+    if (input.grant_type !== undefined && input.grant_type !== 'password') {
+      throw new AppError('unsupported_grant_type', 'this endpoint accepts grant_type=password only');
+    }
+    const { pair } = await signIn(getAuthDeps(), input, clientInfo(request, getConfig().trustProxy));
+    return tokenResponse(request, pair);
+  },
+  { oauth: true },
+);

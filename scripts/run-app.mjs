@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+// Starts the app: apply pending migrations, then `next start` (or `next dev`).
+// This is the one start command: `npm start`, the Dockerfile and the tests all use it.
+//
+//   node scripts/run-app.mjs start   production server (after `npm run build`)
+//   node scripts/run-app.mjs dev     development server
+import { spawn, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const mode = process.argv[2];
+if (mode !== 'start' && mode !== 'dev') {
+  console.error('usage: node scripts/run-app.mjs start|dev');
+  process.exit(2);
+}
+
+process.env.NODE_ENV ??= mode === 'start' ? 'production' : 'development';
+// The same .env files Next.js reads, so migrations go to the database the server will use.
+require('@next/env').loadEnvConfig(root, mode === 'dev');
+
+const migrate = spawnSync(process.execPath, [path.join(root, 'scripts/prisma.mjs'), 'migrate', 'deploy'], {
+  cwd: root,
+  encoding: 'utf8',
+});
+if (migrate.status !== 0) {
+  // Prisma's own output says what went wrong; it is only worth reading when it did.
+  process.stderr.write(`${migrate.stdout}${migrate.stderr}\nDatabase migrations failed; the server was not started.\n`);
+  process.exit(migrate.status ?? 1);
+}
+const applied = /The following migration\(s\) have been applied/.test(migrate.stdout);
+console.log(applied ? 'Database migrated to the latest schema.' : 'Database schema is up to date.');
+
+const next = require.resolve('next/dist/bin/next');
+const child = spawn(process.execPath, [next, mode, ...process.argv.slice(3)], { cwd: root, stdio: 'inherit' });
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => child.kill(signal));
+}
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 + 1 : 1)));
