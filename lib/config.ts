@@ -16,7 +16,10 @@ const MIN_SECRET_BYTES = 32;
 // Blank variables (`FOO=` in a .env file) mean "not set", as in create-t3-app.
 const optionalString = z.preprocess((v) => (v === '' ? undefined : v), z.string().optional());
 const number = (fallback: number) =>
-  z.preprocess((v) => (v === '' || v === undefined ? undefined : v), z.coerce.number().default(fallback));
+  z.preprocess(
+    (v) => (v === '' || v === undefined ? undefined : v),
+    z.coerce.number({ error: 'must be a number' }).default(fallback),
+  );
 const flag = (fallback: boolean) =>
   z
     .preprocess(
@@ -71,20 +74,7 @@ const envSchema = z
     ENABLE_BENCH_ROUTES: flag(false),
   })
   .superRefine((env, ctx) => {
-    if (env.AUTH_SECRET !== undefined) {
-      const problem = secretProblem(env.AUTH_SECRET);
-      if (problem) ctx.addIssue({ code: 'custom', path: ['AUTH_SECRET'], message: problem });
-    } else if (env.NODE_ENV === 'production') {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['AUTH_SECRET'],
-        message: `is required in production (at least ${MIN_SECRET_BYTES} bytes; generate one with: openssl rand -base64 48)`,
-      });
-    }
-    if (env.AUTH_SECRET_PREVIOUS !== undefined) {
-      const problem = secretProblem(env.AUTH_SECRET_PREVIOUS);
-      if (problem) ctx.addIssue({ code: 'custom', path: ['AUTH_SECRET_PREVIOUS'], message: problem });
-    }
+    // Checks across fields; zod runs them only when every field parsed (see secretProblems).
     if (env.REFRESH_TOKEN_EXPIRE_DAYS > env.SESSION_MAX_AGE_DAYS) {
       ctx.addIssue({
         code: 'custom',
@@ -99,10 +89,32 @@ const envSchema = z
         message: 'must not exceed the refresh token lifetime',
       });
     }
-    if (env.ADMIN_PASSWORD !== undefined && passwordProblem(env.ADMIN_PASSWORD)) {
-      ctx.addIssue({ code: 'custom', path: ['ADMIN_PASSWORD'], message: passwordProblem(env.ADMIN_PASSWORD) ?? '' });
-    }
   });
+
+/** Secret and password checks, run on the raw environment so they are reported alongside any other problem. */
+function secretProblems(source: Record<string, string | undefined>): string[] {
+  const problems: string[] = [];
+  const secret = source.AUTH_SECRET || undefined;
+  const previous = source.AUTH_SECRET_PREVIOUS || undefined;
+  const adminPassword = source.ADMIN_PASSWORD || undefined;
+  if (secret !== undefined) {
+    const problem = secretProblem(secret);
+    if (problem) problems.push(`AUTH_SECRET ${problem}`);
+  } else if (source.NODE_ENV === 'production') {
+    problems.push(
+      `AUTH_SECRET is required in production (at least ${MIN_SECRET_BYTES} bytes; generate one with: openssl rand -base64 48)`,
+    );
+  }
+  if (previous !== undefined) {
+    const problem = secretProblem(previous);
+    if (problem) problems.push(`AUTH_SECRET_PREVIOUS ${problem}`);
+  }
+  if (adminPassword !== undefined) {
+    const problem = passwordProblem(adminPassword);
+    if (problem) problems.push(`ADMIN_PASSWORD ${problem}`);
+  }
+  return problems;
+}
 
 export type Config = {
   env: 'development' | 'production' | 'test';
@@ -159,11 +171,11 @@ function developmentSecret(dataDir: string): string {
 /** Parses an environment; throws ConfigError listing every problem. */
 export function parseConfig(source: Record<string, string | undefined>): Config {
   const parsed = envSchema.safeParse(source);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'} ${issue.message}`),
-    );
-  }
+  const problems = [
+    ...secretProblems(source),
+    ...(parsed.success ? [] : parsed.error.issues.map((issue) => describeIssue(source, issue.path, issue.message))),
+  ];
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const env = parsed.data;
   const minutes = 60;
   const days = 24 * 60 * 60;
@@ -189,6 +201,14 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
     },
     benchRoutes: env.ENABLE_BENCH_ROUTES,
   };
+}
+
+/** `PORT expected number to be <=65535 (got "99999")`: names the variable and shows what it held. */
+function describeIssue(source: Record<string, string | undefined>, issuePath: PropertyKey[], message: string): string {
+  const name = issuePath.map(String).join('.') || '(environment)';
+  const value = source[name];
+  const text = message.replace(/^(Invalid input|Invalid option|Too big|Too small): /, '');
+  return value === undefined || value === '' ? `${name} ${text}` : `${name} ${text} (got ${JSON.stringify(value)})`;
 }
 
 let cached: Config | undefined;

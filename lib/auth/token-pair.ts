@@ -24,8 +24,9 @@ export async function signPair(
   refresh: { jti: string; expiresAt: Date },
 ): Promise<TokenPair> {
   const now = deps.now();
-  const nowSeconds = now.getTime() / 1000;
-  const accessExp = Math.floor(nowSeconds + deps.policy.accessTokenSeconds);
+  // JWT times are whole seconds; iat is now rounded down, and lifetimes count from it.
+  const nowSeconds = Math.floor(now.getTime() / 1000);
+  const accessExp = nowSeconds + Math.max(1, Math.round(deps.policy.accessTokenSeconds));
   const refreshExp = Math.floor(refresh.expiresAt.getTime() / 1000);
   const [accessToken, refreshToken] = await Promise.all([
     deps.tokens.signAccess({ sub: subject.userId, sid: subject.sessionId, role: subject.role }, accessExp, now),
@@ -34,8 +35,8 @@ export async function signPair(
   return {
     accessToken,
     refreshToken,
-    expiresIn: Math.max(0, Math.floor(accessExp - nowSeconds)),
-    refreshExpiresIn: Math.max(0, Math.floor(refreshExp - nowSeconds)),
+    expiresIn: accessExp - nowSeconds,
+    refreshExpiresIn: Math.max(0, refreshExp - nowSeconds),
   };
 }
 

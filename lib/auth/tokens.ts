@@ -40,6 +40,10 @@ function invalid(detail: string, cause?: unknown): AppError {
   return new AppError('invalid_token', detail, { cause });
 }
 
+function article(kind: TokenKind): string {
+  return kind === 'access' ? 'an' : 'a';
+}
+
 /** Accepts the media-type form as well (RFC 7515 §4.1.9): "application/at+jwt". */
 function typMatches(typ: unknown, expected: string): boolean {
   return typeof typ === 'string' && typ.toLowerCase().replace(/^application\//, '') === expected;
@@ -111,9 +115,7 @@ export function createTokenService(options: TokenServiceOptions) {
     // typ and type are checked after the signature so the message can say which kind was sent.
     const other: TokenKind = kind === 'access' ? 'refresh' : 'access';
     if (payload.type === other || typMatches(header.typ, TYP[other])) {
-      throw invalid(
-        `a ${other} token was presented where an ${kind === 'access' ? 'access' : 'refresh'} token is required`,
-      );
+      throw invalid(`${article(other)} ${other} token was presented where ${article(kind)} ${kind} token is required`);
     }
     if (payload.type !== kind || !typMatches(header.typ, TYP[kind])) {
       throw invalid(`the token is not an ${kind} token`);

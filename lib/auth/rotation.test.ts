@@ -1,0 +1,133 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { testAuth } from '@/tests/helpers/auth';
+import { createTestDb } from '@/tests/helpers/database';
+import type { Db } from '../db';
+import { AppError } from '../errors';
+import { createUser } from '../users/users';
+import { rotateRefreshToken } from './rotation';
+import { revokeSession, startSession } from './sessions';
+
+let db: Db;
+
+beforeAll(async () => {
+  ({ db } = await createTestDb('rotation'));
+});
+
+async function newSession(policy: Parameters<typeof testAuth>[1] = {}) {
+  const { deps, clock } = testAuth(db, policy);
+  const user = await createUser(
+    db,
+    { username: `u${Math.random().toString(36).slice(2)}`, password: 'password123' },
+    clock.now(),
+  );
+  const { sessionId, pair } = await startSession(deps, user, { userAgent: 'test', ip: null });
+  return { deps, clock, user, sessionId, pair };
+}
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof AppError)) throw new Error(`expected an AppError, got ${String(error)}`);
+  return error.code;
+}
+
+const jtiOf = (token: string) =>
+  (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { jti: string }).jti;
+
+describe('rotateRefreshToken', () => {
+  it('returns a new pair, marks the presented token used and records its successor', async () => {
+    const { deps, pair } = await newSession();
+    const next = await rotateRefreshToken(deps, pair.refreshToken);
+    expect(next.refreshToken).not.toBe(pair.refreshToken);
+    const used = await db.refreshToken.findUniqueOrThrow({ where: { id: jtiOf(pair.refreshToken) } });
+    expect(used.usedAt).not.toBeNull();
+    expect(used.replacedById).toBe(jtiOf(next.refreshToken));
+  });
+
+  it('treats the immediate predecessor inside the grace window as a race: same successor, no revocation', async () => {
+    const { deps, clock, pair, sessionId } = await newSession();
+    const first = await rotateRefreshToken(deps, pair.refreshToken);
+    clock.advance(9);
+    const second = await rotateRefreshToken(deps, pair.refreshToken);
+    expect(jtiOf(second.refreshToken)).toBe(jtiOf(first.refreshToken));
+    expect((await db.session.findUniqueOrThrow({ where: { id: sessionId } })).revokedAt).toBeNull();
+    // Both racers now hold the one live chain; it continues normally.
+    await expect(rotateRefreshToken(deps, second.refreshToken)).resolves.toBeTruthy();
+  });
+
+  it('revokes the whole session when a used token is replayed after the grace window', async () => {
+    const { deps, clock, pair, sessionId } = await newSession();
+    const successor = await rotateRefreshToken(deps, pair.refreshToken);
+    clock.advance(11);
+    expect(await codeOf(rotateRefreshToken(deps, pair.refreshToken))).toBe('token_reused');
+    const session = await db.session.findUniqueOrThrow({ where: { id: sessionId } });
+    expect(session.revokedReason).toBe('token_reused');
+    // The successor dies with its session: the thief and the victim are both signed out.
+    expect(await codeOf(rotateRefreshToken(deps, successor.refreshToken))).toBe('token_reused');
+  });
+
+  it('revokes the session when a token older than the immediate predecessor is replayed, even inside the grace window', async () => {
+    const { deps, pair, sessionId } = await newSession();
+    const second = await rotateRefreshToken(deps, pair.refreshToken);
+    await rotateRefreshToken(deps, second.refreshToken);
+    expect(await codeOf(rotateRefreshToken(deps, pair.refreshToken))).toBe('token_reused');
+    expect((await db.session.findUniqueOrThrow({ where: { id: sessionId } })).revokedAt).not.toBeNull();
+  });
+
+  it('refuses a token of a signed-out session with session_revoked', async () => {
+    const { deps, pair, sessionId } = await newSession();
+    await revokeSession(deps, sessionId, 'logout');
+    expect(await codeOf(rotateRefreshToken(deps, pair.refreshToken))).toBe('session_revoked');
+  });
+
+  it('refuses refresh for a disabled user with account_disabled (401)', async () => {
+    const { deps, pair, user } = await newSession();
+    await db.user.update({ where: { id: user.id }, data: { disabled: true } });
+    const error = await rotateRefreshToken(deps, pair.refreshToken).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'account_disabled', status: 401 });
+  });
+
+  it('refuses refresh for a deleted user', async () => {
+    const { deps, pair, user } = await newSession();
+    await db.user.delete({ where: { id: user.id } });
+    expect(await codeOf(rotateRefreshToken(deps, pair.refreshToken))).toBe('invalid_token');
+  });
+
+  it('refuses refresh for a session that began before the last password change', async () => {
+    const { deps, clock, pair, user } = await newSession();
+    clock.advance(60);
+    await db.user.update({ where: { id: user.id }, data: { passwordChangedAt: clock.now() } });
+    expect(await codeOf(rotateRefreshToken(deps, pair.refreshToken))).toBe('session_revoked');
+  });
+
+  it('never issues a refresh token that outlives the session, and refuses once the session ends', async () => {
+    const { deps, clock, pair } = await newSession({ refreshTokenSeconds: 100, sessionMaxAgeSeconds: 150 });
+    clock.advance(90);
+    const next = await rotateRefreshToken(deps, pair.refreshToken);
+    expect(next.refreshExpiresIn).toBe(60); // capped at the session's absolute end, not 100
+    clock.advance(61);
+    expect(await codeOf(rotateRefreshToken(deps, next.refreshToken))).toBe('invalid_token');
+  });
+
+  it('refuses an expired refresh token', async () => {
+    const { deps, clock, pair } = await newSession({ refreshTokenSeconds: 60 });
+    clock.advance(61);
+    expect(await codeOf(rotateRefreshToken(deps, pair.refreshToken))).toBe('invalid_token');
+  });
+
+  it('refuses an access token', async () => {
+    const { deps, pair } = await newSession();
+    expect(await codeOf(rotateRefreshToken(deps, pair.accessToken))).toBe('invalid_token');
+  });
+
+  it('lets exactly one of many concurrent rotations write a successor; the rest converge on it', async () => {
+    const { deps, pair, sessionId } = await newSession();
+    const results = await Promise.all(Array.from({ length: 10 }, () => rotateRefreshToken(deps, pair.refreshToken)));
+    expect(new Set(results.map((r) => jtiOf(r.refreshToken))).size).toBe(1);
+    const live = await db.refreshToken.count({ where: { sessionId, usedAt: null } });
+    expect(live).toBe(1);
+    expect((await db.session.findUniqueOrThrow({ where: { id: sessionId } })).revokedAt).toBeNull();
+  });
+});

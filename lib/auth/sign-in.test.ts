@@ -1,0 +1,71 @@
+import { performance } from 'node:perf_hooks';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { testAuth } from '@/tests/helpers/auth';
+import { createTestDb } from '@/tests/helpers/database';
+import type { Db } from '../db';
+import { AppError } from '../errors';
+import { createUser } from '../users/users';
+import { warmUpPasswordChecks } from './passwords';
+import { signIn } from './sign-in';
+
+let db: Db;
+const client = { userAgent: null, ip: null };
+
+beforeAll(async () => {
+  ({ db } = await createTestDb('signin'));
+  await createUser(db, { username: 'Alice', password: 'alice-password' });
+  const disabled = await createUser(db, { username: 'carol', password: 'carol-password' });
+  await db.user.update({ where: { id: disabled.id }, data: { disabled: true } });
+  await warmUpPasswordChecks();
+});
+
+async function failure(promise: Promise<unknown>): Promise<AppError> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(AppError);
+  return error as AppError;
+}
+
+describe('signIn', () => {
+  it('signs in with a normalised username and starts a session', async () => {
+    const { deps } = testAuth(db);
+    const result = await signIn(deps, { username: '  ALICE ', password: 'alice-password' }, client);
+    expect(await db.session.findUnique({ where: { id: result.sessionId } })).not.toBeNull();
+  });
+
+  it('gives the same error for an unknown user and a wrong password', async () => {
+    const { deps } = testAuth(db);
+    const unknown = await failure(signIn(deps, { username: 'mallory', password: 'alice-password' }, client));
+    const wrong = await failure(signIn(deps, { username: 'alice', password: 'wrong-password' }, client));
+    expect([unknown.code, unknown.status, unknown.message]).toEqual([wrong.code, wrong.status, wrong.message]);
+    expect(unknown.code).toBe('invalid_credentials');
+  });
+
+  it('spends a real password check on unknown users, so timing does not reveal which accounts exist', async () => {
+    // Without the dummy check an unknown user answers ~100x faster than a wrong password;
+    // the bound is loose so a busy machine cannot make it flaky, yet it fails without the check.
+    const { deps } = testAuth(db);
+    const median = async (username: string) => {
+      const times: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const start = performance.now();
+        await signIn(deps, { username, password: 'wrong-password' }, client).catch(() => undefined);
+        times.push(performance.now() - start);
+      }
+      return times.sort((a, b) => a - b)[2]!;
+    };
+    const unknown = await median('nobody-here');
+    const known = await median('alice');
+    expect(unknown / known).toBeGreaterThan(0.4);
+  });
+
+  it('reveals a disabled account only after the correct password', async () => {
+    const { deps } = testAuth(db);
+    const wrong = await failure(signIn(deps, { username: 'carol', password: 'not-carols' }, client));
+    expect(wrong.code).toBe('invalid_credentials');
+    const right = await failure(signIn(deps, { username: 'carol', password: 'carol-password' }, client));
+    expect([right.code, right.status]).toEqual(['account_disabled', 403]);
+  });
+});

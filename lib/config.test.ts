@@ -1,0 +1,101 @@
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '@/tests/helpers/paths';
+import { ConfigError, parseConfig } from './config';
+
+const SECRET = 'x'.repeat(48);
+
+function problemsOf(env: Record<string, string | undefined>): string[] {
+  try {
+    parseConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('parseConfig', () => {
+  it('uses the documented defaults when nothing is set (development)', () => {
+    const config = parseConfig({ DATA_DIR: tempDir('config') });
+    expect(config).toMatchObject({
+      env: 'development',
+      databaseUrl: 'file:./data/app.db',
+      accessTokenSeconds: 15 * 60,
+      refreshTokenSeconds: 7 * 86_400,
+      sessionMaxAgeSeconds: 30 * 86_400,
+      reuseGraceSeconds: 10,
+      trustProxy: false,
+      port: 3000,
+      cookieSecure: 'auto',
+      admin: { username: 'admin', password: undefined },
+    });
+  });
+
+  it('lists every problem at once rather than stopping at the first', () => {
+    const problems = problemsOf({
+      NODE_ENV: 'production',
+      ACCESS_TOKEN_EXPIRE_MINUTES: 'soon',
+      PORT: '99999',
+      TRUST_PROXY: 'maybe',
+    });
+    expect(problems).toHaveLength(4);
+    expect(problems.join('\n')).toMatch(/ACCESS_TOKEN_EXPIRE_MINUTES/);
+    expect(problems.join('\n')).toMatch(/PORT/);
+    expect(problems.join('\n')).toMatch(/TRUST_PROXY/);
+    expect(problems.join('\n')).toMatch(/AUTH_SECRET is required in production/);
+  });
+
+  it('refuses a short secret and placeholder secrets', () => {
+    expect(problemsOf({ NODE_ENV: 'production', AUTH_SECRET: 'short' })[0]).toMatch(/at least 32 bytes/);
+    for (const placeholder of ['changeme'.repeat(5), 'please-change-in-production-0123456789abcdef']) {
+      expect(problemsOf({ NODE_ENV: 'production', AUTH_SECRET: placeholder })[0]).toMatch(/placeholder/);
+    }
+    expect(problemsOf({ NODE_ENV: 'production', AUTH_SECRET: SECRET, AUTH_SECRET_PREVIOUS: 'short' })[0]).toMatch(
+      /AUTH_SECRET_PREVIOUS must be at least 32 bytes/,
+    );
+  });
+
+  it('accepts fractional lifetimes so tests can run minute-scale flows in seconds', () => {
+    const config = parseConfig({
+      AUTH_SECRET: SECRET,
+      ACCESS_TOKEN_EXPIRE_MINUTES: '0.25',
+      REFRESH_REUSE_GRACE_SECONDS: '0.5',
+    });
+    expect(config.accessTokenSeconds).toBe(15);
+    expect(config.reuseGraceSeconds).toBe(0.5);
+  });
+
+  it('refuses a refresh lifetime longer than the session maximum age', () => {
+    expect(problemsOf({ AUTH_SECRET: SECRET, REFRESH_TOKEN_EXPIRE_DAYS: '40' })[0]).toMatch(
+      /REFRESH_TOKEN_EXPIRE_DAYS must not exceed SESSION_MAX_AGE_DAYS/,
+    );
+  });
+
+  it('refuses a weak bootstrap admin password', () => {
+    expect(problemsOf({ AUTH_SECRET: SECRET, ADMIN_PASSWORD: 'abc' })[0]).toMatch(/ADMIN_PASSWORD must be at least 8/);
+  });
+
+  it('treats blank variables as unset', () => {
+    const config = parseConfig({ AUTH_SECRET: SECRET, PORT: '', DATABASE_URL: '', ADMIN_PASSWORD: '' });
+    expect(config.port).toBe(3000);
+    expect(config.databaseUrl).toBe('file:./data/app.db');
+    expect(config.admin.password).toBeUndefined();
+  });
+
+  it('generates a development secret once, keeps it with mode 0600, and reuses it after a restart', () => {
+    const dataDir = tempDir('devsecret');
+    const first = parseConfig({ DATA_DIR: dataDir });
+    const second = parseConfig({ DATA_DIR: dataDir });
+    expect(first.secretGenerated).toBe(true);
+    expect(first.secret).toBe(second.secret);
+    expect(Buffer.byteLength(first.secret)).toBeGreaterThanOrEqual(32);
+    expect(statSync(path.join(dataDir, 'auth-secret')).mode & 0o777).toBe(0o600);
+  });
+
+  it('never generates a secret in production', () => {
+    const dataDir = tempDir('prodsecret');
+    expect(problemsOf({ NODE_ENV: 'production', DATA_DIR: dataDir })).toHaveLength(1);
+  });
+});

@@ -1,0 +1,47 @@
+// Concurrent refreshes of one token: the grace window makes them converge on one chain.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeClaims } from '../helpers/forge';
+import { problem, refresh, signIn, type TokenBody } from '../helpers/http';
+import { ADMIN, startServer, type TestServer } from '../helpers/server';
+
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await startServer({ label: 'races', env: { REFRESH_REUSE_GRACE_SECONDS: '10' } });
+});
+afterAll(() => server.stop());
+
+describe('refresh races inside the grace window', () => {
+  it('10 parallel refreshes of one token all succeed, converge on one successor and leave one live session', async () => {
+    const tokens = await signIn(server.url, ADMIN.username, ADMIN.password);
+    const responses = await Promise.all(Array.from({ length: 10 }, () => refresh(server.url, tokens.refresh_token)));
+    expect(responses.map((r) => r.status)).toEqual(Array(10).fill(200));
+    const bodies = (await Promise.all(responses.map((r) => r.json()))) as TokenBody[];
+    const successors = new Set(bodies.map((b) => decodeClaims(b.refresh_token).jti));
+    expect(successors.size).toBe(1);
+
+    const db = await server.db();
+    const sid = decodeClaims(tokens.access_token).sid as string;
+    expect(await db.refreshToken.count({ where: { sessionId: sid, usedAt: null } })).toBe(1);
+    expect((await db.session.findUniqueOrThrow({ where: { id: sid } })).revokedAt).toBeNull();
+    expect(
+      await db.session.count({
+        where: { userId: decodeClaims(tokens.access_token).sub as string, revokedAt: null, id: sid },
+      }),
+    ).toBe(1);
+
+    // The chain continues from any of the (identical) successors.
+    const next = await refresh(server.url, bodies[3]!.refresh_token);
+    expect(next.status).toBe(200);
+  });
+
+  it('treats a token older than the immediate predecessor as theft even inside the grace window', async () => {
+    const t0 = await signIn(server.url, ADMIN.username, ADMIN.password);
+    const t1 = (await (await refresh(server.url, t0.refresh_token)).json()) as TokenBody;
+    const t2 = (await (await refresh(server.url, t1.refresh_token)).json()) as TokenBody;
+    const replay = await refresh(server.url, t0.refresh_token);
+    expect(replay.status).toBe(401);
+    expect((await problem(replay)).code).toBe('token_reused');
+    expect((await problem(await refresh(server.url, t2.refresh_token))).code).toBe('token_reused');
+  });
+});

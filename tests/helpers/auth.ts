@@ -1,0 +1,24 @@
+/** AuthDeps on a real test database with a hand-moved clock, for testing lib/auth directly. */
+import type { AuthDeps, AuthPolicy } from '@/lib/auth/deps';
+import { createTokenService } from '@/lib/auth/tokens';
+import type { Db } from '@/lib/db';
+import { manualClock } from './clock';
+
+export const TEST_SECRET = 'test-secret-'.padEnd(48, 'x');
+
+export function testAuth(db: Db, policy: Partial<AuthPolicy> = {}) {
+  const clock = manualClock();
+  const deps: AuthDeps = {
+    db,
+    tokens: createTokenService({ secret: TEST_SECRET }),
+    policy: {
+      accessTokenSeconds: 900,
+      refreshTokenSeconds: 7 * 86_400,
+      sessionMaxAgeSeconds: 30 * 86_400,
+      reuseGraceSeconds: 10,
+      ...policy,
+    },
+    now: clock.now,
+  };
+  return { deps, clock };
+}

@@ -1,0 +1,115 @@
+/**
+ * The one test-instance helper: a real production server (`scripts/run-app.mjs start`, the same
+ * command as `npm start` and the Dockerfile) on a free port and a throwaway SQLite file.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import path from 'node:path';
+import { createDb, tuneSqlite, type Db } from '@/lib/db/client';
+import { ROOT, tempDir } from './paths';
+
+export const ADMIN = { username: 'admin', password: 'correct horse battery staple' };
+
+export type TestServer = {
+  url: string;
+  dbUrl: string;
+  secret: string;
+  env: Record<string, string>;
+  /** A Prisma client on the server's database file, for arranging and inspecting state. */
+  db: () => Promise<Db>;
+  output: () => string;
+  restart: () => Promise<void>;
+  stop: () => Promise<void>;
+};
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitUntilHealthy(url: string, child: ChildProcess, output: () => string): Promise<void> {
+  const deadline = Date.now() + 45_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output()}`);
+    try {
+      const response = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(2000) });
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+  throw new Error(`server did not become healthy in time:\n${output()}`);
+}
+
+export async function startServer(options: { env?: Record<string, string>; label?: string } = {}): Promise<TestServer> {
+  const dir = tempDir(options.label ?? 'server');
+  const secret = randomBytes(48).toString('base64url');
+  const env: Record<string, string> = {
+    DATABASE_URL: `file:${path.join(dir, 'app.db')}`,
+    DATA_DIR: dir,
+    AUTH_SECRET: secret,
+    ADMIN_USERNAME: ADMIN.username,
+    ADMIN_PASSWORD: ADMIN.password,
+    ...options.env,
+  };
+  let child: ChildProcess;
+  let log = '';
+  let url = '';
+  let db: Db | undefined;
+
+  async function launch(): Promise<void> {
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    child = spawn(process.execPath, [path.join(ROOT, 'scripts/run-app.mjs'), 'start', '-H', '127.0.0.1'], {
+      cwd: ROOT,
+      env: { ...process.env, NODE_ENV: 'production', PORT: String(port), ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+    await waitUntilHealthy(url, child, () => log);
+  }
+
+  async function stop(): Promise<void> {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  await launch();
+  return {
+    get url() {
+      return url;
+    },
+    dbUrl: env.DATABASE_URL!,
+    secret,
+    env,
+    db: async () => {
+      if (!db) {
+        db = createDb(env.DATABASE_URL!);
+        await tuneSqlite(db);
+      }
+      return db;
+    },
+    output: () => log,
+    restart: async () => {
+      await stop();
+      await launch();
+    },
+    stop: async () => {
+      await db?.$disconnect();
+      await stop();
+    },
+  };
+}
