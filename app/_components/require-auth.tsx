@@ -1,0 +1,30 @@
+'use client';
+import { usePathname, useRouter } from 'next/navigation';
+import { useEffect, type ReactNode } from 'react';
+import { useAuth } from '@/lib/client/auth-provider';
+
+/**
+ * Client-side twin of the middleware's page check: when the session ends while the page is
+ * open (expired, revoked, signed out in another tab), go to /login and come back here after.
+ */
+export function RequireAuth({ children }: { children: ReactNode }) {
+  const { status } = useAuth();
+  const router = useRouter();
+  const pathname = usePathname();
+
+  useEffect(() => {
+    if (status === 'unauthenticated') {
+      const here = pathname + window.location.search;
+      router.replace(`/login?next=${encodeURIComponent(here)}`);
+    }
+  }, [status, router, pathname]);
+
+  if (status !== 'authenticated') {
+    return (
+      <p className="notice" role="status">
+        {status === 'loading' ? 'Loading…' : 'Signing you out…'}
+      </p>
+    );
+  }
+  return <>{children}</>;
+}

@@ -1,0 +1,16 @@
+import type { ReactNode } from 'react';
+import { RequireAuth } from '../_components/require-auth';
+import { TopBar } from '../_components/top-bar';
+
+export const metadata = { title: 'Dashboard · Stay signed in' };
+
+export default function DashboardLayout({ children }: { children: ReactNode }) {
+  return (
+    <>
+      <TopBar />
+      <main>
+        <RequireAuth>{children}</RequireAuth>
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,117 @@
+'use client';
+import { useRouter, useSearchParams } from 'next/navigation';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useAuth } from '@/lib/client/auth-provider';
+import { safeNextPath } from '@/lib/client/safe-next';
+import { restoreLooksLikeALoop } from './restore-guard';
+
+type Phase = 'checking' | 'restoring' | 'form' | 'submitting' | 'leaving';
+
+const ENDED_MESSAGES: Record<string, string> = {
+  token_reused: 'For your safety you were signed out: your sign-in was used from somewhere else.',
+  session_revoked: 'Your session has ended. Please sign in again.',
+  account_disabled: 'This account has been disabled.',
+  invalid_token: 'Your session has expired. Please sign in again.',
+};
+
+export function LoginForm() {
+  const auth = useAuth();
+  const router = useRouter();
+  const next = safeNextPath(useSearchParams().get('next'));
+  const [phase, setPhase] = useState<Phase>('checking');
+  const [error, setError] = useState('');
+  const [notice, setNotice] = useState('');
+  const started = useRef(false);
+  const waitingForRetry = useRef(false);
+  const { status, restore, hasStoredSession, expiresAt, endedBecause } = auth;
+
+  // Arriving with a usable refresh token (reload after expiry, a new tab): continue silently.
+  useEffect(() => {
+    if (status === 'loading' || started.current) return;
+    started.current = true;
+    if (!hasStoredSession()) {
+      // Storage can only be read in the browser, after the auth client is ready: hence an effect.
+      // eslint-disable-next-line react-hooks/set-state-in-effect
+      setPhase('form');
+      return;
+    }
+    if (restoreLooksLikeALoop()) {
+      setNotice(
+        'You are signed in, but this browser did not keep the session cookie. If the site is served over plain HTTP, ask your administrator about COOKIE_SECURE.',
+      );
+      setPhase('form');
+      return;
+    }
+    setPhase('restoring');
+    void restore().then((result) => {
+      if (result.kind === 'ok') {
+        setPhase('leaving');
+        router.replace(next);
+      } else if (result.kind === 'transient') {
+        waitingForRetry.current = true;
+        setNotice('Cannot reach the server to restore your session; still trying…');
+        setPhase('form');
+      } else {
+        setPhase('form');
+      }
+    });
+  }, [status, restore, hasStoredSession, router, next]);
+
+  // A background retry of the restore succeeded: continue.
+  useEffect(() => {
+    if (waitingForRetry.current && status === 'authenticated' && expiresAt && expiresAt > Date.now()) {
+      waitingForRetry.current = false;
+      setPhase('leaving');
+      router.replace(next);
+    }
+  }, [status, expiresAt, router, next]);
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const data = new FormData(event.currentTarget);
+    setError('');
+    setPhase('submitting');
+    const text = (name: string) => {
+      const value = data.get(name);
+      return typeof value === 'string' ? value : '';
+    };
+    const result = await auth.signIn(text('username'), text('password'));
+    if (result.ok) {
+      setPhase('leaving');
+      router.replace(next);
+    } else {
+      setError(result.failure.message);
+      setPhase('form');
+    }
+  }
+
+  if (phase === 'checking' || phase === 'restoring' || phase === 'leaving') {
+    return (
+      <div className="card login" role="status" aria-live="polite" data-testid="restoring">
+        <p>{phase === 'checking' ? 'Loading…' : 'Restoring your session…'}</p>
+      </div>
+    );
+  }
+
+  const busy = phase === 'submitting';
+  return (
+    <form className="card login" onSubmit={onSubmit} aria-describedby="login-error" noValidate>
+      <h1>Sign in</h1>
+      {(notice || (endedBecause && ENDED_MESSAGES[endedBecause])) && (
+        <p className="notice" role="status">
+          {notice || ENDED_MESSAGES[endedBecause ?? '']}
+        </p>
+      )}
+      <label htmlFor="username">Username</label>
+      <input id="username" name="username" autoComplete="username" autoCapitalize="none" spellCheck={false} required />
+      <label htmlFor="password">Password</label>
+      <input id="password" name="password" type="password" autoComplete="current-password" required />
+      <p id="login-error" className="error" aria-live="assertive" role="alert">
+        {error}
+      </p>
+      <button className="primary" type="submit" disabled={busy} aria-busy={busy}>
+        {busy ? 'Signing in…' : 'Sign in'}
+      </button>
+    </form>
+  );
+}

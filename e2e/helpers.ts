@@ -1,0 +1,46 @@
+import { expect, type BrowserContext, type Page, type Request } from '@playwright/test';
+import { E2E } from '../playwright.config';
+
+export { E2E };
+
+export type StoredTokens = {
+  accessToken: string;
+  refreshToken: string;
+  receivedAt: number;
+  accessExpiresAt: number;
+  refreshExpiresAt: number;
+};
+
+/** Signs in through the form (optionally arriving with ?next=) and waits for the dashboard. */
+export async function signInWithForm(page: Page, next?: string): Promise<void> {
+  await page.goto(next === undefined ? '/login' : `/login?next=${encodeURIComponent(next)}`);
+  await page.getByLabel('Username').fill(E2E.admin.username);
+  await page.getByLabel('Password').fill(E2E.admin.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByTestId('username')).toHaveText(E2E.admin.username);
+}
+
+export function storedTokens(page: Page): Promise<StoredTokens | null> {
+  return page.evaluate(() => JSON.parse(localStorage.getItem('staysignedin.tokens') ?? 'null') as StoredTokens | null);
+}
+
+/** Records the requests to one API path made by a page or a whole context (every tab). */
+export function recordRequests(target: Page | BrowserContext, path: string): Request[] {
+  const seen: Request[] = [];
+  target.on('request', (request) => {
+    if (new URL(request.url()).pathname === path) seen.push(request);
+  });
+  return seen;
+}
+
+/** Every API response status, to prove a flow ran without a 401. */
+export function recordStatuses(target: Page | BrowserContext): { path: string; status: number }[] {
+  const seen: { path: string; status: number }[] = [];
+  target.on('response', (response) => {
+    const { pathname } = new URL(response.url());
+    if (pathname.startsWith('/api/')) seen.push({ path: pathname, status: response.status() });
+  });
+  return seen;
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,54 @@
+import { expect, test } from '@playwright/test';
+import { E2E, recordRequests, signInWithForm, storedTokens } from './helpers';
+
+test('an unauthenticated visit to a dashboard page goes to /login?next=..., and signing in lands on next', async ({
+  page,
+}) => {
+  await page.goto('/dashboard?view=compact');
+  await expect(page).toHaveURL(/\/login\?next=%2Fdashboard%3Fview%3Dcompact$/);
+  await page.screenshot({ path: 'docs/screenshots/login.png' });
+  await page.getByLabel('Username').fill(E2E.admin.username);
+  await page.getByLabel('Password').fill(E2E.admin.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/dashboard\?view=compact$/);
+  await expect(page.getByTestId('username')).toHaveText('admin');
+  await expect(page.getByTestId('signed-in-as')).toContainText('admin');
+  await page.screenshot({ path: 'docs/screenshots/dashboard.png' });
+});
+
+test('a wrong password shows the error and stores no token', async ({ page }) => {
+  await page.goto('/login');
+  await page.getByLabel('Username').fill(E2E.admin.username);
+  await page.getByLabel('Password').fill('not the password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.locator('#login-error')).toHaveText('Wrong username or password.');
+  expect(await storedTokens(page)).toBeNull();
+  await expect(page).toHaveURL(/\/login$/);
+});
+
+test('the form is accessible: labelled fields with autocomplete hints and a live error region', async ({ page }) => {
+  await page.goto('/login');
+  await expect(page.getByLabel('Username')).toHaveAttribute('autocomplete', 'username');
+  await expect(page.getByLabel('Password')).toHaveAttribute('autocomplete', 'current-password');
+  await expect(page.locator('#login-error')).toHaveAttribute('aria-live', 'assertive');
+});
+
+test('a network error while signing in says so and keeps the form usable', async ({ page }) => {
+  await page.goto('/login');
+  await page.route('**/api/auth/token', (route) => route.abort('internetdisconnected'));
+  await page.getByLabel('Username').fill(E2E.admin.username);
+  await page.getByLabel('Password').fill(E2E.admin.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.locator('#login-error')).toContainText('Cannot reach the server');
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeEnabled();
+});
+
+for (const next of ['https://elsewhere.example/', '//elsewhere.example/', '/\\elsewhere.example']) {
+  test(`next=${next} is ignored: signing in lands on /dashboard`, async ({ page }) => {
+    const tokenRequests = recordRequests(page, '/api/auth/token');
+    await signInWithForm(page, next);
+    expect(new URL(page.url()).origin).toBe(E2E.baseURL);
+    await expect(page).toHaveURL(/\/dashboard$/);
+    expect(tokenRequests).toHaveLength(1);
+  });
+}

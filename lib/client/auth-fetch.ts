@@ -1,0 +1,56 @@
+/**
+ * fetch for our API: attaches the Bearer access token; on a 401 refreshes once (shared with any
+ * concurrent 401s) and retries once. Every request has a timeout.
+ */
+import { fetchWithTimeout, jsonOrNull } from './http';
+import type { RefreshCoordinator } from './refresh-coordinator';
+
+/** The session is over (or there never was one): the caller should go to /login. */
+export class SignedOutError extends Error {
+  override readonly name = 'SignedOutError';
+  constructor() {
+    super('you are signed out');
+  }
+}
+
+/** The API answered with an error status; `problem` is its RFC 9457 body when it has one. */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    readonly status: number,
+    readonly problem: { code?: string; detail?: string } | null,
+  ) {
+    super(problem?.detail ?? `the server answered ${status}`);
+  }
+}
+
+export type AuthFetch = (input: string, init?: RequestInit) => Promise<Response>;
+
+export function createAuthFetch(coordinator: RefreshCoordinator, timeoutMs: number): AuthFetch {
+  const send = (input: string, init: RequestInit, token: string) => {
+    const headers = new Headers(init.headers);
+    headers.set('authorization', `Bearer ${token}`);
+    return fetchWithTimeout(input, { ...init, headers, cache: 'no-store' }, timeoutMs);
+  };
+
+  return async (input, init = {}) => {
+    const token = await coordinator.accessToken();
+    if (!token) throw new SignedOutError();
+    const response = await send(input, init, token);
+    if (response.status !== 401) return response;
+    const result = await coordinator.refresh({ staleAccessToken: token });
+    if (result.kind === 'terminal' || result.kind === 'signed-out') throw new SignedOutError();
+    if (result.kind === 'transient') return response; // keep the 401; the coordinator retries
+    return send(input, init, result.tokens.accessToken); // retry once, never more
+  };
+}
+
+/** An SWR fetcher: JSON on success, ApiError otherwise. */
+export function jsonFetcher(authFetch: AuthFetch) {
+  return async <T>(url: string): Promise<T> => {
+    const response = await authFetch(url);
+    const body = await jsonOrNull(response);
+    if (!response.ok) throw new ApiError(response.status, body as { code?: string; detail?: string } | null);
+    return body as T;
+  };
+}

@@ -1,0 +1,37 @@
+/**
+ * What the client does with the refresh endpoint's answer. The error `code` decides: these
+ * four mean the session is over (sign out); anything else (network error, timeout, 5xx, 429,
+ * an unknown code) is transient: keep the tokens and retry.
+ */
+import type { TokenResponse } from './token-store';
+
+export const TERMINAL_CODES = ['invalid_token', 'token_reused', 'session_revoked', 'account_disabled'] as const;
+export type TerminalCode = (typeof TERMINAL_CODES)[number];
+
+export type RefreshAnswer =
+  | { kind: 'ok'; body: TokenResponse }
+  | { kind: 'terminal'; code: TerminalCode }
+  | { kind: 'transient'; reason: string };
+
+function isTokenResponse(value: unknown): value is TokenResponse {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return (
+    typeof v.access_token === 'string' &&
+    typeof v.refresh_token === 'string' &&
+    typeof v.expires_in === 'number' &&
+    typeof v.refresh_expires_in === 'number'
+  );
+}
+
+export function classifyRefreshAnswer(status: number, body: unknown): RefreshAnswer {
+  if (status === 200) {
+    return isTokenResponse(body) ? { kind: 'ok', body } : { kind: 'transient', reason: 'malformed token response' };
+  }
+  const code = typeof body === 'object' && body !== null ? (body as { code?: unknown }).code : undefined;
+  if (status === 401 || status === 403) {
+    const terminal = TERMINAL_CODES.find((c) => c === code);
+    if (terminal) return { kind: 'terminal', code: terminal };
+  }
+  return { kind: 'transient', reason: `HTTP ${status}${typeof code === 'string' ? ` ${code}` : ''}` };
+}

@@ -1,0 +1,15 @@
+/** Client-side timing, sent by the server (app/layout.tsx) so it follows the configuration. */
+export type ClientSettings = {
+  /** Refresh this long before the access token expires, capped at half its lifetime. */
+  refreshLeadSeconds: number;
+  /** Every request, the refresh included, gives up after this long. */
+  requestTimeoutMs: number;
+  /** How often pages re-check the session with the server (0: only on focus). */
+  sessionCheckSeconds: number;
+};
+
+export const DEFAULT_CLIENT_SETTINGS: ClientSettings = {
+  refreshLeadSeconds: 300,
+  requestTimeoutMs: 10_000,
+  sessionCheckSeconds: 60,
+};

@@ -1,0 +1,60 @@
+/** The sign-in request and what to tell the person when it fails. */
+import { fetchWithTimeout, jsonOrNull, RequestTimeoutError } from './http';
+import type { TokenResponse } from './token-store';
+
+export type SignInFailure = { code: string; message: string };
+
+export async function requestTokens(
+  username: string,
+  password: string,
+  timeoutMs: number,
+): Promise<{ ok: true; body: TokenResponse } | { ok: false; failure: SignInFailure }> {
+  let response: Response;
+  try {
+    response = await fetchWithTimeout(
+      '/api/auth/token',
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username, password }),
+        credentials: 'same-origin',
+      },
+      timeoutMs,
+    );
+  } catch (error) {
+    return {
+      ok: false,
+      failure: {
+        code: 'network',
+        message:
+          error instanceof RequestTimeoutError
+            ? 'The server did not answer in time. Check your connection and try again.'
+            : 'Cannot reach the server. Check your connection and try again.',
+      },
+    };
+  }
+  const body = (await jsonOrNull(response)) as (TokenResponse & { code?: string }) | null;
+  if (response.ok && body?.access_token) return { ok: true, body };
+  return { ok: false, failure: describeFailure(response, body?.code) };
+}
+
+function describeFailure(response: Response, code: string | undefined): SignInFailure {
+  switch (code) {
+    case 'invalid_credentials':
+      return { code, message: 'Wrong username or password.' };
+    case 'account_disabled':
+      return { code, message: 'This account has been disabled. Ask an administrator to re-enable it.' };
+    case 'too_many_attempts': {
+      const seconds = Number(response.headers.get('retry-after'));
+      const wait = seconds > 0 ? ` Try again in ${seconds} second${seconds === 1 ? '' : 's'}.` : ' Try again later.';
+      return { code, message: `Too many sign-in attempts.${wait}` };
+    }
+    case 'invalid_request':
+      return { code, message: 'Enter your username and password.' };
+    default:
+      return {
+        code: code ?? `http_${response.status}`,
+        message: 'Something went wrong on our side. Please try again in a moment.',
+      };
+  }
+}

@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { defineConfig, devices } from '@playwright/test';
+
+/**
+ * Browser specs run against the production server (the same start script as `npm start`) on a
+ * throwaway SQLite file, in Debian's Chromium. Lifetimes are shortened so each flow that spans
+ * an access-token lifetime runs in seconds.
+ *
+ * The config is evaluated in the runner and again in each worker; values that must agree
+ * (secret, port, data dir) are created once and inherited through the environment.
+ */
+process.env.E2E_AUTH_SECRET ??= randomBytes(48).toString('base64url');
+process.env.E2E_PORT ??= String(3400 + Math.floor(Math.random() * 500));
+process.env.E2E_DATA_DIR ??= mkdtempSync(path.join(os.tmpdir(), 'staysignedin-e2e-'));
+
+export const E2E = {
+  secret: process.env.E2E_AUTH_SECRET,
+  baseURL: `http://localhost:${process.env.E2E_PORT}`,
+  admin: { username: 'admin', password: 'e2e admin password' },
+  /** Access tokens live this long in the browser specs. */
+  accessTokenSeconds: 12,
+  sessionCheckSeconds: 2,
+};
+
+const CI = Boolean(process.env.CI);
+
+export default defineConfig({
+  testDir: 'e2e',
+  fullyParallel: false,
+  forbidOnly: CI,
+  retries: CI ? 1 : 0,
+  workers: 2,
+  timeout: 90_000,
+  expect: { timeout: 10_000 },
+  reporter: CI ? [['list'], ['html', { open: 'never' }]] : 'list',
+  use: {
+    baseURL: E2E.baseURL,
+    trace: 'on-first-retry',
+    screenshot: 'only-on-failure',
+  },
+  projects: [
+    {
+      name: 'chromium',
+      use: {
+        ...devices['Desktop Chrome'],
+        launchOptions: {
+          // Debian's Chromium; Playwright's own browser download is not available offline.
+          executablePath: '/usr/lib/chromium/chromium',
+          args: [
+            '--no-sandbox',
+            '--disable-gpu',
+            '--disable-background-networking',
+            '--disable-component-update',
+            '--disable-sync',
+          ],
+        },
+      },
+    },
+  ],
+  webServer: {
+    command: 'node scripts/run-app.mjs start',
+    url: `${E2E.baseURL}/api/health`,
+    reuseExistingServer: false,
+    timeout: 120_000,
+    stdout: 'pipe',
+    stderr: 'pipe',
+    env: {
+      NODE_ENV: 'production',
+      PORT: process.env.E2E_PORT,
+      DATABASE_URL: `file:${path.join(process.env.E2E_DATA_DIR, 'app.db')}`,
+      DATA_DIR: process.env.E2E_DATA_DIR,
+      AUTH_SECRET: E2E.secret,
+      ADMIN_USERNAME: E2E.admin.username,
+      ADMIN_PASSWORD: E2E.admin.password,
+      ACCESS_TOKEN_EXPIRE_MINUTES: String(E2E.accessTokenSeconds / 60),
+      CLIENT_SESSION_CHECK_SECONDS: String(E2E.sessionCheckSeconds),
+      CLIENT_REQUEST_TIMEOUT_SECONDS: '5',
+    },
+  },
+});

@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+// `npm test`: everything, from a fresh clone (after `npm ci`).
+//   1. preflight: native modules load; Debian's Chromium is there (installed when we are root)
+//   2. production build
+//   3. unit + HTTP integration tests (vitest)
+//   4. browser tests (Playwright, Debian Chromium)
+// Stops at the first failing step with what to do about it, never a wall of failures.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const CHROMIUM = '/usr/bin/chromium';
+
+function step(title) {
+  console.log(`\n━━ ${title}`);
+}
+
+function fail(message) {
+  console.error(`\n✖ ${message}\n`);
+  process.exit(1);
+}
+
+function run(command, args, options = {}) {
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', ...options });
+  return result.status === 0;
+}
+
+step('Preflight');
+if (!existsSync(path.join(root, 'node_modules'))) fail('Dependencies are not installed. Run: npm ci');
+try {
+  const Database = require('better-sqlite3');
+  new Database(':memory:').prepare('select 1').get();
+  require('@node-rs/argon2');
+} catch (error) {
+  fail(`A native module does not load (${error.message}). Run: npm rebuild better-sqlite3 @node-rs/argon2`);
+}
+console.log('native modules load (better-sqlite3, @node-rs/argon2)');
+
+if (!existsSync(CHROMIUM)) {
+  const installCommand = 'apt-get update && apt-get install -y chromium';
+  if (process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')) {
+    console.log(`Debian's Chromium is missing; installing it: ${installCommand}`);
+    const installed = run('sh', ['-c', installCommand], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    if (!installed || !existsSync(CHROMIUM)) fail(`Installing Chromium failed. Run as root: ${installCommand}`);
+  } else {
+    fail(`The browser tests need Debian's Chromium at ${CHROMIUM}. Run as root: ${installCommand}`);
+  }
+}
+console.log(`chromium: ${spawnSync(CHROMIUM, ['--version'], { encoding: 'utf8' }).stdout.trim()}`);
+
+step('Production build (npm run build)');
+if (!run('npm', ['run', 'build'])) fail('The production build failed (output above).');
+
+step('Unit and HTTP integration tests (vitest)');
+if (!run('npx', ['vitest', 'run'])) fail('Unit or integration tests failed (output above).');
+
+step('Browser tests (Playwright, Debian Chromium)');
+if (!run('npx', ['playwright', 'test'])) fail('Browser tests failed (output above; traces in test-results/).');
+
+console.log('\n✔ All tests passed.\n');
