@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { createDisabledUser } from './accounts';
 import { E2E, recordRequests, signInWithForm, storedTokens } from './helpers';
 
 test('an unauthenticated visit to a dashboard page goes to /login?next=..., and signing in lands on next', async ({
@@ -52,3 +53,31 @@ for (const next of ['https://elsewhere.example/', '//elsewhere.example/', '/\\el
     expect(tokenRequests).toHaveLength(1);
   });
 }
+
+test('a disabled account gets a clear message, only with the right password', async ({ page }) => {
+  await createDisabledUser('frozen', 'frozen-password');
+  await page.goto('/login');
+  await page.getByLabel('Username').fill('frozen');
+  await page.getByLabel('Password').fill('frozen-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.locator('#login-error')).toHaveText(
+    'This account has been disabled. Ask an administrator to re-enable it.',
+  );
+  expect(await storedTokens(page)).toBeNull();
+});
+
+test('the button shows a pending state while signing in', async ({ page }) => {
+  await page.goto('/login');
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route('**/api/auth/token', async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.getByLabel('Username').fill(E2E.admin.username);
+  await page.getByLabel('Password').fill(E2E.admin.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('button', { name: 'Signing in…' })).toBeDisabled();
+  release();
+  await expect(page).toHaveURL(/\/dashboard$/);
+});

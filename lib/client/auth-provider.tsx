@@ -12,6 +12,7 @@ import { createAuthFetch, jsonFetcher, type AuthFetch } from './auth-fetch';
 import { systemClock } from './clock';
 import { browserLock } from './cross-tab-lock';
 import { fetchWithTimeout } from './http';
+import { electLeader } from './leader-election';
 import { createRefreshCoordinator, type RefreshCoordinator, type RefreshResult } from './refresh-coordinator';
 import { httpRefresh } from './refresh-transport';
 import type { ClientSettings } from './settings';
@@ -105,6 +106,7 @@ export function AuthProvider({ settings, children }: { settings: ClientSettings;
     });
     engine.current = { store, coordinator, authFetch: createAuthFetch(coordinator, settings.requestTimeoutMs) };
     coordinator.start();
+    const resign = electLeader(() => coordinator.setLeader(true));
     publish();
 
     const onStorage = (event: StorageEvent) => {
@@ -119,6 +121,7 @@ export function AuthProvider({ settings, children }: { settings: ClientSettings;
     window.addEventListener('online', onWake);
     document.addEventListener('visibilitychange', onWake);
     return () => {
+      resign();
       coordinator.stop();
       window.removeEventListener('storage', onStorage);
       window.removeEventListener('focus', onWake);

@@ -34,7 +34,9 @@ function scriptedTransport() {
   return { transport, calls };
 }
 
-function setup(options: { expiresIn?: number; lock?: CrossTabLock; random?: () => number; start?: number } = {}) {
+function setup(
+  options: { expiresIn?: number; lock?: CrossTabLock; random?: () => number; start?: number; leader?: boolean } = {},
+) {
   const timers = manualTimers(options.start);
   const storage = memoryStorage();
   const store = createTokenStore(storage);
@@ -56,6 +58,7 @@ function setup(options: { expiresIn?: number; lock?: CrossTabLock; random?: () =
     },
   });
   coordinator.start();
+  coordinator.setLeader(options.leader ?? true);
   return { timers, storage, store, coordinator, calls, events };
 }
 
@@ -102,6 +105,34 @@ describe('proactive refresh', () => {
     await timers.flush();
     expect(store.read()?.refreshToken).toBe(`rt-${serial}`);
     expect(store.read()?.user?.username).toBe('ada');
+    expect(timers.pending()[0]).toBe(600_000);
+  });
+});
+
+describe('tabs that do not lead', () => {
+  it('keep only a backstop timer, halfway between the due time and expiry', async () => {
+    const { timers, calls } = setup({ expiresIn: 900, leader: false });
+    expect(timers.pending()[0]).toBe(750_000);
+    await timers.advance(749_999);
+    expect(calls).toHaveLength(0);
+    await timers.advance(1);
+    expect(calls).toHaveLength(1);
+  });
+
+  it("follow the leader's rotation instead of refreshing themselves", async () => {
+    const { timers, store, coordinator, calls } = setup({ expiresIn: 900, leader: false });
+    await timers.advance(600_000);
+    // The leader (another tab) rotates; its write reaches this tab as a storage event.
+    store.writeIf(store.generation(), tokensFromResponse(tokenBody(900), timers.clock.now(), null));
+    coordinator.storageChanged();
+    await timers.advance(200_000);
+    expect(calls).toHaveLength(0);
+    expect(timers.pending()[0]).toBe(550_000);
+  });
+
+  it('take over the proactive timer when elected', async () => {
+    const { timers, coordinator } = setup({ expiresIn: 900, leader: false });
+    coordinator.setLeader(true);
     expect(timers.pending()[0]).toBe(600_000);
   });
 });

@@ -3,7 +3,11 @@
  *
  * - Proactive: a timer fires `lead` before expiry, where lead = min(refreshLeadSeconds, half the
  *   lifetime) minus a little jitter (so tabs and devices do not refresh in lockstep); re-checked
- *   whenever the page regains focus or visibility.
+ *   whenever the page regains focus or visibility. Only the leader tab (leader-election.ts) runs
+ *   this timer; the other tabs keep a later backstop timer that fires only if the leader did not
+ *   rotate (frozen or closed). Tabs cannot simply all race for a lock and then re-read
+ *   localStorage: Chromium propagates localStorage between tab processes asynchronously, so the
+ *   tab that gets the lock next may still read the old tokens and refresh a second time.
  * - Reactive: `refresh({ staleAccessToken })` after a 401; concurrent calls share one request,
  *   and if another request or tab already replaced that token, no request is made.
  * - Across tabs: the refresh runs under a cross-tab lock, and re-reads storage once inside it.
@@ -76,6 +80,7 @@ export function createRefreshCoordinator(deps: {
   let nextRetryAt = 0;
   let retryRequest: RefreshRequest = {};
   let stopped = false;
+  let leader = false;
 
   function dueAt(tokens: StoredTokens): number {
     return tokens.accessExpiresAt - refreshLeadMs(tokens, settings.refreshLeadSeconds);
@@ -114,8 +119,12 @@ export function createRefreshCoordinator(deps: {
       timer = null;
       return;
     }
-    const jitter = random() * refreshLeadMs(tokens, settings.refreshLeadSeconds) * JITTER_FRACTION;
-    schedule(dueAt(tokens) - jitter - clock.now());
+    const lead = refreshLeadMs(tokens, settings.refreshLeadSeconds);
+    const jitter = random() * lead * JITTER_FRACTION;
+    // Followers wait until halfway between the due time and expiry: long after the leader's
+    // rotation has reached them, yet well before the access token runs out.
+    const at = leader ? dueAt(tokens) - jitter : dueAt(tokens) + lead / 2 + jitter;
+    schedule(at - clock.now());
   }
 
   function withTimeout(refreshToken: string): Promise<RefreshAnswer> {
@@ -225,6 +234,16 @@ export function createRefreshCoordinator(deps: {
     start(): void {
       stopped = false;
       scheduleFor(store.read());
+    },
+
+    /** This tab now runs the proactive timer for every tab (or stops: a follower again). */
+    setLeader(value: boolean): void {
+      leader = value;
+      if (failures === 0) scheduleFor(store.read());
+    },
+
+    get isLeader(): boolean {
+      return leader;
     },
 
     stop(): void {

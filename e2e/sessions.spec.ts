@@ -1,0 +1,96 @@
+import { expect, test } from '@playwright/test';
+import { E2E, recordRequests, recordStatuses, signInWithForm, sleep, storedTokens } from './helpers';
+
+test('a session revoked elsewhere sends the page to /login within seconds', async ({ page, request }) => {
+  await signInWithForm(page);
+  const tokens = (await storedTokens(page))!;
+  // "Sign out" from somewhere else: the server ends this session.
+  const response = await request.post('/api/auth/logout', { data: { refresh_token: tokens.refreshToken } });
+  expect(response.status()).toBe(204);
+  await expect(page).toHaveURL(/\/login\?next=%2Fdashboard$/, { timeout: (E2E.sessionCheckSeconds + 6) * 1000 });
+  await expect(page.getByText('Your session has ended')).toBeVisible();
+  expect(await storedTokens(page)).toBeNull();
+});
+
+test('two tabs across one expiry window make exactly one refresh request between them and both keep working', async ({
+  context,
+}) => {
+  const a = await context.newPage();
+  await signInWithForm(a);
+  const b = await context.newPage();
+  await b.goto('/dashboard');
+  await expect(b.getByTestId('username')).toHaveText(E2E.admin.username);
+
+  const refreshes = recordRequests(context, '/api/auth/refresh');
+  const first = (await storedTokens(a))!;
+  // Both tabs come due at half the lifetime; wait until one refreshed, then a little more,
+  // staying short of the next due time.
+  await expect.poll(() => refreshes.length, { timeout: E2E.accessTokenSeconds * 1000 }).toBe(1);
+  await sleep(2_500);
+  expect(refreshes).toHaveLength(1);
+
+  // Both tabs switched to the new token and keep working past the old one's expiry.
+  const renewed = (await storedTokens(b))!;
+  expect(renewed.accessToken).not.toBe(first.accessToken);
+  await sleep(Math.max(0, first.accessExpiresAt - Date.now()) + 500);
+  for (const page of [a, b]) {
+    await page.getByTestId('reload').click();
+    await expect(page.getByTestId('username')).toHaveText(E2E.admin.username);
+    await expect(page).toHaveURL(/\/dashboard$/);
+  }
+  // At most one refresh per half-lifetime between the two tabs, never one each.
+  const elapsed = Date.now() - first.receivedAt;
+  expect(refreshes.length).toBeLessThanOrEqual(Math.ceil(elapsed / ((E2E.accessTokenSeconds * 1000) / 2)));
+});
+
+test('signing out in one tab signs the other out, and the session is over on the server', async ({
+  context,
+  request,
+}) => {
+  const a = await context.newPage();
+  await signInWithForm(a);
+  const b = await context.newPage();
+  await b.goto('/dashboard');
+  await expect(b.getByTestId('username')).toHaveText(E2E.admin.username);
+  const tokens = (await storedTokens(a))!;
+
+  await a.getByRole('button', { name: 'Sign out' }).click();
+  await expect(a).toHaveURL(/\/login/);
+  await expect(b).toHaveURL(/\/login/, { timeout: 5_000 });
+  expect(await storedTokens(b)).toBeNull();
+
+  const refresh = await request.post('/api/auth/refresh', { data: { refresh_token: tokens.refreshToken } });
+  expect(refresh.status()).toBe(401);
+  expect(((await refresh.json()) as { code: string }).code).toBe('session_revoked');
+  // Going back to the dashboard needs the form again.
+  await b.goto('/dashboard');
+  await expect(b).toHaveURL(/\/login\?next=%2Fdashboard$/);
+  await expect(b.getByLabel('Username')).toBeVisible();
+});
+
+// Without Web Locks every tab leads and a localStorage lease keeps refreshes apart. localStorage
+// reaches other tabs asynchronously, so this is best effort: at most one refresh per tab, never a
+// sign-out (the server's grace window absorbs a duplicate), both tabs keep working.
+test('without navigator.locks, two tabs still refresh without signing out (storage lease)', async ({ context }) => {
+  await context.addInitScript(() => {
+    Object.defineProperty(Navigator.prototype, 'locks', { get: () => undefined, configurable: true });
+  });
+  const a = await context.newPage();
+  await signInWithForm(a);
+  const b = await context.newPage();
+  await b.goto('/dashboard');
+  await expect(b.getByTestId('username')).toHaveText(E2E.admin.username);
+  expect(await b.evaluate(() => 'locks' in navigator && navigator.locks !== undefined)).toBe(false);
+
+  const refreshes = recordRequests(context, '/api/auth/refresh');
+  const statuses = recordStatuses(context);
+  await expect.poll(() => refreshes.length, { timeout: E2E.accessTokenSeconds * 1000 }).toBeGreaterThanOrEqual(1);
+  await sleep(2_500);
+  expect(refreshes.length).toBeLessThanOrEqual(2);
+  for (const page of [a, b]) {
+    await page.getByTestId('reload').click();
+    await expect(page.getByTestId('username')).toHaveText(E2E.admin.username);
+    await expect(page).toHaveURL(/\/dashboard$/);
+  }
+  expect(statuses.filter((s) => s.path === '/api/auth/refresh' && s.status !== 200)).toEqual([]);
+});
