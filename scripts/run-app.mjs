@@ -18,6 +18,8 @@ if (mode !== 'start' && mode !== 'dev') {
 }
 
 process.env.NODE_ENV ??= mode === 'start' ? 'production' : 'development';
+// A self-hosted app should not phone home unless its operator opts in.
+process.env.NEXT_TELEMETRY_DISABLED ??= '1';
 // The same .env files Next.js reads, so migrations go to the database the server will use.
 require('@next/env').loadEnvConfig(root, mode === 'dev');
 
