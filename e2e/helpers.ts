@@ -1,15 +1,10 @@
 import { expect, type BrowserContext, type Page, type Request } from '@playwright/test';
+import type { StoredTokens } from '../lib/client/token-store';
 import { E2E } from '../playwright.config';
 
 export { E2E };
 
-export type StoredTokens = {
-  accessToken: string;
-  refreshToken: string;
-  receivedAt: number;
-  accessExpiresAt: number;
-  refreshExpiresAt: number;
-};
+export type { StoredTokens };
 
 /** Signs in through the form (optionally arriving with ?next=) and waits for the dashboard. */
 export async function signInWithForm(page: Page, next?: string): Promise<void> {
@@ -41,6 +36,16 @@ export function recordStatuses(target: Page | BrowserContext): { path: string; s
     if (pathname.startsWith('/api/')) seen.push({ path: pathname, status: response.status() });
   });
   return seen;
+}
+
+/** Tab A signed in through the form, tab B opened on the dashboard of the same browser profile. */
+export async function twoSignedInTabs(context: BrowserContext): Promise<{ a: Page; b: Page }> {
+  const a = await context.newPage();
+  await signInWithForm(a);
+  const b = await context.newPage();
+  await b.goto('/dashboard');
+  await expect(b.getByTestId('username')).toHaveText(E2E.admin.username);
+  return { a, b };
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

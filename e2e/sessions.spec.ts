@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { E2E, recordRequests, recordStatuses, signInWithForm, sleep, storedTokens } from './helpers';
+import { E2E, recordRequests, recordStatuses, signInWithForm, sleep, storedTokens, twoSignedInTabs } from './helpers';
 
 test('a session revoked elsewhere sends the page to /login within seconds', async ({ page, request }) => {
   await signInWithForm(page);
@@ -15,11 +15,7 @@ test('a session revoked elsewhere sends the page to /login within seconds', asyn
 test('two tabs across one expiry window make exactly one refresh request between them and both keep working', async ({
   context,
 }) => {
-  const a = await context.newPage();
-  await signInWithForm(a);
-  const b = await context.newPage();
-  await b.goto('/dashboard');
-  await expect(b.getByTestId('username')).toHaveText(E2E.admin.username);
+  const { a, b } = await twoSignedInTabs(context);
 
   const refreshes = recordRequests(context, '/api/auth/refresh');
   const first = (await storedTokens(a))!;
@@ -47,11 +43,7 @@ test('signing out in one tab signs the other out, and the session is over on the
   context,
   request,
 }) => {
-  const a = await context.newPage();
-  await signInWithForm(a);
-  const b = await context.newPage();
-  await b.goto('/dashboard');
-  await expect(b.getByTestId('username')).toHaveText(E2E.admin.username);
+  const { a, b } = await twoSignedInTabs(context);
   const tokens = (await storedTokens(a))!;
 
   await a.getByRole('button', { name: 'Sign out' }).click();
@@ -75,11 +67,7 @@ test('without navigator.locks, two tabs still refresh without signing out (stora
   await context.addInitScript(() => {
     Object.defineProperty(Navigator.prototype, 'locks', { get: () => undefined, configurable: true });
   });
-  const a = await context.newPage();
-  await signInWithForm(a);
-  const b = await context.newPage();
-  await b.goto('/dashboard');
-  await expect(b.getByTestId('username')).toHaveText(E2E.admin.username);
+  const { a, b } = await twoSignedInTabs(context);
   expect(await b.evaluate(() => 'locks' in navigator && navigator.locks !== undefined)).toBe(false);
 
   const refreshes = recordRequests(context, '/api/auth/refresh');

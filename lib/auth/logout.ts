@@ -8,20 +8,11 @@ import { log } from '../log';
 import type { AuthDeps } from './deps';
 import { revokeSession } from './sessions';
 
-async function sessionFromRefresh(deps: AuthDeps, token: string): Promise<{ sid: string; sub: string } | null> {
+/** The claims of a token we signed, or null for anything else (expired, forged, rubbish). */
+async function claimsOrNull(verification: Promise<{ sid: string; sub: string }>) {
   try {
-    const claims = await deps.tokens.verifyRefresh(token, deps.now());
-    return { sid: claims.sid, sub: claims.sub };
-  } catch (error) {
-    if (error instanceof AppError) return null;
-    throw error;
-  }
-}
-
-async function sessionFromAccess(deps: AuthDeps, token: string): Promise<{ sid: string; sub: string } | null> {
-  try {
-    const claims = await deps.tokens.verifyAccess(token, deps.now());
-    return { sid: claims.sid, sub: claims.sub };
+    const { sid, sub } = await verification;
+    return { sid, sub };
   } catch (error) {
     if (error instanceof AppError) return null;
     throw error;
@@ -34,8 +25,8 @@ export async function logout(
   presented: { accessToken?: string | undefined; refreshToken?: string | undefined },
 ): Promise<number> {
   const found = await Promise.all([
-    presented.refreshToken ? sessionFromRefresh(deps, presented.refreshToken) : null,
-    presented.accessToken ? sessionFromAccess(deps, presented.accessToken) : null,
+    presented.refreshToken ? claimsOrNull(deps.tokens.verifyRefresh(presented.refreshToken, deps.now())) : null,
+    presented.accessToken ? claimsOrNull(deps.tokens.verifyAccess(presented.accessToken, deps.now())) : null,
   ]);
   let revoked = 0;
   for (const sid of new Set(found.flatMap((f) => (f ? [f.sid] : [])))) {

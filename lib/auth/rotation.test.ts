@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { testAuth } from '@/tests/helpers/auth';
 import { createTestDb } from '@/tests/helpers/database';
+import { appErrorOf } from '@/tests/helpers/errors';
 import type { Db } from '../db';
-import { AppError } from '../errors';
 import { createUser } from '../users/users';
 import { rotateRefreshToken } from './rotation';
 import { revokeSession, startSession } from './sessions';
@@ -25,12 +25,7 @@ async function newSession(policy: Parameters<typeof testAuth>[1] = {}) {
 }
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof AppError)) throw new Error(`expected an AppError, got ${String(error)}`);
-  return error.code;
+  return (await appErrorOf(promise)).code;
 }
 
 const jtiOf = (token: string) =>

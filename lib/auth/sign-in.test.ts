@@ -2,8 +2,8 @@ import { performance } from 'node:perf_hooks';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { testAuth } from '@/tests/helpers/auth';
 import { createTestDb } from '@/tests/helpers/database';
+import { appErrorOf } from '@/tests/helpers/errors';
 import type { Db } from '../db';
-import { AppError } from '../errors';
 import { createUser } from '../users/users';
 import { warmUpPasswordChecks } from './passwords';
 import { signIn } from './sign-in';
@@ -19,15 +19,6 @@ beforeAll(async () => {
   await warmUpPasswordChecks();
 });
 
-async function failure(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
-}
-
 describe('signIn', () => {
   it('signs in with a normalised username and starts a session', async () => {
     const { deps } = testAuth(db);
@@ -37,8 +28,8 @@ describe('signIn', () => {
 
   it('gives the same error for an unknown user and a wrong password', async () => {
     const { deps } = testAuth(db);
-    const unknown = await failure(signIn(deps, { username: 'mallory', password: 'alice-password' }, client));
-    const wrong = await failure(signIn(deps, { username: 'alice', password: 'wrong-password' }, client));
+    const unknown = await appErrorOf(signIn(deps, { username: 'mallory', password: 'alice-password' }, client));
+    const wrong = await appErrorOf(signIn(deps, { username: 'alice', password: 'wrong-password' }, client));
     expect([unknown.code, unknown.status, unknown.message]).toEqual([wrong.code, wrong.status, wrong.message]);
     expect(unknown.code).toBe('invalid_credentials');
   });
@@ -63,9 +54,9 @@ describe('signIn', () => {
 
   it('reveals a disabled account only after the correct password', async () => {
     const { deps } = testAuth(db);
-    const wrong = await failure(signIn(deps, { username: 'carol', password: 'not-carols' }, client));
+    const wrong = await appErrorOf(signIn(deps, { username: 'carol', password: 'not-carols' }, client));
     expect(wrong.code).toBe('invalid_credentials');
-    const right = await failure(signIn(deps, { username: 'carol', password: 'carol-password' }, client));
+    const right = await appErrorOf(signIn(deps, { username: 'carol', password: 'carol-password' }, client));
     expect([right.code, right.status]).toEqual(['account_disabled', 403]);
   });
 });

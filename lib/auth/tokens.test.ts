@@ -1,6 +1,6 @@
 import { base64url, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../errors';
+import { appErrorOf } from '@/tests/helpers/errors';
 import { AUDIENCE, createTokenService, ISSUER, keyId } from './tokens';
 
 const SECRET = 'a'.repeat(40);
@@ -25,15 +25,6 @@ const validAccessClaims = {
   exp: nowSeconds + 900,
 };
 
-async function rejection(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
-}
-
 describe('access tokens', () => {
   it('carry typ at+jwt, type "access", kid, iss, aud, sub (the user id), sid, jti and role', async () => {
     const token = await service.signAccess(identity, nowSeconds + 900, NOW);
@@ -49,7 +40,7 @@ describe('access tokens', () => {
 
   it('refuses a refresh token, saying why', async () => {
     const refresh = await service.signRefresh({ sub: 'user-1', sid: 'session-1', jti: 'r1' }, nowSeconds + 900, NOW);
-    const error = await rejection(service.verifyAccess(refresh, NOW));
+    const error = await appErrorOf(service.verifyAccess(refresh, NOW));
     expect(error.code).toBe('invalid_token');
     expect(error.message).toBe('a refresh token was presented where an access token is required');
   });
@@ -57,33 +48,33 @@ describe('access tokens', () => {
   it('refuses alg "none"', async () => {
     const encode = (value: unknown) => base64url.encode(JSON.stringify(value));
     const unsigned = `${encode({ alg: 'none', typ: 'at+jwt', kid: keyId(SECRET) })}.${encode(validAccessClaims)}.`;
-    expect((await rejection(service.verifyAccess(unsigned, NOW))).code).toBe('invalid_token');
+    expect((await appErrorOf(service.verifyAccess(unsigned, NOW))).code).toBe('invalid_token');
   });
 
   it('refuses a tampered payload', async () => {
     const token = await service.signAccess(identity, nowSeconds + 900, NOW);
     const [header, , signature] = token.split('.');
     const payload = base64url.encode(JSON.stringify({ ...validAccessClaims, role: 'admin' }));
-    const error = await rejection(service.verifyAccess(`${header}.${payload}.${signature}`, NOW));
+    const error = await appErrorOf(service.verifyAccess(`${header}.${payload}.${signature}`, NOW));
     expect(error.message).toBe('the token signature is invalid');
   });
 
   it('refuses a token signed with another secret, even under our kid', async () => {
     const token = await forge({ typ: 'at+jwt', kid: keyId(SECRET) }, validAccessClaims, OTHER);
-    expect((await rejection(service.verifyAccess(token, NOW))).message).toBe('the token signature is invalid');
+    expect((await appErrorOf(service.verifyAccess(token, NOW))).message).toBe('the token signature is invalid');
   });
 
   it('refuses a token whose kid is unknown or missing', async () => {
     const foreign = await forge({ typ: 'at+jwt', kid: keyId(OTHER) }, validAccessClaims, OTHER);
-    expect((await rejection(service.verifyAccess(foreign, NOW))).message).toMatch(/known key/);
+    expect((await appErrorOf(service.verifyAccess(foreign, NOW))).message).toMatch(/known key/);
     const noKid = await forge({ typ: 'at+jwt' }, validAccessClaims);
-    expect((await rejection(service.verifyAccess(noKid, NOW))).message).toMatch(/known key/);
+    expect((await appErrorOf(service.verifyAccess(noKid, NOW))).message).toMatch(/known key/);
   });
 
   it('refuses an expired token', async () => {
     const token = await service.signAccess(identity, nowSeconds + 60, NOW);
     const later = new Date(NOW.getTime() + 61_000);
-    expect((await rejection(service.verifyAccess(token, later))).message).toBe('the token has expired');
+    expect((await appErrorOf(service.verifyAccess(token, later))).message).toBe('the token has expired');
   });
 
   it.each([
@@ -91,35 +82,35 @@ describe('access tokens', () => {
     ['aud', { aud: 'another-api' }],
   ])('refuses a wrong %s', async (claim, override) => {
     const token = await forge({ typ: 'at+jwt', kid: keyId(SECRET) }, { ...validAccessClaims, ...override });
-    expect((await rejection(service.verifyAccess(token, NOW))).message).toBe(`the token "${claim}" claim is invalid`);
+    expect((await appErrorOf(service.verifyAccess(token, NOW))).message).toBe(`the token "${claim}" claim is invalid`);
   });
 
   it('refuses a wrong or missing typ header even when the type claim says access', async () => {
     for (const header of [{ typ: 'JWT' }, {}]) {
       const token = await forge({ ...header, kid: keyId(SECRET) }, validAccessClaims);
-      expect((await rejection(service.verifyAccess(token, NOW))).message).toBe('the token is not an access token');
+      expect((await appErrorOf(service.verifyAccess(token, NOW))).message).toBe('the token is not an access token');
     }
   });
 
   it('refuses a missing or wrong type claim even with the right typ header', async () => {
     const { type: _omit, ...withoutType } = validAccessClaims;
     const token = await forge({ typ: 'at+jwt', kid: keyId(SECRET) }, withoutType);
-    expect((await rejection(service.verifyAccess(token, NOW))).code).toBe('invalid_token');
+    expect((await appErrorOf(service.verifyAccess(token, NOW))).code).toBe('invalid_token');
     const wrong = await forge({ typ: 'at+jwt', kid: keyId(SECRET) }, { ...validAccessClaims, type: 'refresh' });
-    expect((await rejection(service.verifyAccess(wrong, NOW))).message).toMatch(/refresh token was presented/);
+    expect((await appErrorOf(service.verifyAccess(wrong, NOW))).message).toMatch(/refresh token was presented/);
   });
 
   it('refuses a token without sid or with an unknown role', async () => {
     const { sid: _sid, ...withoutSid } = validAccessClaims;
     const noSid = await forge({ typ: 'at+jwt', kid: keyId(SECRET) }, withoutSid);
-    expect((await rejection(service.verifyAccess(noSid, NOW))).code).toBe('invalid_token');
+    expect((await appErrorOf(service.verifyAccess(noSid, NOW))).code).toBe('invalid_token');
     const root = await forge({ typ: 'at+jwt', kid: keyId(SECRET) }, { ...validAccessClaims, role: 'root' });
-    expect((await rejection(service.verifyAccess(root, NOW))).message).toMatch(/role/);
+    expect((await appErrorOf(service.verifyAccess(root, NOW))).message).toMatch(/role/);
   });
 
   it('refuses garbage without throwing anything but invalid_token', async () => {
     for (const garbage of ['', 'abc', 'a.b.c', '....', 'eyJhbGciOiJIUzI1NiJ9.e30.']) {
-      expect((await rejection(service.verifyAccess(garbage, NOW))).code).toBe('invalid_token');
+      expect((await appErrorOf(service.verifyAccess(garbage, NOW))).code).toBe('invalid_token');
     }
   });
 
@@ -128,7 +119,7 @@ describe('access tokens', () => {
     const token = await cached.signAccess(identity, nowSeconds + 60, NOW);
     await cached.verifyAccess(token, NOW); // now cached
     await expect(cached.verifyAccess(token, new Date(NOW.getTime() + 30_000))).resolves.toBeTruthy();
-    const error = await rejection(cached.verifyAccess(token, new Date(NOW.getTime() + 61_000)));
+    const error = await appErrorOf(cached.verifyAccess(token, new Date(NOW.getTime() + 61_000)));
     expect(error.message).toBe('the token has expired');
   });
 });
@@ -142,7 +133,7 @@ describe('refresh tokens', () => {
       jti: 'r1',
     });
     const access = await service.signAccess(identity, nowSeconds + 900, NOW);
-    expect((await rejection(service.verifyRefresh(access, NOW))).message).toBe(
+    expect((await appErrorOf(service.verifyRefresh(access, NOW))).message).toBe(
       'an access token was presented where a refresh token is required',
     );
   });
@@ -156,6 +147,6 @@ describe('key rotation', () => {
     await expect(after.verifyAccess(old, NOW)).resolves.toMatchObject(identity);
     expect(after.kid).toBe(keyId(SECRET));
     const withoutPrevious = createTokenService({ secret: SECRET });
-    expect((await rejection(withoutPrevious.verifyAccess(old, NOW))).code).toBe('invalid_token');
+    expect((await appErrorOf(withoutPrevious.verifyAccess(old, NOW))).code).toBe('invalid_token');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../errors';
+import { appErrorOf } from '@/tests/helpers/errors';
 import { MAX_BODY_BYTES, readFields } from './body';
 
 function request(body: BodyInit | null, contentType?: string, headers: Record<string, string> = {}): Request {
@@ -12,11 +12,7 @@ function request(body: BodyInit | null, contentType?: string, headers: Record<st
 }
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  return error instanceof AppError ? error.code : `not an AppError: ${String(error)}`;
+  return (await appErrorOf(promise)).code;
 }
 
 describe('readFields', () => {

@@ -142,3 +142,19 @@ describe('GET /api/health', () => {
     expect(await response.json()).toEqual({ status: 'ok' });
   });
 });
+
+describe('cross-site requests', () => {
+  it.each(['/api/auth/token', '/api/auth/refresh', '/api/auth/logout'])(
+    'are refused at %s when the browser says the request came from another site',
+    async (path) => {
+      const response = await post(`${server.url}${path}`, ADMIN, { 'sec-fetch-site': 'cross-site' });
+      expect(response.status).toBe(403);
+      expect((await problem(response)).code).toBe('forbidden');
+    },
+  );
+
+  it('are accepted from the same origin', async () => {
+    const response = await post(`${server.url}/api/auth/token`, ADMIN, { 'sec-fetch-site': 'same-origin' });
+    expect(response.status).toBe(200);
+  });
+});

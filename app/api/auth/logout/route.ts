@@ -6,6 +6,7 @@ import { logout } from '@/lib/auth/logout';
 import { getAuthDeps } from '@/lib/auth/runtime';
 import { getConfig } from '@/lib/config';
 import { readFields } from '@/lib/http/body';
+import { refuseCrossSite } from '@/lib/http/cross-site';
 import { NO_STORE } from '@/lib/http/problem';
 import { route } from '@/lib/http/route';
 import { parseInput } from '@/lib/http/validate';
@@ -13,6 +14,7 @@ import { parseInput } from '@/lib/http/validate';
 const LogoutRequest = z.object({ refresh_token: z.string().max(4096, 'is too long').optional() });
 
 export const POST = route(async (request: Request) => {
+  refuseCrossSite(request);
   const input = parseInput(LogoutRequest, await readFields(request, { optional: true }));
   const accessToken = bearerToken(request.headers.get('authorization')) ?? undefined;
   await logout(getAuthDeps(), { accessToken, refreshToken: input.refresh_token });

@@ -4,6 +4,7 @@ import { rotateRefreshToken } from '@/lib/auth/rotation';
 import { getAuthDeps } from '@/lib/auth/runtime';
 import { AppError } from '@/lib/errors';
 import { readFields } from '@/lib/http/body';
+import { refuseCrossSite } from '@/lib/http/cross-site';
 import { route } from '@/lib/http/route';
 import { tokenResponse } from '@/lib/http/token-response';
 import { parseInput } from '@/lib/http/validate';
@@ -15,6 +16,7 @@ const RefreshRequest = z.object({
 
 export const POST = route(
   async (request: Request) => {
+    refuseCrossSite(request);
     const input = parseInput(RefreshRequest, await readFields(request));
     if (input.grant_type !== undefined && input.grant_type !== 'refresh_token') {
       throw new AppError('unsupported_grant_type', 'this endpoint accepts grant_type=refresh_token only');

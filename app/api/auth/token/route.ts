@@ -5,6 +5,7 @@ import { signIn } from '@/lib/auth/sign-in';
 import { getConfig } from '@/lib/config';
 import { AppError } from '@/lib/errors';
 import { readFields } from '@/lib/http/body';
+import { refuseCrossSite } from '@/lib/http/cross-site';
 import { clientInfo } from '@/lib/http/client-info';
 import { route } from '@/lib/http/route';
 import { tokenResponse } from '@/lib/http/token-response';
@@ -18,6 +19,7 @@ const Credentials = z.object({
 
 export const POST = route(
   async (request: Request) => {
+    refuseCrossSite(request);
     const input = parseInput(Credentials, await readFields(request));
     if (input.grant_type !== undefined && input.grant_type !== 'password') {
       throw new AppError('unsupported_grant_type', 'this endpoint accepts grant_type=password only');
