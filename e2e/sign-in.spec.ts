@@ -81,3 +81,26 @@ test('the button shows a pending state while signing in', async ({ page }) => {
   release();
   await expect(page).toHaveURL(/\/dashboard$/);
 });
+
+test('too many attempts and server errors get their own clear messages', async ({ page }) => {
+  await page.goto('/login');
+  await page.getByLabel('Username').fill(E2E.admin.username);
+  await page.getByLabel('Password').fill('whatever-it-is');
+  await page.route('**/api/auth/token', (route) =>
+    route.fulfill({
+      status: 429,
+      headers: { 'retry-after': '30' },
+      contentType: 'application/problem+json',
+      body: JSON.stringify({ status: 429, code: 'too_many_attempts' }),
+    }),
+  );
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.locator('#login-error')).toHaveText('Too many sign-in attempts. Try again in 30 seconds.');
+  await page.unroute('**/api/auth/token');
+  await page.route('**/api/auth/token', (route) => route.fulfill({ status: 502, body: '<html>Bad gateway</html>' }));
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.locator('#login-error')).toHaveText(
+    'Something went wrong on our side. Please try again in a moment.',
+  );
+  expect(await storedTokens(page)).toBeNull();
+});
