@@ -16,7 +16,7 @@ import { getTokenService } from './lib/auth/runtime';
 import type { AccessClaims } from './lib/auth/tokens';
 import { getConfig } from './lib/config';
 import { AppError } from './lib/errors';
-import { bearerChallenge, problemResponse } from './lib/http/problem';
+import { bearerProblem } from './lib/http/problem';
 
 function forward(request: NextRequest, claims: AccessClaims | null): NextResponse {
   const headers = new Headers(request.headers);
@@ -37,10 +37,6 @@ function forward(request: NextRequest, claims: AccessClaims | null): NextRespons
   return NextResponse.next({ request: { headers } });
 }
 
-function unauthorized(error: AppError): Response {
-  return problemResponse(error, { wwwAuthenticate: bearerChallenge(error) });
-}
-
 async function verify(token: string): Promise<AccessClaims | AppError> {
   try {
     return await getTokenService().verifyAccess(token);
@@ -56,12 +52,12 @@ export async function middleware(request: NextRequest): Promise<Response> {
 
   if (isApiPath(pathname)) {
     const token = bearerToken(request.headers.get('authorization'));
-    if (token === null) return unauthorized(new AppError('unauthenticated', 'a Bearer access token is required'));
+    if (token === null) return bearerProblem(new AppError('unauthenticated', 'a Bearer access token is required'));
     if (token === undefined) {
-      return unauthorized(new AppError('invalid_token', 'the Authorization header is not a valid Bearer credential'));
+      return bearerProblem(new AppError('invalid_token', 'the Authorization header is not a valid Bearer credential'));
     }
     const result = await verify(token);
-    return result instanceof AppError ? unauthorized(result) : forward(request, result);
+    return result instanceof AppError ? bearerProblem(result) : forward(request, result);
   }
 
   const cookie = request.cookies.get(ACCESS_COOKIE)?.value;

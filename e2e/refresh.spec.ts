@@ -1,6 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { SignJWT } from 'jose';
-import { AUDIENCE, ISSUER, keyId } from '../lib/auth/tokens';
+import { decodeClaims, forgeToken } from '../tests/helpers/forge';
 import { E2E, recordRequests, recordStatuses, signInWithForm, sleep, storedTokens, type StoredTokens } from './helpers';
 
 test('proactive: the access token is renewed before it expires, with no 401 on the way', async ({ page }) => {
@@ -31,18 +30,14 @@ test('reactive: an expired access token on an API call triggers exactly one refr
 }) => {
   await signInWithForm(page);
   const tokens = (await storedTokens(page))!;
-  const claims = JSON.parse(Buffer.from(tokens.accessToken.split('.')[1]!, 'base64url').toString()) as Record<
-    string,
-    unknown
-  >;
   // A genuine token for this session that expired a minute ago, which the client still
   // believes valid for ten minutes: only the server's 401 can reveal it.
   const now = Math.floor(Date.now() / 1000);
-  const expired = await new SignJWT({ ...claims, iat: now - 120, exp: now - 60 })
-    .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt', kid: keyId(E2E.secret) })
-    .setIssuer(ISSUER)
-    .setAudience(AUDIENCE)
-    .sign(new TextEncoder().encode(E2E.secret));
+  const expired = await forgeToken(
+    E2E.secret,
+    { typ: 'at+jwt' },
+    { ...decodeClaims(tokens.accessToken), iat: now - 120, exp: now - 60 },
+  );
   await page.evaluate(
     ([token]) => {
       const stored = JSON.parse(localStorage.getItem('staysignedin.tokens')!) as StoredTokens;

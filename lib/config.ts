@@ -1,6 +1,6 @@
 /**
  * Configuration: every setting the server reads, validated once with zod.
- * A bad value stops the process with a list of every problem (see formatConfigError).
+ * A bad value stops the process with a list of every problem (ConfigError).
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -15,6 +15,8 @@ const MIN_SECRET_BYTES = 32;
 
 // Blank variables (`FOO=` in a .env file) mean "not set", as in create-t3-app.
 const optionalString = z.preprocess((v) => (v === '' ? undefined : v), z.string().optional());
+const stringOr = (fallback: string, schema = z.string()) =>
+  z.preprocess((v) => (v === '' || v === undefined ? fallback : v), schema);
 const number = (fallback: number) =>
   z.preprocess(
     (v) => (v === '' || v === undefined ? undefined : v),
@@ -42,11 +44,11 @@ function secretProblem(secret: string): string | null {
 const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-    DATABASE_URL: z.preprocess(
-      (v) => (v === '' || v === undefined ? DEFAULT_DATABASE_URL : v),
+    DATABASE_URL: stringOr(
+      DEFAULT_DATABASE_URL,
       z.string().startsWith('file:', 'must be a SQLite file URL such as file:./data/app.db'),
     ),
-    DATA_DIR: z.preprocess((v) => (v === '' || v === undefined ? './data' : v), z.string()),
+    DATA_DIR: stringOr('./data'),
     AUTH_SECRET: optionalString,
     AUTH_SECRET_PREVIOUS: optionalString,
     ACCESS_TOKEN_EXPIRE_MINUTES: number(15).pipe(

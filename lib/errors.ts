@@ -52,7 +52,3 @@ export class AppError extends Error {
     this.extensions = options.extensions;
   }
 }
-
-export function isAppError(value: unknown): value is AppError {
-  return value instanceof AppError;
-}

@@ -24,18 +24,22 @@ export async function verifyPassword(passwordHash: string, password: string): Pr
 
 let dummyHash: Promise<string> | undefined;
 
+/** A hash of a random password, computed once per process. */
+function dummy(): Promise<string> {
+  dummyHash ??= hashPassword(randomBytes(32).toString('base64url'));
+  return dummyHash;
+}
+
 /**
  * Spends the same time as checking a real password, for sign-ins with an unknown username, so
  * the response time does not reveal which accounts exist. Always false.
  */
 export async function burnPasswordCheck(password: string): Promise<false> {
-  dummyHash ??= hashPassword(randomBytes(32).toString('base64url'));
-  await verifyPassword(await dummyHash, password);
+  await verifyPassword(await dummy(), password);
   return false;
 }
 
 /** Computes the dummy hash ahead of the first sign-in, so that one is not slower either. */
 export async function warmUpPasswordChecks(): Promise<void> {
-  dummyHash ??= hashPassword(randomBytes(32).toString('base64url'));
-  await dummyHash;
+  await dummy();
 }

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { testAuth } from '@/tests/helpers/auth';
 import { createTestDb } from '@/tests/helpers/database';
 import { appErrorOf } from '@/tests/helpers/errors';
+import { decodeClaims } from '@/tests/helpers/forge';
 import type { Db } from '../db';
 import { createUser } from '../users/users';
 import { rotateRefreshToken } from './rotation';
@@ -28,8 +29,7 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
   return (await appErrorOf(promise)).code;
 }
 
-const jtiOf = (token: string) =>
-  (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { jti: string }).jti;
+const jtiOf = (token: string) => decodeClaims(token).jti as string;
 
 describe('rotateRefreshToken', () => {
   it('returns a new pair, marks the presented token used and records its successor', async () => {

@@ -14,7 +14,7 @@ import { AppError } from '../errors';
 import { log } from '../log';
 import { asRole } from '../users/roles';
 import type { AuthDeps } from './deps';
-import { assertSessionUsable, revokeSession } from './sessions';
+import { assertSessionUsable, refreshTokenExpiry, revokeSession } from './sessions';
 import { signPair, type TokenPair } from './token-pair';
 import { randomId } from './tokens';
 
@@ -60,9 +60,7 @@ export async function rotateRefreshToken(deps: AuthDeps, refreshToken: string): 
 
   if (row.usedAt === null) {
     const successorId = randomId();
-    const successorExpiresAt = new Date(
-      Math.min(now.getTime() + deps.policy.refreshTokenSeconds * 1000, session.expiresAt.getTime()),
-    );
+    const successorExpiresAt = refreshTokenExpiry(deps, now, session.expiresAt);
     if (await claimAndRotate(deps, row, successorId, successorExpiresAt, now)) {
       return signPair(deps, subject, { jti: successorId, expiresAt: successorExpiresAt });
     }

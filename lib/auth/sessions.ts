@@ -26,7 +26,7 @@ type SessionState = {
  * Throws the error a client must see when this session can no longer be used: revoked (by reuse
  * detection or otherwise), past its absolute end, user disabled, or password changed since.
  */
-export function assertSessionUsable(session: SessionState, now: Date, disabledStatus = 401): void {
+export function assertSessionUsable(session: SessionState, now: Date): void {
   if (session.revokedAt) {
     if (session.revokedReason === 'token_reused') {
       throw new AppError('token_reused', 'this session was ended because a refresh token was used twice');
@@ -37,12 +37,18 @@ export function assertSessionUsable(session: SessionState, now: Date, disabledSt
     throw new AppError('session_revoked', 'this session reached its maximum age; sign in again');
   }
   if (session.user.disabled) {
-    throw new AppError('account_disabled', 'the account is disabled', { status: disabledStatus });
+    // 401 rather than the table's 403: for a refresh, the client must sign out.
+    throw new AppError('account_disabled', 'the account is disabled', { status: 401 });
   }
   // Every session that began before a password change is void (The Copenhagen Book).
   if (session.user.passwordChangedAt.getTime() > session.createdAt.getTime()) {
     throw new AppError('session_revoked', 'the password was changed after this session began');
   }
+}
+
+/** When a refresh token issued now expires: its own lifetime, but never past its session's absolute end. */
+export function refreshTokenExpiry(deps: AuthDeps, now: Date, sessionExpiresAt: Date): Date {
+  return new Date(Math.min(now.getTime() + deps.policy.refreshTokenSeconds * 1000, sessionExpiresAt.getTime()));
 }
 
 /** Creates a session and its first refresh token in one statement, and signs the pair. */
@@ -55,10 +61,7 @@ export async function startSession(
   const sessionId = randomId();
   const jti = randomId();
   const expiresAt = new Date(now.getTime() + deps.policy.sessionMaxAgeSeconds * 1000);
-  // A refresh token never outlives its session's absolute end.
-  const refreshExpiresAt = new Date(
-    Math.min(now.getTime() + deps.policy.refreshTokenSeconds * 1000, expiresAt.getTime()),
-  );
+  const refreshExpiresAt = refreshTokenExpiry(deps, now, expiresAt);
   await deps.db.session.create({
     data: {
       id: sessionId,
@@ -86,20 +89,6 @@ export async function revokeSession(deps: AuthDeps, sessionId: string, reason: R
     data: { revokedAt: deps.now(), revokedReason: reason },
   });
   return count === 1;
-}
-
-/** Revokes every live session of a user, except `keep` if given; returns how many. */
-export async function revokeUserSessions(
-  deps: AuthDeps,
-  userId: string,
-  reason: RevokeReason,
-  keep?: string,
-): Promise<number> {
-  const { count } = await deps.db.session.updateMany({
-    where: { userId, revokedAt: null, ...(keep ? { id: { not: keep } } : {}) },
-    data: { revokedAt: deps.now(), revokedReason: reason },
-  });
-  return count;
 }
 
 /** The live session behind an access token, with its user; throws when it has ended. */

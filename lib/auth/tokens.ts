@@ -68,11 +68,11 @@ export type TokenServiceOptions = {
 export type TokenService = ReturnType<typeof createTokenService>;
 
 export function createTokenService(options: TokenServiceOptions) {
-  const encoder = new TextEncoder();
-  const current: Key = { kid: keyId(options.secret), bytes: encoder.encode(options.secret) };
+  const keyFor = (secret: string): Key => ({ kid: keyId(secret), bytes: new TextEncoder().encode(secret) });
+  const current = keyFor(options.secret);
   const keys = new Map<string, Key>([[current.kid, current]]);
   if (options.previousSecret) {
-    const previous = { kid: keyId(options.previousSecret), bytes: encoder.encode(options.previousSecret) };
+    const previous = keyFor(options.previousSecret);
     keys.set(previous.kid, previous);
   }
   const cacheSize = options.cacheSize ?? 10_000;

@@ -92,15 +92,20 @@ export function createRefreshCoordinator(deps: {
     return clock.now() >= dueAt(tokens) - slack - 1;
   }
 
-  function setReconnecting(value: boolean): void {
-    const was = failures > 0;
-    if (!value) failures = 0;
-    if (was !== value) events.onReconnecting?.(value);
+  /** Refreshing works again: leave the reconnecting state if we were in it. */
+  function recovered(): void {
+    if (failures === 0) return;
+    failures = 0;
+    events.onReconnecting?.(false);
+  }
+
+  function cancelTimer(): void {
+    if (timer !== null) clock.clearTimeout(timer);
+    timer = null;
   }
 
   function schedule(delayMs: number, request: RefreshRequest = {}): void {
-    if (timer !== null) clock.clearTimeout(timer);
-    timer = null;
+    cancelTimer();
     if (stopped) return;
     timer = clock.setTimeout(
       () => {
@@ -115,8 +120,7 @@ export function createRefreshCoordinator(deps: {
   /** Arms the proactive timer for the stored tokens (or clears it when signed out). */
   function scheduleFor(tokens: StoredTokens | null): void {
     if (!tokens) {
-      if (timer !== null) clock.clearTimeout(timer);
-      timer = null;
+      cancelTimer();
       return;
     }
     const lead = refreshLeadMs(tokens, settings.refreshLeadSeconds);
@@ -180,7 +184,7 @@ export function createRefreshCoordinator(deps: {
     if (stopped) return result;
     switch (result.kind) {
       case 'ok':
-        setReconnecting(false);
+        recovered();
         scheduleFor(result.tokens);
         events.onTokens?.(result.tokens);
         break;
@@ -196,13 +200,15 @@ export function createRefreshCoordinator(deps: {
       }
       case 'terminal':
         scheduleFor(null);
-        setReconnecting(false);
+        recovered();
         events.onTerminal?.(result.code);
         break;
-      case 'signed-out':
-        scheduleFor(store.read());
-        events.onTokens?.(store.read());
+      case 'signed-out': {
+        const current = store.read();
+        scheduleFor(current);
+        events.onTokens?.(current);
         break;
+      }
     }
     return result;
   }
@@ -242,10 +248,6 @@ export function createRefreshCoordinator(deps: {
       if (failures === 0) scheduleFor(store.read());
     },
 
-    get isLeader(): boolean {
-      return leader;
-    },
-
     stop(): void {
       stopped = true;
       scheduleFor(null);
@@ -262,7 +264,7 @@ export function createRefreshCoordinator(deps: {
     /** Another tab changed storage: follow it. */
     storageChanged(): void {
       const stored = store.read();
-      if (stored) setReconnecting(false);
+      if (stored) recovered();
       scheduleFor(stored);
       events.onTokens?.(stored);
     },

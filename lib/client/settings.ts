@@ -7,9 +7,3 @@ export type ClientSettings = {
   /** How often pages re-check the session with the server (0: only on focus). */
   sessionCheckSeconds: number;
 };
-
-export const DEFAULT_CLIENT_SETTINGS: ClientSettings = {
-  refreshLeadSeconds: 300,
-  requestTimeoutMs: 10_000,
-  sessionCheckSeconds: 60,
-};

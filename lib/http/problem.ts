@@ -11,8 +11,6 @@ export type ProblemOptions = {
   oauth?: boolean;
   /** For 401s from protected APIs (RFC 6750 §3). */
   wwwAuthenticate?: string;
-  /** Extension members, e.g. the invalid parameters of a 400. */
-  extensions?: Record<string, unknown>;
 };
 
 export function problemType(code: ErrorCode): string {
@@ -27,7 +25,6 @@ export function problemResponse(error: AppError, options: ProblemOptions = {}): 
     detail: error.message,
     code: error.code,
     ...error.extensions,
-    ...options.extensions,
   };
   if (options.oauth) {
     body.error = ERRORS[error.code].oauth;
@@ -48,6 +45,11 @@ function quoted(value: string): string {
 export function bearerChallenge(error?: AppError): string {
   if (!error || error.code === 'unauthenticated') return 'Bearer realm="api"';
   return `Bearer realm="api", error="invalid_token", error_description=${quoted(error.message)}`;
+}
+
+/** A problem response for a refused Bearer credential, with its `WWW-Authenticate` challenge. */
+export function bearerProblem(error: AppError): Response {
+  return problemResponse(error, error.status === 401 ? { wwwAuthenticate: bearerChallenge(error) } : {});
 }
 
 export function jsonResponse(body: unknown, init: { status?: number; headers?: HeadersInit } = {}): Response {

@@ -4,7 +4,7 @@
  */
 import { AppError } from '../errors';
 import { log } from '../log';
-import { bearerChallenge, problemResponse } from './problem';
+import { bearerProblem, problemResponse } from './problem';
 
 type Handler<C> = (request: Request, context: C) => Promise<Response>;
 
@@ -27,10 +27,7 @@ export function route<C>(handler: Handler<C>, options: RouteOptions = {}): Handl
         log.error('unhandled error in route handler', { path: new URL(request.url).pathname, error: caught });
         error = new AppError('internal_error');
       }
-      return problemResponse(error, {
-        oauth: options.oauth ?? false,
-        ...(options.bearer && error.status === 401 ? { wwwAuthenticate: bearerChallenge(error) } : {}),
-      });
+      return options.bearer ? bearerProblem(error) : problemResponse(error, { oauth: options.oauth ?? false });
     }
   };
 }

@@ -14,10 +14,11 @@ export async function createUser(
   now = new Date(),
 ): Promise<{ id: string; username: string; role: Role }> {
   const username = normalizeUsername(input.username);
-  const problems = [
-    usernameProblem(username) && `username ${usernameProblem(username)}`,
-    passwordProblem(input.password) && `password ${passwordProblem(input.password)}`,
-  ].filter((p): p is string => Boolean(p));
+  const nameProblem = usernameProblem(username);
+  const secretProblem = passwordProblem(input.password);
+  const problems = [nameProblem && `username ${nameProblem}`, secretProblem && `password ${secretProblem}`].filter(
+    (p): p is string => Boolean(p),
+  );
   if (problems.length > 0) throw new AppError('invalid_request', problems.join('; '));
   const passwordHash = await hashPassword(input.password);
   const role = input.role ?? 'user';

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '@/lib/users/users';
 import { ADMIN, startServer, type TestServer } from '../helpers/server';
+import { decodeClaims } from '../helpers/forge';
 import { me, post, problem, signIn, type TokenBody } from '../helpers/http';
 
 let server: TestServer;
@@ -116,10 +117,7 @@ describe('GET /api/auth/me', () => {
       session: { id: string; expiresAt: string };
     };
     expect(body).toMatchObject({ username: 'admin', role: 'admin' });
-    const claims = JSON.parse(Buffer.from(tokens.access_token.split('.')[1]!, 'base64url').toString()) as {
-      sub: string;
-      sid: string;
-    };
+    const claims = decodeClaims(tokens.access_token);
     expect(body.id).toBe(claims.sub);
     expect(body.session.id).toBe(claims.sid);
     expect(new Date(body.session.expiresAt).getTime()).toBeGreaterThan(Date.now() + 29 * 86_400_000);
