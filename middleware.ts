@@ -1,31 +1,36 @@
 /**
- * Guards /dashboard pages and /api routes.
+ * The HTTP edge for every page and API request (static assets excepted).
  *
  * - API: only `Authorization: Bearer <access token>`. The cookie is never accepted here, so a
  *   cross-site request cannot act as the user. A refresh token is refused (401, and the
  *   `WWW-Authenticate` error_description says why).
- * - Pages: the HttpOnly access cookie; missing or invalid sends the visitor to /login?next=...
+ * - Dashboard pages: the HttpOnly access cookie; missing or invalid sends the visitor to
+ *   /login?next=...
+ * - Every page: a fresh CSP nonce (lib/http/security-headers.ts); HSTS over HTTPS.
  * - The verified identity reaches handlers in a header set here, after deleting any copy the
  *   client sent (and signed, see lib/auth/identity-header.ts).
  */
 import { NextResponse, type NextRequest } from 'next/server';
-import { bearerToken, isApiPath, isPublicPath, loginRedirectPath } from './lib/auth/access-guard';
-import { ACCESS_COOKIE } from './lib/auth/cookie';
+import { bearerToken, isApiPath, isProtectedPage, isPublicPath, loginRedirectPath } from './lib/auth/access-guard';
 import { encodeIdentity, IDENTITY_HEADER } from './lib/auth/identity-header';
 import { getTokenService } from './lib/auth/runtime';
 import type { AccessClaims } from './lib/auth/tokens';
 import { getConfig } from './lib/config';
 import { AppError } from './lib/errors';
+import { ACCESS_COOKIE } from './lib/http/cookie';
+import { isHttps } from './lib/http/forwarded';
 import { bearerProblem } from './lib/http/problem';
+import { contentSecurityPolicy, newNonce, STRICT_TRANSPORT_SECURITY } from './lib/http/security-headers';
 
-function forward(request: NextRequest, claims: AccessClaims | null): NextResponse {
+function forward(request: NextRequest, claims: AccessClaims | null, page: boolean): NextResponse {
+  const config = getConfig();
   const headers = new Headers(request.headers);
   // Never trust an identity header that arrived from outside.
   headers.delete(IDENTITY_HEADER);
   if (claims) {
     headers.set(
       IDENTITY_HEADER,
-      encodeIdentity(getConfig().secret, {
+      encodeIdentity(config.secret, {
         userId: claims.sub,
         sessionId: claims.sid,
         role: claims.role,
@@ -34,7 +39,16 @@ function forward(request: NextRequest, claims: AccessClaims | null): NextRespons
       }),
     );
   }
-  return NextResponse.next({ request: { headers } });
+  let csp: string | undefined;
+  if (page) {
+    csp = contentSecurityPolicy(newNonce(), { development: config.env === 'development' });
+    // Next.js reads the nonce from the request's CSP header and puts it on its own scripts.
+    headers.set('content-security-policy', csp);
+  }
+  const response = NextResponse.next({ request: { headers } });
+  if (csp) response.headers.set('Content-Security-Policy', csp);
+  if (isHttps(request, config)) response.headers.set('Strict-Transport-Security', STRICT_TRANSPORT_SECURITY);
+  return response;
 }
 
 async function verify(token: string): Promise<AccessClaims | AppError> {
@@ -48,7 +62,7 @@ async function verify(token: string): Promise<AccessClaims | AppError> {
 
 export async function middleware(request: NextRequest): Promise<Response> {
   const { pathname, search } = request.nextUrl;
-  if (isPublicPath(pathname, getConfig().benchRoutes)) return forward(request, null);
+  if (isPublicPath(pathname, getConfig().benchRoutes)) return forward(request, null, false);
 
   if (isApiPath(pathname)) {
     const token = bearerToken(request.headers.get('authorization'));
@@ -57,12 +71,13 @@ export async function middleware(request: NextRequest): Promise<Response> {
       return bearerProblem(new AppError('invalid_token', 'the Authorization header is not a valid Bearer credential'));
     }
     const result = await verify(token);
-    return result instanceof AppError ? bearerProblem(result) : forward(request, result);
+    return result instanceof AppError ? bearerProblem(result) : forward(request, result, false);
   }
 
+  if (!isProtectedPage(pathname)) return forward(request, null, true);
   const cookie = request.cookies.get(ACCESS_COOKIE)?.value;
   const result = cookie ? await verify(cookie) : null;
-  if (result && !(result instanceof AppError)) return forward(request, result);
+  if (result && !(result instanceof AppError)) return forward(request, result, true);
   const response = NextResponse.redirect(new URL(loginRedirectPath(pathname, search), request.url));
   response.headers.set('Cache-Control', 'no-store');
   return response;
@@ -70,7 +85,8 @@ export async function middleware(request: NextRequest): Promise<Response> {
 
 export const config = {
   runtime: 'nodejs',
+  // Everything but build assets: pages need their CSP nonce, and the API its Bearer check.
   // Public endpoints under /api are let through in code (lib/auth/access-guard.ts), which also
   // strips a client-sent identity header from them.
-  matcher: ['/dashboard', '/dashboard/:path*', '/api/:path*'],
+  matcher: ['/((?!_next/static/|_next/image|favicon\\.ico).*)'],
 };

@@ -30,6 +30,18 @@ const flag = (fallback: boolean) =>
     )
     .transform((v) => (v === undefined ? fallback : ['true', '1', 'yes'].includes(v)));
 
+/** "https://app.example" or "http://localhost:3000": a scheme and host, no path. */
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (
+      (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value.toLowerCase().replace(/\/$/, '')
+    );
+  } catch {
+    return false;
+  }
+}
+
 function secretProblem(secret: string): string | null {
   if (Buffer.byteLength(secret, 'utf8') < MIN_SECRET_BYTES) {
     return `must be at least ${MIN_SECRET_BYTES} bytes (generate one with: openssl rand -base64 48)`;
@@ -63,6 +75,18 @@ const envSchema = z
     ADMIN_USERNAME: optionalString,
     ADMIN_PASSWORD: optionalString,
     TRUST_PROXY: flag(false),
+    // Other sites' pages allowed to call the public POST endpoints (lib/http/cross-site.ts).
+    ALLOWED_ORIGINS: z
+      .preprocess((v) => (typeof v === 'string' ? v : ''), z.string())
+      .transform((v) =>
+        v
+          .split(',')
+          .map((item) => item.trim())
+          .filter((item) => item !== ''),
+      )
+      .pipe(
+        z.array(z.string().refine(isOrigin, 'must be a comma-separated list of origins such as https://app.example')),
+      ),
     PORT: number(3000).pipe(z.number().int().min(1).max(65535)),
     COOKIE_SECURE: z
       .preprocess(
@@ -133,6 +157,8 @@ export type Config = {
   reuseGraceSeconds: number;
   admin: { username: string; password: string | undefined };
   trustProxy: boolean;
+  /** Lower-case origins, e.g. "https://admin.example". */
+  allowedOrigins: string[];
   port: number;
   cookieSecure: 'auto' | boolean;
   client: { refreshLeadSeconds: number; requestTimeoutSeconds: number; sessionCheckSeconds: number };
@@ -194,6 +220,7 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
     reuseGraceSeconds: env.REFRESH_REUSE_GRACE_SECONDS,
     admin: { username: env.ADMIN_USERNAME ?? 'admin', password: env.ADMIN_PASSWORD },
     trustProxy: env.TRUST_PROXY,
+    allowedOrigins: env.ALLOWED_ORIGINS.map((origin) => new URL(origin).origin),
     port: env.PORT,
     cookieSecure: env.COOKIE_SECURE === 'auto' ? 'auto' : env.COOKIE_SECURE === 'true',
     client: {

@@ -36,7 +36,12 @@ const applied = /The following migration\(s\) have been applied/.test(migrate.st
 console.log(applied ? 'Database migrated to the latest schema.' : 'Database schema is up to date.');
 
 const next = require.resolve('next/dist/bin/next');
-const child = spawn(process.execPath, [next, mode, ...process.argv.slice(3)], { cwd: root, stdio: 'inherit' });
+// Body limits and method checks at Node's HTTP layer, before Next.js buffers anything.
+const guard = path.join(root, 'lib/http/request-guard-preload.cjs');
+const child = spawn(process.execPath, ['--require', guard, next, mode, ...process.argv.slice(3)], {
+  cwd: root,
+  stdio: 'inherit',
+});
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(signal, () => child.kill(signal));
 }

@@ -1,6 +1,6 @@
 'use client';
 import { useRouter, useSearchParams } from 'next/navigation';
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { useAuth } from '@/lib/client/auth-provider';
 import { safeNextPath } from '@/lib/client/safe-next';
 import { restoreLooksLikeALoop } from './restore-guard';
@@ -17,7 +17,9 @@ const ENDED_MESSAGES: Record<string, string> = {
 export function LoginForm() {
   const auth = useAuth();
   const router = useRouter();
-  const next = safeNextPath(useSearchParams().get('next'));
+  const requested = useSearchParams().get('next');
+  // Decided when we navigate, against this page's origin (see lib/client/safe-next.ts).
+  const next = useCallback(() => safeNextPath(requested, window.location.origin), [requested]);
   const [phase, setPhase] = useState<Phase>('checking');
   const [error, setError] = useState('');
   const [notice, setNotice] = useState('');
@@ -46,7 +48,7 @@ export function LoginForm() {
     void restore().then((result) => {
       if (result.kind === 'ok') {
         setPhase('leaving');
-        router.replace(next);
+        router.replace(next());
       } else if (result.kind === 'transient') {
         waitingForRetry.current = true;
         setNotice('Cannot reach the server to restore your session; still trying…');
@@ -62,7 +64,7 @@ export function LoginForm() {
     if (waitingForRetry.current && status === 'authenticated' && expiresAt && expiresAt > Date.now()) {
       waitingForRetry.current = false;
       setPhase('leaving');
-      router.replace(next);
+      router.replace(next());
     }
   }, [status, expiresAt, router, next]);
 
@@ -78,7 +80,7 @@ export function LoginForm() {
     const result = await auth.signIn(text('username'), text('password'));
     if (result.ok) {
       setPhase('leaving');
-      router.replace(next);
+      router.replace(next());
     } else {
       setError(result.failure.message);
       setPhase('form');

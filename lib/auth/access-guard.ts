@@ -10,8 +10,31 @@ export function isPublicPath(pathname: string, benchRoutes: boolean): boolean {
   return benchRoutes && pathname === '/api/bench/open';
 }
 
+/**
+ * The path as the router will see it. Percent-encoded letters ("/%64ashboard") are decoded before
+ * deciding what a path is, so an encoding cannot move a request out of a protected class; a path
+ * that does not decode is treated as protected.
+ */
+function decoded(pathname: string): string | null {
+  try {
+    return decodeURIComponent(pathname);
+  } catch {
+    return null;
+  }
+}
+
+function under(pathname: string, prefix: string): boolean {
+  const path = decoded(pathname);
+  return path === null || path === prefix || path.startsWith(`${prefix}/`);
+}
+
 export function isApiPath(pathname: string): boolean {
-  return pathname === '/api' || pathname.startsWith('/api/');
+  return under(pathname, '/api');
+}
+
+/** Pages that need a signed-in visitor (the access cookie). */
+export function isProtectedPage(pathname: string): boolean {
+  return under(pathname, '/dashboard');
 }
 
 /** The Bearer token from an Authorization header; null when absent, undefined when malformed. */

@@ -1,22 +1,29 @@
 /**
- * Where to go after signing in. Only same-origin relative paths are honoured, so a link like
- * /login?next=https://evil.example cannot bounce a freshly signed-in user to another site.
+ * Where to go after signing in. The decision is made on the *final* navigation target: the raw
+ * `next` value is resolved against the page's origin, and only a target on that same origin is
+ * kept. What we navigate to is the resolved path, never the raw string, and that path must
+ * resolve to the same URL again: "/.//evil.example" resolves to the path "//evil.example", which
+ * a browser would read as another host, so it is refused.
  */
 export const DEFAULT_AFTER_LOGIN = '/dashboard';
 
-export function safeNextPath(next: string | null | undefined): string {
-  if (!next || !next.startsWith('/')) return DEFAULT_AFTER_LOGIN;
-  // "//host" and "/\host" are protocol-relative to browsers; control characters can hide them.
-  if (next.startsWith('//') || next.includes('\\') || [...next].some((c) => c.charCodeAt(0) < 0x20)) {
-    return DEFAULT_AFTER_LOGIN;
-  }
+function resolve(target: string, origin: string): URL | null {
   try {
-    const base = 'http://same-origin.invalid';
-    const url = new URL(next, base);
-    if (url.origin !== base) return DEFAULT_AFTER_LOGIN;
-    if (url.pathname === '/login') return DEFAULT_AFTER_LOGIN; // never loop back to the form
-    return url.pathname + url.search + url.hash;
+    return new URL(target, `${origin}/`);
   } catch {
-    return DEFAULT_AFTER_LOGIN;
+    return null;
   }
+}
+
+/** The same-origin path to navigate to after signing in, or /dashboard. */
+export function safeNextPath(next: string | null | undefined, origin: string): string {
+  if (!next) return DEFAULT_AFTER_LOGIN;
+  const url = resolve(next, origin);
+  if (!url || url.origin !== origin) return DEFAULT_AFTER_LOGIN;
+  const path = url.pathname + url.search + url.hash;
+  // The path itself is what the router gets: it must stay on this origin when read again.
+  const again = resolve(path, origin);
+  if (!again || again.origin !== origin || again.href !== url.href) return DEFAULT_AFTER_LOGIN;
+  if (url.pathname === '/login' || url.pathname.startsWith('/login/')) return DEFAULT_AFTER_LOGIN; // no loop back to the form
+  return path;
 }

@@ -62,3 +62,21 @@ describe('readFields', () => {
     await expect(readFields(request('', 'application/json'), { optional: true })).resolves.toEqual({});
   });
 });
+
+describe('readFields on hostile input', () => {
+  it('answers 400 for strings that are not well-formed Unicode, in values and in names', async () => {
+    const loneSurrogates = ['{"username":"adm\\ud800in"}', '{"a":{"b":["\\udc00"]}}', '{"\\ud83d":"x"}'];
+    for (const body of loneSurrogates) {
+      expect(await codeOf(readFields(request(body, 'application/json')))).toBe('invalid_request');
+    }
+  });
+
+  it('treats form fields named like Object.prototype members as ordinary fields', async () => {
+    const names = ['constructor', 'toString', 'hasOwnProperty', '__proto__', 'valueOf'];
+    const form = names.map((name) => `${name}=x`).join('&') + '&username=alice';
+    const fields = await readFields(request(form, 'application/x-www-form-urlencoded'));
+    expect(fields.username).toBe('alice');
+    for (const name of names) expect(Object.hasOwn(fields, name)).toBe(true);
+    expect(Object.getPrototypeOf(fields)).toBeNull();
+  });
+});

@@ -37,13 +37,39 @@ async function readLimited(request: Request, limit: number): Promise<string> {
 }
 
 function parseForm(text: string): Fields {
-  const fields: Fields = {};
+  // No prototype: a field named "__proto__" or "constructor" is just a field (and ignored if unknown).
+  const fields: Fields = Object.create(null) as Fields;
   for (const [key, value] of new URLSearchParams(text)) {
     // RFC 6749 §3.2: request parameters must not be included more than once.
-    if (key in fields) throw new AppError('invalid_request', `the "${key}" parameter appears more than once`);
+    if (Object.hasOwn(fields, key)) {
+      throw new AppError('invalid_request', `the "${key}" parameter appears more than once`);
+    }
     fields[key] = value;
   }
   return fields;
+}
+
+/**
+ * Strings that are not well-formed Unicode (a lone surrogate such as "\ud800", legal in JSON) can
+ * not be stored or compared reliably: the database driver cannot encode them. Refuse them here,
+ * where input enters, with a 400 rather than letting them reach a query.
+ */
+export function assertWellFormed(value: unknown, where = 'the body'): void {
+  if (typeof value === 'string') {
+    if (!isWellFormedString(value))
+      throw new AppError('invalid_request', `${where} contains text that is not valid Unicode`);
+  } else if (Array.isArray(value)) {
+    for (const item of value) assertWellFormed(item, where);
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [key, item] of Object.entries(value)) {
+      assertWellFormed(key, where);
+      assertWellFormed(item, where);
+    }
+  }
+}
+
+function isWellFormedString(text: string): boolean {
+  return (text as string & { isWellFormed(): boolean }).isWellFormed();
 }
 
 function parseJson(text: string): Fields {
@@ -78,5 +104,7 @@ export async function readFields(
   }
   const text = await readLimited(request, limit);
   if (text.trim() === '' && options.optional) return {};
-  return format === 'json' ? parseJson(text) : parseForm(text);
+  const fields = format === 'json' ? parseJson(text) : parseForm(text);
+  assertWellFormed(fields);
+  return fields;
 }

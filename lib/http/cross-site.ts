@@ -1,13 +1,43 @@
 /**
- * Browsers label each request with where it was made (Fetch Metadata, `Sec-Fetch-Site`). The
- * public token endpoints refuse requests made by another site's page: a hidden form there must not
- * be able to sign the visitor into an attacker's account (login CSRF), nor sign them out.
- * Non-browser clients send no such header and are unaffected.
+ * The public POST endpoints (sign-in, refresh, sign-out) accept requests from our own pages and
+ * from non-browser clients only. A hidden form or fetch on another site must not be able to sign
+ * the visitor into an attacker's account (login CSRF) or sign them out.
+ *
+ * Refused:
+ * - `Sec-Fetch-Site: cross-site`, and `same-site` (a sibling subdomain) unless its Origin is listed
+ *   in ALLOWED_ORIGINS;
+ * - an `Origin` that is neither this app's host nor listed (older browsers send no fetch metadata);
+ * - `Origin: null` (sandboxed frames, data: URLs, some cross-origin redirects).
+ * Clients that send neither header (curl, scripts) are not browsers and carry no ambient
+ * credentials: they are unaffected.
  */
 import { AppError } from '../errors';
+import { requestHost, type ProxyTrust } from './forwarded';
 
-export function refuseCrossSite(request: Request): void {
-  if (request.headers.get('sec-fetch-site') === 'cross-site') {
-    throw new AppError('forbidden', 'requests from other sites are not accepted here');
+export type OriginPolicy = ProxyTrust & { allowedOrigins: readonly string[] };
+
+const REFUSED = 'requests from other sites are not accepted here';
+
+/** The origin's host, or null when it is not a usable http(s) origin. */
+function originHost(origin: string): string | null {
+  try {
+    const url = new URL(origin);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.host : null;
+  } catch {
+    return null;
   }
+}
+
+export function refuseCrossSite(request: Request, policy: OriginPolicy): void {
+  const site = request.headers.get('sec-fetch-site')?.toLowerCase();
+  const origin = request.headers.get('origin');
+  const listed = origin !== null && policy.allowedOrigins.includes(origin.toLowerCase());
+  if (site === 'cross-site' && !listed) throw new AppError('forbidden', REFUSED);
+  if (site === 'same-site' && !listed) throw new AppError('forbidden', REFUSED);
+  if (origin === null || listed) return;
+  // "null" is what a sandboxed or opaque context sends: never one of our pages.
+  const host = originHost(origin);
+  // The host alone is compared: without TRUST_PROXY the server cannot know the browser's scheme,
+  // and a page on this very host is ours whatever its scheme.
+  if (host === null || host !== requestHost(request, policy)) throw new AppError('forbidden', REFUSED);
 }

@@ -1,5 +1,5 @@
 /** The HTTP answer to a successful sign-in or refresh: OAuth token JSON plus the access cookie. */
-import { accessCookie } from '../auth/cookie';
+import { accessCookie } from './cookie';
 import { tokenResponseBody, type TokenPair } from '../auth/token-pair';
 import { getConfig } from '../config';
 import { jsonResponse } from './problem';

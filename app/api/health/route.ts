@@ -2,6 +2,8 @@
 import { getDb } from '@/lib/db';
 import { checkHealth } from '@/lib/health';
 import { jsonResponse } from '@/lib/http/problem';
-import { route } from '@/lib/http/route';
+import { methods, route } from '@/lib/http/route';
 
-export const GET = route(async () => jsonResponse(await checkHealth(getDb())));
+const handler = route(async () => jsonResponse(await checkHealth(getDb())));
+
+export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = methods({ GET: handler });

@@ -1,20 +1,20 @@
 // POST /api/auth/logout: end the session on the server and clear the cookie. Always 204.
 import { z } from 'zod';
 import { bearerToken } from '@/lib/auth/access-guard';
-import { clearedAccessCookie } from '@/lib/auth/cookie';
+import { clearedAccessCookie } from '@/lib/http/cookie';
 import { logout } from '@/lib/auth/logout';
 import { getAuthDeps } from '@/lib/auth/runtime';
 import { getConfig } from '@/lib/config';
 import { readFields } from '@/lib/http/body';
 import { refuseCrossSite } from '@/lib/http/cross-site';
 import { NO_STORE } from '@/lib/http/problem';
-import { route } from '@/lib/http/route';
+import { methods, route } from '@/lib/http/route';
 import { parseInput } from '@/lib/http/validate';
 
 const LogoutRequest = z.object({ refresh_token: z.string().max(4096, 'is too long').optional() });
 
-export const POST = route(async (request: Request) => {
-  refuseCrossSite(request);
+const handler = route(async (request: Request) => {
+  refuseCrossSite(request, getConfig());
   const input = parseInput(LogoutRequest, await readFields(request, { optional: true }));
   const accessToken = bearerToken(request.headers.get('authorization')) ?? undefined;
   await logout(getAuthDeps(), { accessToken, refreshToken: input.refresh_token });
@@ -23,3 +23,5 @@ export const POST = route(async (request: Request) => {
     headers: { 'Set-Cookie': clearedAccessCookie(request, getConfig()), 'Cache-Control': NO_STORE },
   });
 });
+
+export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = methods({ POST: handler });

@@ -2,9 +2,9 @@
 import { requireSession } from '@/lib/auth/guard';
 import { getAuthDeps } from '@/lib/auth/runtime';
 import { jsonResponse } from '@/lib/http/problem';
-import { route } from '@/lib/http/route';
+import { methods, route } from '@/lib/http/route';
 
-export const GET = route(
+const handler = route(
   async (request: Request) => {
     const { user, session } = await requireSession(getAuthDeps(), request);
     return jsonResponse({
@@ -21,3 +21,5 @@ export const GET = route(
   },
   { bearer: true },
 );
+
+export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = methods({ GET: handler });

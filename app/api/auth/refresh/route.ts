@@ -1,11 +1,12 @@
 // POST /api/auth/refresh: exchange a refresh token for a new pair; the presented one is used up.
+import { getConfig } from '@/lib/config';
 import { z } from 'zod';
 import { rotateRefreshToken } from '@/lib/auth/rotation';
 import { getAuthDeps } from '@/lib/auth/runtime';
 import { AppError } from '@/lib/errors';
 import { readFields } from '@/lib/http/body';
 import { refuseCrossSite } from '@/lib/http/cross-site';
-import { route } from '@/lib/http/route';
+import { methods, route } from '@/lib/http/route';
 import { tokenResponse } from '@/lib/http/token-response';
 import { parseInput } from '@/lib/http/validate';
 
@@ -14,9 +15,9 @@ const RefreshRequest = z.object({
   refresh_token: z.string({ error: 'is required' }).min(1, 'is required').max(4096, 'is too long'),
 });
 
-export const POST = route(
+const handler = route(
   async (request: Request) => {
-    refuseCrossSite(request);
+    refuseCrossSite(request, getConfig());
     const input = parseInput(RefreshRequest, await readFields(request));
     if (input.grant_type !== undefined && input.grant_type !== 'refresh_token') {
       throw new AppError('unsupported_grant_type', 'this endpoint accepts grant_type=refresh_token only');
@@ -25,3 +26,5 @@ export const POST = route(
   },
   { oauth: true },
 );
+
+export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = methods({ POST: handler });

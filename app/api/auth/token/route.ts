@@ -7,7 +7,7 @@ import { AppError } from '@/lib/errors';
 import { readFields } from '@/lib/http/body';
 import { refuseCrossSite } from '@/lib/http/cross-site';
 import { clientInfo } from '@/lib/http/client-info';
-import { route } from '@/lib/http/route';
+import { methods, route } from '@/lib/http/route';
 import { tokenResponse } from '@/lib/http/token-response';
 import { parseInput } from '@/lib/http/validate';
 
@@ -17,9 +17,9 @@ const Credentials = z.object({
   password: z.string({ error: 'is required' }).min(1, 'is required').max(1024, 'is too long'),
 });
 
-export const POST = route(
+const handler = route(
   async (request: Request) => {
-    refuseCrossSite(request);
+    refuseCrossSite(request, getConfig());
     const input = parseInput(Credentials, await readFields(request));
     if (input.grant_type !== undefined && input.grant_type !== 'password') {
       throw new AppError('unsupported_grant_type', 'this endpoint accepts grant_type=password only');
@@ -29,3 +29,5 @@ export const POST = route(
   },
   { oauth: true },
 );
+
+export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = methods({ POST: handler });

@@ -1,5 +1,7 @@
 // GET /api/bench/open: the benchmark's unprotected baseline (404 unless ENABLE_BENCH_ROUTES).
 import { benchProbe } from '@/lib/bench-probe';
-import { route } from '@/lib/http/route';
+import { methods, route } from '@/lib/http/route';
 
-export const GET = route(async () => benchProbe(null));
+const handler = route(async () => benchProbe(null));
+
+export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = methods({ GET: handler });

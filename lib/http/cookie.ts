@@ -4,14 +4,15 @@
  * cross-site form or fetch cannot act with it (no CSRF surface).
  */
 import type { Config } from '../config';
+import { isHttps } from './forwarded';
 
 export const ACCESS_COOKIE = 'staysignedin_access';
 
 /** `Secure` in production behind HTTPS; "auto" follows the request's scheme (see README). */
 function isSecure(request: Request, config: Pick<Config, 'cookieSecure' | 'trustProxy'>): boolean {
   if (config.cookieSecure !== 'auto') return config.cookieSecure;
-  if (new URL(request.url).protocol === 'https:') return true;
-  return config.trustProxy && request.headers.get('x-forwarded-proto')?.split(',')[0]?.trim() === 'https';
+  // Only a trusted proxy can tell us the browser used HTTPS (lib/http/forwarded.ts).
+  return isHttps(request, config);
 }
 
 function serialise(value: string, maxAge: number, secure: boolean): string {

@@ -1,0 +1,130 @@
+/**
+ * Node's HTTP layer, before Next.js sees a request. Loaded into the `next start` process with
+ * `node --require` by scripts/run-app.mjs (the one start command: npm start, the Dockerfile and the
+ * tests all use it).
+ *
+ * Loaded through request-guard-preload.cjs. Why here: on every path its middleware matches, Next.js buffers up to 10 MB of a request body
+ * before the middleware or a route handler runs, and answers `100 Continue` to any upload. A
+ * limit checked in the handler comes after the whole body was read into memory. Here:
+ * - a declared Content-Length over the limit is refused at once (413; 417 to `Expect: 100-continue`);
+ * - a body without a declared length (chunked) is cut off as soon as it passes the limit (413);
+ * - methods that Next.js cannot represent (TRACE, CONNECT, anything unknown) get 405 with `Allow`
+ *   rather than a 500 from deep inside the framework.
+ * Plain CommonJS with no imports from the app: it runs before the app is loaded.
+ */
+'use strict';
+const http = require('node:http');
+
+/** The largest request body any endpoint accepts; lib/http/body.ts enforces the same number. */
+const MAX_BODY_BYTES = 16 * 1024;
+const METHODS = ['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+function problem(res, status, code, title, detail, headers = {}) {
+  const body = JSON.stringify({ type: `/problems/${code}`, title, status, detail, code });
+  res.writeHead(status, {
+    'Content-Type': 'application/problem+json',
+    'Content-Length': Buffer.byteLength(body),
+    'Cache-Control': 'no-store',
+    // The rest of an oversized upload is not worth reading: close once the answer is out.
+    Connection: 'close',
+    ...headers,
+  });
+  res.end(body);
+}
+
+function tooLarge(res, limit) {
+  problem(res, 413, 'payload_too_large', 'The request body is too large', `the body must be at most ${limit} bytes`);
+}
+
+function declaredLength(req) {
+  const header = req.headers['content-length'];
+  return header === undefined ? null : Number(header);
+}
+
+/**
+ * After the guard has answered, the framework may still finish its own work on the request: its
+ * writes must go nowhere rather than fail on an ended response.
+ */
+function silence(res) {
+  for (const method of ['writeHead', 'setHeader', 'removeHeader', 'write', 'end', 'flushHeaders']) {
+    res[method] = function ignored() {
+      return method === 'write' ? false : this;
+    };
+  }
+}
+
+/** Counts body bytes as the HTTP parser delivers them; past the limit, answers 413 and stops reading. */
+function limitStreamedBody(req, res, limit) {
+  let received = 0;
+  const push = req.push;
+  req.push = function guardedPush(chunk, encoding) {
+    if (chunk !== null && chunk !== undefined) {
+      received += chunk.length;
+      if (received > limit) {
+        req.push = push;
+        if (!res.headersSent) tooLarge(res, limit);
+        silence(res);
+        // The framework sees a failed upload, never a truncated body it could act on.
+        req.destroy(Object.assign(new Error('request body over the limit'), { code: 'ERR_BODY_TOO_LARGE' }));
+        return false;
+      }
+    }
+    return push.call(this, chunk, encoding);
+  };
+}
+
+/** Returns false when the guard answered the request itself. */
+function admit(req, res, limit) {
+  if (!METHODS.includes(req.method)) {
+    problem(res, 405, 'method_not_allowed', 'Method not allowed', `${req.method} is not supported`, {
+      Allow: METHODS.join(', '),
+    });
+    return false;
+  }
+  const length = declaredLength(req);
+  if (length !== null && length > limit) {
+    tooLarge(res, limit);
+    req.resume(); // drain what already arrived; Connection: close ends the rest
+    return false;
+  }
+  if (length === null && req.headers['transfer-encoding'] !== undefined) limitStreamedBody(req, res, limit);
+  return true;
+}
+
+function install(server, limit) {
+  // With a 'checkContinue' listener Node no longer answers `100 Continue` on its own.
+  server.on('checkContinue', (req, res) => {
+    const length = declaredLength(req);
+    if (length !== null && length > limit) {
+      problem(
+        res,
+        417,
+        'payload_too_large',
+        'The request body is too large',
+        `the body must be at most ${limit} bytes`,
+      );
+      return;
+    }
+    res.writeContinue();
+    server.emit('request', req, res);
+  });
+}
+
+function guardListener(listener, limit) {
+  return function guardedListener(req, res) {
+    if (admit(req, res, limit)) return listener.call(this, req, res);
+  };
+}
+
+function patchCreateServer(limit = MAX_BODY_BYTES) {
+  const original = http.createServer;
+  http.createServer = function createGuardedServer(...args) {
+    const index = args.findIndex((arg) => typeof arg === 'function');
+    if (index !== -1) args[index] = guardListener(args[index], limit);
+    const server = original.apply(this, args);
+    install(server, limit);
+    return server;
+  };
+}
+
+module.exports = { MAX_BODY_BYTES, METHODS, guardListener, install, patchCreateServer };
