@@ -30,8 +30,22 @@ export const ERRORS = {
 
 export type ErrorCode = keyof typeof ERRORS;
 
+/**
+ * Next.js bundles a module once per entry (each route, the middleware, instrumentation.ts), so one
+ * process can hold several copies of this class, and an AppError thrown by the database client that
+ * instrumentation.ts created would fail a plain `instanceof` in a route. A registered symbol brands
+ * every copy alike.
+ */
+const BRAND = Symbol.for('staysignedin.AppError');
+
 export class AppError extends Error {
   override readonly name = 'AppError';
+  readonly [BRAND] = true;
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  }
+
   readonly code: ErrorCode;
   /** Overrides the table's status where one endpoint must answer differently (see refresh). */
   readonly status: number;

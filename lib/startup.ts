@@ -8,6 +8,7 @@ import { ConfigError, getConfig } from './config';
 import { getDb } from './db';
 import { tuneSqlite } from './db/client';
 import { warmUpPasswordChecks } from './auth/passwords';
+import { getAuthDeps } from './auth/runtime';
 import { log } from './log';
 import { bootstrapAdmin } from './users/users';
 
@@ -45,4 +46,6 @@ export async function startServer(): Promise<void> {
     );
   }
   await warmUpPasswordChecks();
+  // Fixes the start-up instant that the grace window of restarted rotations counts from.
+  getAuthDeps();
 }

@@ -14,6 +14,11 @@ export type AuthDeps = {
   tokens: TokenService;
   policy: AuthPolicy;
   now: () => Date;
+  /**
+   * When this process became ready to serve. A token whose use was recorded before it may be a
+   * rotation whose response was lost in a crash: its grace window counts from here (rule 6).
+   */
+  startedAt: Date;
 };
 
 /** Where a request came from, kept on the session for the user's session list. */

@@ -71,6 +71,36 @@ describe('rotateRefreshToken', () => {
     expect((await db.session.findUniqueOrThrow({ where: { id: sessionId } })).revokedAt).not.toBeNull();
   });
 
+  it('counts the grace window from start-up for a token used before this process started (a crash lost the response)', async () => {
+    const { deps, clock, pair, sessionId } = await newSession();
+    const successor = await rotateRefreshToken(deps, pair.refreshToken);
+    // The process crashed right after that rotation and came back 30 s later (window: 10 s).
+    clock.advance(30);
+    const restarted = { ...deps, startedAt: clock.now() };
+    clock.advance(5);
+    const retried = await rotateRefreshToken(restarted, pair.refreshToken);
+    expect(jtiOf(retried.refreshToken)).toBe(jtiOf(successor.refreshToken));
+    expect((await db.session.findUniqueOrThrow({ where: { id: sessionId } })).revokedAt).toBeNull();
+  });
+
+  it('still treats that token as stolen once the window after start-up has passed', async () => {
+    const { deps, clock, pair } = await newSession();
+    await rotateRefreshToken(deps, pair.refreshToken);
+    clock.advance(30);
+    const restarted = { ...deps, startedAt: clock.now() };
+    clock.advance(11);
+    expect(await codeOf(rotateRefreshToken(restarted, pair.refreshToken))).toBe('token_reused');
+  });
+
+  it('still treats an older token as stolen right after start-up: only the immediate predecessor qualifies', async () => {
+    const { deps, clock, pair } = await newSession();
+    const second = await rotateRefreshToken(deps, pair.refreshToken);
+    await rotateRefreshToken(deps, second.refreshToken);
+    clock.advance(30);
+    const restarted = { ...deps, startedAt: clock.now() };
+    expect(await codeOf(rotateRefreshToken(restarted, pair.refreshToken))).toBe('token_reused');
+  });
+
   it('refuses a token of a signed-out session with session_revoked', async () => {
     const { deps, pair, sessionId } = await newSession();
     await revokeSession(deps, sessionId, 'logout');

@@ -7,7 +7,9 @@
  *    request): the caller gets the *same* successor re-signed, so every racer converges on one
  *    chain and the session keeps a single live refresh token.
  * 3. Any other used token is a replay: the whole session is revoked and the event logged.
- * 4. Revoked or expired sessions, disabled or deleted users, and sessions older than the last
+ * 4. A token used before this process started gets its grace window from the start-up instead
+ *    (a crash lost the response): still only the immediate predecessor of an unused successor.
+ * 5. Revoked or expired sessions, disabled or deleted users, and sessions older than the last
  *    password change cannot refresh (assertSessionUsable).
  */
 import { AppError } from '../errors';
@@ -73,7 +75,10 @@ export async function rotateRefreshToken(deps: AuthDeps, refreshToken: string): 
   const successor = row.replacedById
     ? await deps.db.refreshToken.findUnique({ where: { id: row.replacedById } })
     : null;
-  const withinGrace = now.getTime() - usedAt.getTime() <= deps.policy.reuseGraceSeconds * 1000;
+  // A use recorded before this process started may be a rotation whose response a crash lost: its
+  // window opens at start-up, so a restart slower than the window is not mistaken for theft.
+  const graceFrom = Math.max(usedAt.getTime(), deps.startedAt.getTime());
+  const withinGrace = now.getTime() - graceFrom <= deps.policy.reuseGraceSeconds * 1000;
   // Only the immediate predecessor of the newest (unused) token qualifies for the grace window.
   if (successor && successor.usedAt === null && withinGrace && successor.expiresAt.getTime() > now.getTime()) {
     log.info('refresh race inside the grace window; re-issuing the current token', {

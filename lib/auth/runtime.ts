@@ -27,6 +27,8 @@ export function getAuthDeps(): AuthDeps {
       reuseGraceSeconds: config.reuseGraceSeconds,
     },
     now: () => new Date(),
+    // Built by lib/startup.ts just before the server serves: that is the start-up instant.
+    startedAt: new Date(),
   };
   return deps;
 }

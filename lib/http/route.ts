@@ -2,6 +2,7 @@
  * Wraps a route handler: AppErrors become problem responses, anything unexpected becomes a
  * generic 500 problem (logged server-side, never shown to the client).
  */
+import { classifyFault, serviceUnavailable, withDatabaseDeadline } from '../db/faults';
 import { AppError } from '../errors';
 import { log } from '../log';
 import { bearerProblem, problemResponse } from './problem';
@@ -18,11 +19,15 @@ export type RouteOptions = {
 export function route<C>(handler: Handler<C>, options: RouteOptions = {}): Handler<C> {
   return async (request, context) => {
     try {
-      return await handler(request, context);
+      // All the database work of this request shares one deadline (lib/db/faults.ts).
+      return await withDatabaseDeadline(() => handler(request, context));
     } catch (caught) {
       let error: AppError;
       if (caught instanceof AppError) {
         error = caught;
+      } else if (classifyFault(caught)) {
+        // A database fault that escaped the store's own handling is still "try again", never a 500.
+        error = serviceUnavailable(caught);
       } else {
         log.error('unhandled error in route handler', { path: new URL(request.url).pathname, error: caught });
         error = new AppError('internal_error');

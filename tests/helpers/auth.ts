@@ -19,6 +19,7 @@ export function testAuth(db: Db, policy: Partial<AuthPolicy> = {}) {
       ...policy,
     },
     now: clock.now,
+    startedAt: new Date(0),
   };
   return { deps, clock };
 }

@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { createDb, tuneSqlite, type Db } from '@/lib/db/client';
@@ -19,7 +20,13 @@ export type TestServer = {
   /** A Prisma client on the server's database file, for arranging and inspecting state. */
   db: () => Promise<Db>;
   output: () => string;
+  /** PID of the Next.js server process itself (the start script's child). */
+  serverPid: () => number;
   restart: () => Promise<void>;
+  /** SIGKILL to the whole process group: a crash, with no chance to finish anything. */
+  crash: () => Promise<void>;
+  /** Starts again on the same database and data directory (after crash). */
+  start: () => Promise<void>;
   stop: () => Promise<void>;
 };
 
@@ -72,19 +79,38 @@ export async function startServer(options: { env?: Record<string, string>; label
       cwd: ROOT,
       env: { ...process.env, NODE_ENV: 'production', PORT: String(port), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group, so stopping it reaches the Next.js child too, and nothing else.
+      detached: true,
     });
     child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
     await waitUntilHealthy(url, child, () => log);
   }
 
-  async function stop(): Promise<void> {
+  function signalGroup(signal: NodeJS.Signals): void {
+    try {
+      process.kill(-child.pid!, signal);
+    } catch {
+      // already gone
+    }
+  }
+
+  async function stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    signalGroup(signal);
+    const timer = setTimeout(() => signalGroup('SIGKILL'), 5000);
     await exited;
     clearTimeout(timer);
+    // The group may outlive the start script by a moment; make sure nothing of it is left.
+    signalGroup('SIGKILL');
+  }
+
+  function serverPid(): number {
+    const children = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/);
+    const pid = Number(children[0]);
+    if (!pid) throw new Error('the server process is not running');
+    return pid;
   }
 
   await launch();
@@ -103,6 +129,9 @@ export async function startServer(options: { env?: Record<string, string>; label
       return db;
     },
     output: () => log,
+    serverPid,
+    crash: () => stop('SIGKILL'),
+    start: launch,
     restart: async () => {
       await stop();
       await launch();
