@@ -37,7 +37,8 @@ function codesOf(error: unknown): string[] {
       cause?: unknown;
       meta?: { driverAdapterError?: unknown };
     };
-    for (const value of [record.code, record.originalCode, record.kind]) if (typeof value === 'string') codes.push(value);
+    for (const value of [record.code, record.originalCode, record.kind])
+      if (typeof value === 'string') codes.push(value);
     current = record.meta?.driverAdapterError ?? record.cause;
   }
   return codes;
