@@ -1,4 +1,5 @@
 /** Builds tokens by hand (with the test server's secret or another), to prove the server refuses them. */
+import { createHmac } from 'node:crypto';
 import { base64url, SignJWT } from 'jose';
 import { AUDIENCE, ISSUER, keyId } from '@/lib/auth/tokens';
 
@@ -25,4 +26,11 @@ export function accessClaims(base: Record<string, unknown>, override: Record<str
 export function unsignedToken(header: Record<string, unknown>, claims: Record<string, unknown>): string {
   const encode = (value: unknown) => base64url.encode(JSON.stringify(value));
   return `${encode(header)}.${encode(claims)}.`;
+}
+
+/** An HS256 token signed by hand, for headers jose refuses to produce (e.g. `crit`). */
+export function hmacToken(secret: string, header: Record<string, unknown>, claims: Record<string, unknown>): string {
+  const encode = (value: unknown) => base64url.encode(JSON.stringify(value));
+  const input = `${encode({ alg: 'HS256', ...header })}.${encode(claims)}`;
+  return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
 }
