@@ -13,11 +13,12 @@ import { ADMIN, startServer, type TestServer } from '../helpers/server';
 
 type Raw = { status: number; headers: http.IncomingHttpHeaders; body: string };
 type Request = { method?: string; path: string; headers?: Record<string, string>; body?: string | Buffer };
+type Check = (r: Raw) => void | Promise<void>;
 type Case = {
   name: string;
   request: () => Request | Promise<Request>;
   status: number | number[];
-  check?: (r: Raw) => void;
+  check?: Check;
 };
 
 let server: TestServer;
@@ -64,7 +65,6 @@ function send(request: Request): Promise<Raw> {
   });
 }
 
-const json = (value: unknown) => ({ 'content-type': 'application/json', body: JSON.stringify(value) });
 function post(
   path: string,
   body: string | Buffer,
@@ -277,7 +277,7 @@ const refreshCases: Case[] = [
   request: async () =>
     post('/api/auth/refresh', JSON.stringify({ refresh_token: await (make as () => string | Promise<string>)() })),
   status: 401,
-  check: (r: Raw) => expect(JSON.parse(r.body).error).toBe('invalid_grant'),
+  check: (r: Raw) => expect((JSON.parse(r.body) as { error: string }).error).toBe('invalid_grant'),
 }));
 
 // ─── middleware bypass ───────────────────────────────────────────────────────────────────────────
@@ -619,7 +619,7 @@ for (const path of ['/api/auth/token', '/api/auth/refresh', '/api/auth/logout'])
       request: () =>
         post(path, JSON.stringify({ ...ADMIN, refresh_token: tokens.refresh_token }), 'application/json', headers),
       status: 403,
-      check: (r) => expect(JSON.parse(r.body).code).toBe('forbidden'),
+      check: (r) => expect((JSON.parse(r.body) as { code: string }).code).toBe('forbidden'),
     });
   }
   crossSiteCases.push({
