@@ -13,7 +13,7 @@ import { ADMIN, startServer, type TestServer } from '../helpers/server';
 
 type Raw = { status: number; headers: http.IncomingHttpHeaders; body: string };
 type Request = { method?: string; path: string; headers?: Record<string, string>; body?: string | Buffer };
-type Check = (r: Raw) => void | Promise<void>;
+type Check = (r: Raw) => unknown;
 type Case = {
   name: string;
   request: () => Request | Promise<Request>;
