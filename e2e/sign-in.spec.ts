@@ -44,7 +44,14 @@ test('a network error while signing in says so and keeps the form usable', async
   await expect(page.getByRole('button', { name: 'Sign in' })).toBeEnabled();
 });
 
-for (const next of ['https://elsewhere.example/', '//elsewhere.example/', '/\\elsewhere.example']) {
+for (const next of [
+  'https://elsewhere.example/',
+  '//elsewhere.example/',
+  '/\\elsewhere.example',
+  '/.//elsewhere.example',
+  '/%2e//elsewhere.example',
+  '/a/..//elsewhere.example',
+]) {
   test(`next=${next} is ignored: signing in lands on /dashboard`, async ({ page }) => {
     const tokenRequests = recordRequests(page, '/api/auth/token');
     await signInWithForm(page, next);
