@@ -7,20 +7,21 @@
  * - Dashboard pages: the HttpOnly access cookie; missing or invalid sends the visitor to
  *   /login?next=...
  * - Every page: a fresh CSP nonce (lib/http/security-headers.ts); HSTS over HTTPS.
+ * - An access token whose session has ended (here or on another instance) is refused: one lookup
+ *   in the in-memory revocation feed (lib/auth/revocation-feed.ts), no database round trip.
  * - The verified identity reaches handlers in a header set here, after deleting any copy the
- *   client sent (and signed, see lib/auth/identity-header.ts).
+ *   client sent (and signed, see lib/http/identity-header.ts).
  */
 import { NextResponse, type NextRequest } from 'next/server';
-import { bearerToken, isApiPath, isProtectedPage, isPublicPath, loginRedirectPath } from './lib/auth/access-guard';
-import { encodeIdentity, IDENTITY_HEADER } from './lib/auth/identity-header';
-import { getTokenService } from './lib/auth/runtime';
 import type { AccessClaims } from './lib/auth/tokens';
-import { getConfig } from './lib/config';
 import { AppError } from './lib/errors';
+import { bearerToken, isApiPath, isProtectedPage, isPublicApiPath, loginRedirectPath } from './lib/http/access-guard';
 import { ACCESS_COOKIE } from './lib/http/cookie';
 import { isHttps } from './lib/http/forwarded';
+import { encodeIdentity, IDENTITY_HEADER } from './lib/http/identity-header';
 import { bearerProblem } from './lib/http/problem';
 import { contentSecurityPolicy, newNonce, STRICT_TRANSPORT_SECURITY } from './lib/http/security-headers';
+import { getConfig, getRevocationFeed, getTokenService } from './lib/runtime';
 
 function forward(request: NextRequest, claims: AccessClaims | null, page: boolean): NextResponse {
   const config = getConfig();
@@ -52,17 +53,21 @@ function forward(request: NextRequest, claims: AccessClaims | null, page: boolea
 }
 
 async function verify(token: string): Promise<AccessClaims | AppError> {
+  let claims: AccessClaims;
   try {
-    return await getTokenService().verifyAccess(token);
+    claims = await getTokenService().verifyAccess(token);
   } catch (error) {
     if (error instanceof AppError) return error;
     throw error;
   }
+  // Signed and unexpired, but its session may have ended since: sign-out, revocation, reuse.
+  if (getRevocationFeed().isRevoked(claims.sid)) return new AppError('invalid_token', 'the session has ended');
+  return claims;
 }
 
 export async function middleware(request: NextRequest): Promise<Response> {
   const { pathname, search } = request.nextUrl;
-  if (isPublicPath(pathname, getConfig().benchRoutes)) return forward(request, null, false);
+  if (isPublicApiPath(pathname)) return forward(request, null, false);
 
   if (isApiPath(pathname)) {
     const token = bearerToken(request.headers.get('authorization'));
@@ -86,7 +91,7 @@ export async function middleware(request: NextRequest): Promise<Response> {
 export const config = {
   runtime: 'nodejs',
   // Everything but build assets: pages need their CSP nonce, and the API its Bearer check.
-  // Public endpoints under /api are let through in code (lib/auth/access-guard.ts), which also
+  // Public endpoints under /api are let through in code (lib/http/access-guard.ts), which also
   // strips a client-sent identity header from them.
   matcher: ['/((?!_next/static/|_next/image|favicon\\.ico).*)'],
 };

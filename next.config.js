@@ -5,7 +5,13 @@ const nextConfig = {
   poweredByHeader: false,
   reactStrictMode: true,
   // Native and CLI packages stay outside the server bundle and are loaded from node_modules.
-  serverExternalPackages: ['better-sqlite3', '@node-rs/argon2', '@prisma/adapter-better-sqlite3'],
+  serverExternalPackages: [
+    'better-sqlite3',
+    '@node-rs/argon2',
+    '@prisma/adapter-better-sqlite3',
+    '@prisma/adapter-pg',
+    'pg',
+  ],
   async headers() {
     return [
       {

@@ -18,6 +18,7 @@ process.env.E2E_DATA_DIR ??= mkdtempSync(path.join(os.tmpdir(), 'staysignedin-e2
 
 export const E2E = {
   secret: process.env.E2E_AUTH_SECRET,
+  databaseUrl: process.env.E2E_DATABASE_URL ?? `file:${path.join(process.env.E2E_DATA_DIR, 'app.db')}`,
   baseURL: `http://localhost:${process.env.E2E_PORT}`,
   admin: { username: 'admin', password: 'e2e admin password' },
   /** Access tokens live this long in the browser specs. */
@@ -70,7 +71,7 @@ export default defineConfig({
     env: {
       NODE_ENV: 'production',
       PORT: process.env.E2E_PORT,
-      DATABASE_URL: `file:${path.join(process.env.E2E_DATA_DIR, 'app.db')}`,
+      DATABASE_URL: process.env.E2E_DATABASE_URL ?? `file:${path.join(process.env.E2E_DATA_DIR, 'app.db')}`,
       DATA_DIR: process.env.E2E_DATA_DIR,
       AUTH_SECRET: E2E.secret,
       ADMIN_USERNAME: E2E.admin.username,

@@ -80,7 +80,7 @@ async function main(): Promise<void> {
   try {
     const { access_token } = await signIn(server.url, ADMIN.username, ADMIN.password);
     const rows = [
-      await measure('GET /api/bench/open (no token check)', { url: `${server.url}/api/bench/open` }),
+      await measure('GET /bench/open (no token check)', { url: `${server.url}/bench/open` }),
       await measure('GET /api/bench/protected (Bearer access token)', {
         url: `${server.url}/api/bench/protected`,
         headers: { authorization: `Bearer ${access_token}` },

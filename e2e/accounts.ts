@@ -1,15 +1,14 @@
 /** Arranges accounts directly in the e2e server's database, through the app's own modules. */
-import path from 'node:path';
-import { createDb, tuneSqlite } from '../lib/db/client';
+import { openDatabase } from '../lib/db';
 import { createUser } from '../lib/users/users';
+import { E2E } from './helpers';
 
 export async function createDisabledUser(username: string, password: string): Promise<void> {
-  const db = createDb(`file:${path.join(process.env.E2E_DATA_DIR!, 'app.db')}`);
+  const { store, client } = openDatabase(E2E.databaseUrl);
   try {
-    await tuneSqlite(db);
-    const user = await createUser(db, { username, password });
-    await db.user.update({ where: { id: user.id }, data: { disabled: true } });
+    const user = await createUser(store, { username, password });
+    await client.user.update({ where: { id: user.id }, data: { disabled: true } });
   } finally {
-    await db.$disconnect();
+    await store.close();
   }
 }

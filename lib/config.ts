@@ -6,8 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { passwordProblem } from './auth/password-policy';
-import { DEFAULT_DATABASE_URL } from './db/location';
+import { DEFAULT_DATABASE_URL, providerOf } from './db/location';
+import { passwordProblem } from './users/password-policy';
 
 /** Values that show up in tutorials and .env templates; never acceptable as a production secret. */
 const PLACEHOLDER_SECRETS = ['changeme', 'change-me', 'secret', 'password'];
@@ -58,7 +58,12 @@ const envSchema = z
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     DATABASE_URL: stringOr(
       DEFAULT_DATABASE_URL,
-      z.string().startsWith('file:', 'must be a SQLite file URL such as file:./data/app.db'),
+      z
+        .string()
+        .refine(
+          (url) => providerOf(url) !== null,
+          'must be a SQLite file URL (file:./data/app.db) or a PostgreSQL URL (postgresql://user@host/db)',
+        ),
     ),
     DATA_DIR: stringOr('./data'),
     AUTH_SECRET: optionalString,
@@ -115,7 +120,43 @@ const envSchema = z
         message: 'must not exceed the refresh token lifetime',
       });
     }
+  })
+  // The shape the app reads; `Config` is inferred from it, so each setting is named once.
+  .transform((env) => {
+    const minutes = 60;
+    const days = 24 * 60 * 60;
+    return {
+      env: env.NODE_ENV,
+      databaseUrl: env.DATABASE_URL,
+      dataDir: env.DATA_DIR,
+      /** The configured signing secret; parseConfig fills in the development one. */
+      secret: env.AUTH_SECRET,
+      /** The previous secret, still verifying during a key rotation. */
+      previousSecret: env.AUTH_SECRET_PREVIOUS,
+      accessTokenSeconds: env.ACCESS_TOKEN_EXPIRE_MINUTES * minutes,
+      refreshTokenSeconds: env.REFRESH_TOKEN_EXPIRE_DAYS * days,
+      sessionMaxAgeSeconds: env.SESSION_MAX_AGE_DAYS * days,
+      reuseGraceSeconds: env.REFRESH_REUSE_GRACE_SECONDS,
+      admin: { username: env.ADMIN_USERNAME ?? 'admin', password: env.ADMIN_PASSWORD },
+      trustProxy: env.TRUST_PROXY,
+      /** Lower-case origins, e.g. "https://admin.example". */
+      allowedOrigins: env.ALLOWED_ORIGINS.map((origin) => new URL(origin).origin),
+      port: env.PORT,
+      cookieSecure: env.COOKIE_SECURE === 'auto' ? ('auto' as const) : env.COOKIE_SECURE === 'true',
+      client: {
+        refreshLeadSeconds: env.CLIENT_REFRESH_LEAD_SECONDS,
+        requestTimeoutSeconds: env.CLIENT_REQUEST_TIMEOUT_SECONDS,
+        sessionCheckSeconds: env.CLIENT_SESSION_CHECK_SECONDS,
+      },
+      benchRoutes: env.ENABLE_BENCH_ROUTES,
+    };
   });
+
+export type Config = Omit<z.output<typeof envSchema>, 'secret'> & {
+  secret: string;
+  /** Whether the secret was generated for development rather than configured. */
+  secretGenerated: boolean;
+};
 
 /** Secret and password checks, run on the raw environment so they are reported alongside any other problem. */
 function secretProblems(source: Record<string, string | undefined>): string[] {
@@ -141,29 +182,6 @@ function secretProblems(source: Record<string, string | undefined>): string[] {
   }
   return problems;
 }
-
-export type Config = {
-  env: 'development' | 'production' | 'test';
-  databaseUrl: string;
-  dataDir: string;
-  /** The signing secret, and the previous one that still verifies during a key rotation. */
-  secret: string;
-  previousSecret: string | undefined;
-  /** Whether the secret was generated for development rather than configured. */
-  secretGenerated: boolean;
-  accessTokenSeconds: number;
-  refreshTokenSeconds: number;
-  sessionMaxAgeSeconds: number;
-  reuseGraceSeconds: number;
-  admin: { username: string; password: string | undefined };
-  trustProxy: boolean;
-  /** Lower-case origins, e.g. "https://admin.example". */
-  allowedOrigins: string[];
-  port: number;
-  cookieSecure: 'auto' | boolean;
-  client: { refreshLeadSeconds: number; requestTimeoutSeconds: number; sessionCheckSeconds: number };
-  benchRoutes: boolean;
-};
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -204,31 +222,11 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
     ...(parsed.success ? [] : parsed.error.issues.map((issue) => describeIssue(source, issue.path, issue.message))),
   ];
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
-  const env = parsed.data;
-  const minutes = 60;
-  const days = 24 * 60 * 60;
+  const config = parsed.data;
   return {
-    env: env.NODE_ENV,
-    databaseUrl: env.DATABASE_URL,
-    dataDir: env.DATA_DIR,
-    secret: env.AUTH_SECRET ?? developmentSecret(env.DATA_DIR),
-    previousSecret: env.AUTH_SECRET_PREVIOUS,
-    secretGenerated: env.AUTH_SECRET === undefined,
-    accessTokenSeconds: env.ACCESS_TOKEN_EXPIRE_MINUTES * minutes,
-    refreshTokenSeconds: env.REFRESH_TOKEN_EXPIRE_DAYS * days,
-    sessionMaxAgeSeconds: env.SESSION_MAX_AGE_DAYS * days,
-    reuseGraceSeconds: env.REFRESH_REUSE_GRACE_SECONDS,
-    admin: { username: env.ADMIN_USERNAME ?? 'admin', password: env.ADMIN_PASSWORD },
-    trustProxy: env.TRUST_PROXY,
-    allowedOrigins: env.ALLOWED_ORIGINS.map((origin) => new URL(origin).origin),
-    port: env.PORT,
-    cookieSecure: env.COOKIE_SECURE === 'auto' ? 'auto' : env.COOKIE_SECURE === 'true',
-    client: {
-      refreshLeadSeconds: env.CLIENT_REFRESH_LEAD_SECONDS,
-      requestTimeoutSeconds: env.CLIENT_REQUEST_TIMEOUT_SECONDS,
-      sessionCheckSeconds: env.CLIENT_SESSION_CHECK_SECONDS,
-    },
-    benchRoutes: env.ENABLE_BENCH_ROUTES,
+    ...config,
+    secret: config.secret ?? developmentSecret(config.dataDir),
+    secretGenerated: config.secret === undefined,
   };
 }
 

@@ -1,15 +1,13 @@
 /**
  * Runs once when the server process starts (instrumentation.ts), before it serves anything:
- * validate the configuration (exit with every problem listed), tune the database, create the
- * bootstrap administrator on an empty database, and precompute the dummy password hash.
+ * validate the configuration (exit with every problem listed), create the bootstrap administrator
+ * on an empty database, precompute the dummy password hash, and load the revocation feed.
  * Migrations have already been applied by scripts/run-app.mjs.
  */
-import { ConfigError, getConfig } from './config';
-import { getDb } from './db';
-import { tuneSqlite } from './db/client';
-import { warmUpPasswordChecks } from './auth/passwords';
-import { getAuthDeps } from './auth/runtime';
+import { ConfigError } from './config';
 import { log } from './log';
+import { getAuthDeps, getConfig, getRevocationFeed, getStore } from './runtime';
+import { warmUpPasswordChecks } from './users/passwords';
 import { bootstrapAdmin } from './users/users';
 
 export async function startServer(): Promise<void> {
@@ -28,9 +26,7 @@ export async function startServer(): Promise<void> {
       dataDir: config.dataDir,
     });
   }
-  const db = getDb();
-  await tuneSqlite(db);
-  const admin = await bootstrapAdmin(db, config.admin);
+  const admin = await bootstrapAdmin(getStore(), config.admin);
   if (admin.generatedPassword) {
     // Printed once, on the console only: it is not stored anywhere in clear text.
     console.log(
@@ -46,6 +42,8 @@ export async function startServer(): Promise<void> {
     );
   }
   await warmUpPasswordChecks();
+  // Sessions ended recently (here or on another instance) are refused from the first request on.
+  await getRevocationFeed().start();
   // Fixes the start-up instant that the grace window of restarted rotations counts from.
   getAuthDeps();
 }

@@ -1,5 +1,6 @@
 /** What the auth functions need, passed in so tests can use their own database and clock. */
-import type { Db } from '../db';
+import type { Store } from '../db';
+import type { RevocationFeed } from './revocation-feed';
 import type { TokenService } from './tokens';
 
 export type AuthPolicy = {
@@ -10,9 +11,11 @@ export type AuthPolicy = {
 };
 
 export type AuthDeps = {
-  db: Db;
+  store: Store;
   tokens: TokenService;
   policy: AuthPolicy;
+  /** This instance's memory of ended sessions: a revocation made here is effective at once. */
+  revocations: Pick<RevocationFeed, 'add' | 'isRevoked'>;
   now: () => Date;
   /**
    * When this process became ready to serve. A token whose use was recorded before it may be a

@@ -3,21 +3,22 @@ import { testAuth } from '@/tests/helpers/auth';
 import { createTestDb } from '@/tests/helpers/database';
 import { appErrorOf } from '@/tests/helpers/errors';
 import { decodeClaims } from '@/tests/helpers/forge';
-import type { Db } from '../db';
+import type { Database } from '../db';
 import { createUser } from '../users/users';
 import { rotateRefreshToken } from './rotation';
 import { revokeSession, startSession } from './sessions';
 
-let db: Db;
+let db: Database['client'];
+let store: Database['store'];
 
 beforeAll(async () => {
-  ({ db } = await createTestDb('rotation'));
+  ({ db, store } = await createTestDb('rotation'));
 });
 
 async function newSession(policy: Parameters<typeof testAuth>[1] = {}) {
-  const { deps, clock } = testAuth(db, policy);
+  const { deps, clock } = testAuth(store, policy);
   const user = await createUser(
-    db,
+    store,
     { username: `u${Math.random().toString(36).slice(2)}`, password: 'password123' },
     clock.now(),
   );

@@ -13,45 +13,19 @@
  *    password change cannot refresh (assertSessionUsable).
  */
 import { AppError } from '../errors';
+import { randomId } from '../ids';
 import { log } from '../log';
 import { asRole } from '../users/roles';
 import type { AuthDeps } from './deps';
 import { assertSessionUsable, refreshTokenExpiry, revokeSession } from './sessions';
 import { signPair, type TokenPair } from './token-pair';
-import { randomId } from './tokens';
-
-type TokenRow = { id: string; sessionId: string; usedAt: Date | null; replacedById: string | null; expiresAt: Date };
-
-function loadToken(deps: AuthDeps, jti: string) {
-  return deps.db.refreshToken.findUnique({
-    where: { id: jti },
-    include: { session: { include: { user: true } } },
-  });
-}
-
-/** Consumes an unused token; false when another request consumed it first. */
-async function claimAndRotate(deps: AuthDeps, row: TokenRow, successorId: string, successorExpiresAt: Date, now: Date) {
-  return deps.db.$serialTransaction(async (tx) => {
-    // The conditional update is the lock: exactly one request can move usedAt off NULL.
-    const claimed = await tx.refreshToken.updateMany({
-      where: { id: row.id, usedAt: null },
-      data: { usedAt: now, replacedById: successorId },
-    });
-    if (claimed.count !== 1) return false;
-    await tx.refreshToken.create({
-      data: { id: successorId, sessionId: row.sessionId, issuedAt: now, expiresAt: successorExpiresAt },
-    });
-    await tx.session.update({ where: { id: row.sessionId }, data: { lastUsedAt: now } });
-    return true;
-  });
-}
 
 export async function rotateRefreshToken(deps: AuthDeps, refreshToken: string): Promise<TokenPair> {
   const now = deps.now();
   // Signature, expiry, iss, aud, typ and type first: an access token here is refused.
   const claims = await deps.tokens.verifyRefresh(refreshToken, now);
 
-  let row = await loadToken(deps, claims.jti);
+  let row = await deps.store.findRefreshToken(claims.jti);
   // Unknown jti, or claims that do not match the row: not a token we issued for this session.
   if (!row || row.sessionId !== claims.sid || row.session.userId !== claims.sub) {
     throw new AppError('invalid_token', 'the refresh token is not recognised');
@@ -63,18 +37,23 @@ export async function rotateRefreshToken(deps: AuthDeps, refreshToken: string): 
   if (row.usedAt === null) {
     const successorId = randomId();
     const successorExpiresAt = refreshTokenExpiry(deps, now, session.expiresAt);
-    if (await claimAndRotate(deps, row, successorId, successorExpiresAt, now)) {
+    // One atomic conditional update: false when a concurrent request consumed it first.
+    const rotated = await deps.store.rotateRefreshToken({
+      id: row.id,
+      sessionId: row.sessionId,
+      successor: { id: successorId, issuedAt: now, expiresAt: successorExpiresAt },
+      at: now,
+    });
+    if (rotated) {
       return signPair(deps, subject, { jti: successorId, expiresAt: successorExpiresAt });
     }
     // Lost the race to a concurrent request: judge the token as the used token it now is.
-    row = await loadToken(deps, claims.jti);
+    row = await deps.store.findRefreshToken(claims.jti);
     if (!row?.usedAt) throw new AppError('invalid_token', 'the refresh token is not recognised');
   }
 
   const usedAt = row.usedAt;
-  const successor = row.replacedById
-    ? await deps.db.refreshToken.findUnique({ where: { id: row.replacedById } })
-    : null;
+  const successor = row.replacedById ? await deps.store.findRefreshTokenOnly(row.replacedById) : null;
   // A use recorded before this process started may be a rotation whose response a crash lost: its
   // window opens at start-up, so a restart slower than the window is not mistaken for theft.
   const graceFrom = Math.max(usedAt.getTime(), deps.startedAt.getTime());

@@ -2,11 +2,12 @@
  * Sessions ("families" of refresh tokens): start one at sign-in, check one is still usable,
  * revoke one or all of a user's. Rotation itself lives in rotation.ts.
  */
+import type { SessionWithUser } from '../db';
 import { AppError } from '../errors';
+import { randomId } from '../ids';
 import { asRole } from '../users/roles';
 import type { AuthDeps, ClientInfo } from './deps';
 import { signPair, type TokenPair } from './token-pair';
-import { randomId } from './tokens';
 
 /** Why a session ended; stored on the row and used to pick the client-facing error code. */
 export type RevokeReason = 'logout' | 'token_reused' | 'password_changed' | 'admin' | 'user_revoked';
@@ -62,8 +63,8 @@ export async function startSession(
   const jti = randomId();
   const expiresAt = new Date(now.getTime() + deps.policy.sessionMaxAgeSeconds * 1000);
   const refreshExpiresAt = refreshTokenExpiry(deps, now, expiresAt);
-  await deps.db.session.create({
-    data: {
+  await deps.store.createSession(
+    {
       id: sessionId,
       userId: user.id,
       createdAt: now,
@@ -71,9 +72,9 @@ export async function startSession(
       expiresAt,
       userAgent: client.userAgent?.slice(0, MAX_USER_AGENT) ?? null,
       ip: client.ip,
-      refreshTokens: { create: { id: jti, issuedAt: now, expiresAt: refreshExpiresAt } },
     },
-  });
+    { id: jti, issuedAt: now, expiresAt: refreshExpiresAt },
+  );
   const pair = await signPair(
     deps,
     { userId: user.id, role: asRole(user.role), sessionId },
@@ -82,21 +83,23 @@ export async function startSession(
   return { sessionId, pair };
 }
 
-/** Revokes one session; true if it was live. Idempotent: the first reason recorded stays. */
+/**
+ * Revokes one session; true if it was live. Idempotent: the first reason recorded stays. Its access
+ * tokens stop here at once and on other instances within the feed's polling interval.
+ */
 export async function revokeSession(deps: AuthDeps, sessionId: string, reason: RevokeReason): Promise<boolean> {
-  const { count } = await deps.db.session.updateMany({
-    where: { id: sessionId, revokedAt: null },
-    data: { revokedAt: deps.now(), revokedReason: reason },
-  });
-  return count === 1;
+  const at = deps.now();
+  const revoked = await deps.store.revokeSession(sessionId, reason, at);
+  deps.revocations.add(sessionId, at);
+  return revoked;
 }
 
 /** The live session behind an access token, with its user; throws when it has ended. */
-export async function requireLiveSession(deps: AuthDeps, identity: { userId: string; sessionId: string }) {
-  const session = await deps.db.session.findUnique({
-    where: { id: identity.sessionId },
-    include: { user: true },
-  });
+export async function requireLiveSession(
+  deps: AuthDeps,
+  identity: { userId: string; sessionId: string },
+): Promise<SessionWithUser> {
+  const session = await deps.store.findSession(identity.sessionId);
   // A deleted (and maybe re-created) user takes its sessions with it: the old token matches nothing.
   if (!session || session.userId !== identity.userId) {
     throw new AppError('invalid_token', 'the session for this token no longer exists');

@@ -3,31 +3,32 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { testAuth } from '@/tests/helpers/auth';
 import { createTestDb } from '@/tests/helpers/database';
 import { appErrorOf } from '@/tests/helpers/errors';
-import type { Db } from '../db';
+import type { Database } from '../db';
 import { createUser } from '../users/users';
-import { warmUpPasswordChecks } from './passwords';
+import { warmUpPasswordChecks } from '../users/passwords';
 import { signIn } from './sign-in';
 
-let db: Db;
+let db: Database['client'];
+let store: Database['store'];
 const client = { userAgent: null, ip: null };
 
 beforeAll(async () => {
-  ({ db } = await createTestDb('signin'));
-  await createUser(db, { username: 'Alice', password: 'alice-password' });
-  const disabled = await createUser(db, { username: 'carol', password: 'carol-password' });
+  ({ db, store } = await createTestDb('signin'));
+  await createUser(store, { username: 'Alice', password: 'alice-password' });
+  const disabled = await createUser(store, { username: 'carol', password: 'carol-password' });
   await db.user.update({ where: { id: disabled.id }, data: { disabled: true } });
   await warmUpPasswordChecks();
 });
 
 describe('signIn', () => {
   it('signs in with a normalised username and starts a session', async () => {
-    const { deps } = testAuth(db);
+    const { deps } = testAuth(store);
     const result = await signIn(deps, { username: '  ALICE ', password: 'alice-password' }, client);
     expect(await db.session.findUnique({ where: { id: result.sessionId } })).not.toBeNull();
   });
 
   it('gives the same error for an unknown user and a wrong password', async () => {
-    const { deps } = testAuth(db);
+    const { deps } = testAuth(store);
     const unknown = await appErrorOf(signIn(deps, { username: 'mallory', password: 'alice-password' }, client));
     const wrong = await appErrorOf(signIn(deps, { username: 'alice', password: 'wrong-password' }, client));
     expect([unknown.code, unknown.status, unknown.message]).toEqual([wrong.code, wrong.status, wrong.message]);
@@ -37,7 +38,7 @@ describe('signIn', () => {
   it('spends a real password check on unknown users, so timing does not reveal which accounts exist', async () => {
     // Without the dummy check an unknown user answers ~100x faster than a wrong password;
     // the bound is loose so a busy machine cannot make it flaky, yet it fails without the check.
-    const { deps } = testAuth(db);
+    const { deps } = testAuth(store);
     const median = async (username: string) => {
       const times: number[] = [];
       for (let i = 0; i < 5; i++) {
@@ -53,7 +54,7 @@ describe('signIn', () => {
   });
 
   it('reveals a disabled account only after the correct password', async () => {
-    const { deps } = testAuth(db);
+    const { deps } = testAuth(store);
     const wrong = await appErrorOf(signIn(deps, { username: 'carol', password: 'not-carols' }, client));
     expect(wrong.code).toBe('invalid_credentials');
     const right = await appErrorOf(signIn(deps, { username: 'carol', password: 'carol-password' }, client));

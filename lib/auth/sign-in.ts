@@ -4,9 +4,9 @@
  * "Disabled" is only revealed after the correct password.
  */
 import { AppError } from '../errors';
+import { burnPasswordCheck, verifyPassword } from '../users/passwords';
 import { normalizeUsername } from '../users/username';
 import type { AuthDeps, ClientInfo } from './deps';
-import { burnPasswordCheck, verifyPassword } from './passwords';
 import { startSession } from './sessions';
 import type { TokenPair } from './token-pair';
 
@@ -17,7 +17,7 @@ export async function signIn(
   credentials: { username: string; password: string },
   client: ClientInfo,
 ): Promise<{ userId: string; sessionId: string; pair: TokenPair }> {
-  const user = await deps.db.user.findUnique({ where: { username: normalizeUsername(credentials.username) } });
+  const user = await deps.store.findUserByUsername(normalizeUsername(credentials.username));
   const ok = user
     ? await verifyPassword(user.passwordHash, credentials.password)
     : await burnPasswordCheck(credentials.password); // equal timing for unknown users

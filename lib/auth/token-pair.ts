@@ -1,6 +1,6 @@
 /** Signs an access + refresh pair and shapes it as an OAuth 2.0 token response (RFC 6749 §5.1). */
 import type { AuthDeps } from './deps';
-import type { Role } from './tokens';
+import type { Role } from '../users/roles';
 
 export type TokenPair = {
   accessToken: string;

@@ -9,15 +9,16 @@
  * never stand in for the other. `kid` names the key: a token signed with AUTH_SECRET_PREVIOUS
  * still verifies during a key rotation. Usable from middleware.ts (Node.js runtime).
  */
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, SignJWT, type JWTHeaderParameters, type JWTPayload } from 'jose';
 import { AppError } from '../errors';
+import { randomId } from '../ids';
+import type { Role } from '../users/roles';
 
 export const ISSUER = 'staysignedin';
 export const AUDIENCE = 'staysignedin';
 const ALGORITHM = 'HS256';
 
-export type Role = 'admin' | 'user';
 export type TokenKind = 'access' | 'refresh';
 const TYP: Record<TokenKind, string> = { access: 'at+jwt', refresh: 'rt+jwt' };
 
@@ -29,11 +30,6 @@ type Key = { kid: string; bytes: Uint8Array };
 /** A key id that names the secret without revealing it (an HMAC of a fixed label). */
 export function keyId(secret: string): string {
   return createHmac('sha256', secret).update('staysignedin key id').digest('base64url').slice(0, 16);
-}
-
-/** A fresh random identifier for tokens, sessions and users: 128 bits, URL-safe. */
-export function randomId(): string {
-  return randomBytes(16).toString('base64url');
 }
 
 function invalid(detail: string, cause?: unknown): AppError {

@@ -19,8 +19,30 @@ const MAX_PAUSE_MS = 100;
 export type Fault = 'busy' | 'unavailable';
 
 /** Driver codes and messages that mean "try again later", not "your query is wrong". */
-const BUSY_CODES = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_BUSY_RECOVERY', 'SQLITE_LOCKED']);
-const UNAVAILABLE_PRISMA_CODES = new Set(['P1001', 'P1002', 'P1017', 'P2024']);
+const BUSY_CODES = new Set([
+  'SQLITE_BUSY',
+  'SQLITE_BUSY_SNAPSHOT',
+  'SQLITE_BUSY_RECOVERY',
+  'SQLITE_LOCKED',
+  // PostgreSQL: a serialization failure or deadlock; the transaction can simply run again.
+  'TransactionWriteConflict',
+  '40001',
+  '40P01',
+]);
+const UNAVAILABLE_PRISMA_CODES = new Set([
+  'P1001',
+  'P1002',
+  'P1017',
+  'P2024',
+  // Driver adapter error kinds
+  'DatabaseNotReachable',
+  'DatabaseDoesNotExist',
+  'DatabaseAccessDenied',
+  'AuthenticationFailed',
+  'ConnectionClosed',
+  'TooManyConnections',
+  'TlsConnectionError',
+]);
 const UNAVAILABLE_PATTERNS = [
   /^SQLITE_(CANTOPEN|IOERR|READONLY|CORRUPT|NOTADB|FULL)/,
   /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EPIPE|57P0[123]|53300|08\d\d\d)$/,

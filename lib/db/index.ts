@@ -1,13 +1,21 @@
-/** The process's database client, created on first use from the configuration. */
-import { getConfig } from '../config';
-import { createDb, type Db } from './client';
+/** The store and how to open one: the only door into lib/db for the rest of the app. */
+import { connect, type Connection } from './connection';
+import { createPrismaStore } from './prisma-store';
+import type { Store } from './store';
 
-export type { Db, Tx } from './client';
+export type * from './store';
+export { checkHealth } from './health';
 
-// Kept on globalThis so `next dev` hot reloads do not open a new connection per edit.
-const holder = globalThis as unknown as { __staysignedinDb?: Db };
+export type Database = {
+  store: Store;
+  /**
+   * The raw client, for tests and maintenance scripts that arrange or inspect rows. The app itself
+   * goes through `store`.
+   */
+  client: Connection['client'];
+};
 
-export function getDb(): Db {
-  holder.__staysignedinDb ??= createDb(getConfig().databaseUrl);
-  return holder.__staysignedinDb;
+export function openDatabase(databaseUrl: string): Database {
+  const connection = connect(databaseUrl);
+  return { store: createPrismaStore(connection), client: connection.client };
 }

@@ -1,8 +1,16 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import type { Provider } from './store';
 
 /** The embedded default: a SQLite file in the data directory, relative to the working directory. */
 export const DEFAULT_DATABASE_URL = 'file:./data/app.db';
+
+/** `file:` selects SQLite; `postgres://` or `postgresql://` selects PostgreSQL. */
+export function providerOf(databaseUrl: string): Provider | null {
+  if (databaseUrl.startsWith('file:')) return 'sqlite';
+  if (/^postgres(ql)?:\/\/[^/]/.test(databaseUrl)) return 'postgresql';
+  return null;
+}
 
 /**
  * Turns a `file:` URL into an absolute path and makes sure its directory exists.

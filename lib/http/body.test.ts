@@ -80,3 +80,14 @@ describe('readFields on hostile input', () => {
     expect(Object.getPrototypeOf(fields)).toBeNull();
   });
 });
+
+describe('readFields on text a database cannot store', () => {
+  it('answers 400 for a NUL character, in JSON and in forms', async () => {
+    expect(await codeOf(readFields(request('{"username":"ad\\u0000min"}', 'application/json')))).toBe(
+      'invalid_request',
+    );
+    expect(await codeOf(readFields(request('username=ad%00min', 'application/x-www-form-urlencoded')))).toBe(
+      'invalid_request',
+    );
+  });
+});

@@ -56,8 +56,11 @@ function parseForm(text: string): Fields {
  */
 export function assertWellFormed(value: unknown, where = 'the body'): void {
   if (typeof value === 'string') {
-    if (!isWellFormedString(value))
+    if (!isWellFormedString(value)) {
       throw new AppError('invalid_request', `${where} contains text that is not valid Unicode`);
+    }
+    // PostgreSQL cannot store a NUL character in text; no field of ours needs one.
+    if (value.includes('\u0000')) throw new AppError('invalid_request', `${where} contains a NUL character`);
   } else if (Array.isArray(value)) {
     for (const item of value) assertWellFormed(item, where);
   } else if (typeof value === 'object' && value !== null) {

@@ -1,11 +1,14 @@
 /** The HTTP answer to a successful sign-in or refresh: OAuth token JSON plus the access cookie. */
-import { accessCookie } from './cookie';
 import { tokenResponseBody, type TokenPair } from '../auth/token-pair';
-import { getConfig } from '../config';
+import type { Config } from '../config';
+import { accessCookie } from './cookie';
 import { jsonResponse } from './problem';
 
-export function tokenResponse(request: Request, pair: TokenPair): Response {
-  const config = getConfig();
+export function tokenResponse(
+  request: Request,
+  pair: TokenPair,
+  config: Pick<Config, 'cookieSecure' | 'trustProxy'>,
+): Response {
   return jsonResponse(tokenResponseBody(pair), {
     headers: {
       'Set-Cookie': accessCookie(request, config, pair.accessToken, pair.expiresIn),

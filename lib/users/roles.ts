@@ -1,4 +1,7 @@
-import type { Role } from '../auth/tokens';
+/** What an account may do: administrators manage users; everyone else manages only themselves. */
+export type Role = 'admin' | 'user';
+
+export const ROLES: readonly Role[] = ['admin', 'user'];
 
 /** Reads a role stored as text; anything unknown is treated as the least privileged role. */
 export function asRole(value: string): Role {

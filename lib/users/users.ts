@@ -1,15 +1,16 @@
 /** Accounts: creation (validated, hashed) and the bootstrap administrator. */
 import { randomBytes } from 'node:crypto';
-import type { Db } from '../db';
+import type { Store } from '../db';
 import { AppError } from '../errors';
+import { randomId } from '../ids';
 import { log } from '../log';
-import { hashPassword } from '../auth/passwords';
-import { passwordProblem } from '../auth/password-policy';
-import { randomId, type Role } from '../auth/tokens';
+import { passwordProblem } from './password-policy';
+import { hashPassword } from './passwords';
+import type { Role } from './roles';
 import { normalizeUsername, usernameProblem } from './username';
 
 export async function createUser(
-  db: Db,
+  store: Store,
   input: { username: string; password: string; role?: Role },
   now = new Date(),
 ): Promise<{ id: string; username: string; role: Role }> {
@@ -22,17 +23,16 @@ export async function createUser(
   if (problems.length > 0) throw new AppError('invalid_request', problems.join('; '));
   const passwordHash = await hashPassword(input.password);
   const role = input.role ?? 'user';
-  try {
-    const user = await db.user.create({
-      data: { id: randomId(), username, passwordHash, role, passwordChangedAt: now, createdAt: now },
-    });
-    return { id: user.id, username: user.username, role };
-  } catch (error) {
-    if ((error as { code?: string }).code === 'P2002') {
-      throw new AppError('conflict', 'that username is already taken');
-    }
-    throw error;
-  }
+  const user = await store.createUser({
+    id: randomId(),
+    username,
+    passwordHash,
+    role,
+    passwordChangedAt: now,
+    createdAt: now,
+  });
+  if (user === 'username_taken') throw new AppError('conflict', 'that username is already taken');
+  return { id: user.id, username: user.username, role };
 }
 
 /**
@@ -40,14 +40,14 @@ export async function createUser(
  * generated password printed once. Does nothing once any account exists.
  */
 export async function bootstrapAdmin(
-  db: Db,
+  store: Store,
   admin: { username: string; password: string | undefined },
 ): Promise<{ created: boolean; generatedPassword?: string }> {
-  if ((await db.user.count()) > 0) return { created: false };
+  if ((await store.countUsers()) > 0) return { created: false };
   const generatedPassword = admin.password ? undefined : randomBytes(18).toString('base64url');
   const password = admin.password ?? generatedPassword ?? '';
   try {
-    await createUser(db, { username: admin.username, password, role: 'admin' });
+    await createUser(store, { username: admin.username, password, role: 'admin' });
   } catch (error) {
     // Two instances starting on one empty database: the other one created it.
     if (error instanceof AppError && error.code === 'conflict') return { created: false };

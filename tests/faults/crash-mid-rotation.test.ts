@@ -2,7 +2,7 @@
 // response to the client, which still holds the used token. A restart slower than the grace
 // window must not turn those clients into "thieves" (DESIGN rule 6).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDb } from '@/lib/db/client';
+import { openDatabase } from '@/lib/db';
 import { refresh, signIn, type TokenBody } from '../helpers/http';
 import { ADMIN, startServer, type TestServer } from '../helpers/server';
 
@@ -63,9 +63,11 @@ describe('a crash in the middle of rotations', () => {
     // The scenario really happened: some clients hold a token whose rotation committed but whose
     // answer never arrived.
     // (A connection of its own, closed before the restart: the start script migrates first.)
-    const probe = createDb(server.dbUrl);
-    const held = await probe.refreshToken.findMany({ where: { id: { in: clients.map((c) => jtiOf(c.token())) } } });
-    await probe.$disconnect();
+    const probe = openDatabase(server.dbUrl);
+    const held = await probe.client.refreshToken.findMany({
+      where: { id: { in: clients.map((c) => jtiOf(c.token())) } },
+    });
+    await probe.store.close();
     const lost = held.filter((row) => row.usedAt !== null).length;
     expect(lost).toBeGreaterThan(0);
 

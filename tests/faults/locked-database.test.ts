@@ -4,14 +4,18 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqliteFilePath } from '@/lib/db/location';
 import { post, refresh, signIn, type TokenBody } from '../helpers/http';
+import { TEST_PROVIDER } from '../helpers/databases';
 import { ADMIN, startServer, type TestServer } from '../helpers/server';
 
 let server: TestServer;
 
+const sqliteOnly = TEST_PROVIDER !== 'sqlite';
+
 beforeAll(async () => {
+  if (sqliteOnly) return;
   server = await startServer({ label: 'locked' });
 });
-afterAll(() => server.stop());
+afterAll(() => server?.stop());
 
 async function timed(request: Promise<Response>): Promise<{ response: Response; ms: number }> {
   const started = performance.now();
@@ -38,7 +42,7 @@ async function expectUnavailable(result: { response: Response; ms: number }) {
   expect(result.ms).toBeLessThan(1000);
 }
 
-describe('a database locked by another process', () => {
+describe.skipIf(sqliteOnly)('a database locked by another process', () => {
   let tokens: TokenBody;
   let other: TokenBody;
 

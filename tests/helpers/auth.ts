@@ -1,15 +1,17 @@
 /** AuthDeps on a real test database with a hand-moved clock, for testing lib/auth directly. */
 import type { AuthDeps, AuthPolicy } from '@/lib/auth/deps';
+import { RevocationFeed } from '@/lib/auth/revocation-feed';
 import { createTokenService } from '@/lib/auth/tokens';
-import type { Db } from '@/lib/db';
+import type { Store } from '@/lib/db';
 import { manualClock } from './clock';
 
 export const TEST_SECRET = 'test-secret-'.padEnd(48, 'x');
 
-export function testAuth(db: Db, policy: Partial<AuthPolicy> = {}) {
+export function testAuth(store: Store, policy: Partial<AuthPolicy> = {}) {
   const clock = manualClock();
   const deps: AuthDeps = {
-    db,
+    store,
+    revocations: new RevocationFeed(store, { accessTokenSeconds: policy.accessTokenSeconds ?? 900, now: clock.now }),
     tokens: createTokenService({ secret: TEST_SECRET }),
     policy: {
       accessTokenSeconds: 900,

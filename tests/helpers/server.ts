@@ -7,8 +7,9 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { createDb, tuneSqlite, type Db } from '@/lib/db/client';
-import { ROOT, tempDir } from './paths';
+import { openDatabase, type Database } from '@/lib/db';
+import { throwawayDatabaseUrl } from './databases';
+import { ROOT } from './paths';
 
 export const ADMIN = { username: 'admin', password: 'correct horse battery staple' };
 
@@ -17,8 +18,10 @@ export type TestServer = {
   dbUrl: string;
   secret: string;
   env: Record<string, string>;
-  /** A Prisma client on the server's database file, for arranging and inspecting state. */
-  db: () => Promise<Db>;
+  /** A Prisma client on the server's database, for arranging and inspecting state. */
+  db: () => Promise<Database['client']>;
+  /** The app's store on the same database, for arranging state through the app's own modules. */
+  store: () => Promise<Database['store']>;
   output: () => string;
   /** PID of the Next.js server process itself (the start script's child). */
   serverPid: () => number;
@@ -56,11 +59,13 @@ async function waitUntilHealthy(url: string, child: ChildProcess, output: () => 
   throw new Error(`server did not become healthy in time:\n${output()}`);
 }
 
-export async function startServer(options: { env?: Record<string, string>; label?: string } = {}): Promise<TestServer> {
-  const dir = tempDir(options.label ?? 'server');
-  const secret = randomBytes(48).toString('base64url');
+export async function startServer(
+  options: { env?: Record<string, string>; label?: string; databaseUrl?: string; secret?: string } = {},
+): Promise<TestServer> {
+  const { url: freshUrl, dir } = await throwawayDatabaseUrl(options.label ?? 'server');
+  const secret = options.secret ?? randomBytes(48).toString('base64url');
   const env: Record<string, string> = {
-    DATABASE_URL: `file:${path.join(dir, 'app.db')}`,
+    DATABASE_URL: options.databaseUrl ?? freshUrl,
     DATA_DIR: dir,
     AUTH_SECRET: secret,
     ADMIN_USERNAME: ADMIN.username,
@@ -70,7 +75,7 @@ export async function startServer(options: { env?: Record<string, string>; label
   let child: ChildProcess;
   let log = '';
   let url = '';
-  let db: Db | undefined;
+  let db: Database | undefined;
 
   async function launch(): Promise<void> {
     const port = await freePort();
@@ -122,11 +127,12 @@ export async function startServer(options: { env?: Record<string, string>; label
     secret,
     env,
     db: async () => {
-      if (!db) {
-        db = createDb(env.DATABASE_URL!);
-        await tuneSqlite(db);
-      }
-      return db;
+      db ??= openDatabase(env.DATABASE_URL!);
+      return db.client;
+    },
+    store: async () => {
+      db ??= openDatabase(env.DATABASE_URL!);
+      return db.store;
     },
     output: () => log,
     serverPid,
@@ -137,7 +143,7 @@ export async function startServer(options: { env?: Record<string, string>; label
       await launch();
     },
     stop: async () => {
-      await db?.$disconnect();
+      await db?.store.close();
       await stop();
     },
   };

@@ -1,15 +1,14 @@
 // POST /api/auth/logout: end the session on the server and clear the cookie. Always 204.
 import { z } from 'zod';
-import { bearerToken } from '@/lib/auth/access-guard';
+import { bearerToken } from '@/lib/http/access-guard';
 import { clearedAccessCookie } from '@/lib/http/cookie';
 import { logout } from '@/lib/auth/logout';
-import { getAuthDeps } from '@/lib/auth/runtime';
-import { getConfig } from '@/lib/config';
 import { readFields } from '@/lib/http/body';
 import { refuseCrossSite } from '@/lib/http/cross-site';
 import { NO_STORE } from '@/lib/http/problem';
 import { methods, route } from '@/lib/http/route';
 import { parseInput } from '@/lib/http/validate';
+import { getAuthDeps, getConfig } from '@/lib/runtime';
 
 const LogoutRequest = z.object({ refresh_token: z.string().max(4096, 'is too long').optional() });
 

@@ -1,14 +1,13 @@
 // POST /api/auth/refresh: exchange a refresh token for a new pair; the presented one is used up.
-import { getConfig } from '@/lib/config';
 import { z } from 'zod';
 import { rotateRefreshToken } from '@/lib/auth/rotation';
-import { getAuthDeps } from '@/lib/auth/runtime';
 import { AppError } from '@/lib/errors';
 import { readFields } from '@/lib/http/body';
 import { refuseCrossSite } from '@/lib/http/cross-site';
 import { methods, route } from '@/lib/http/route';
 import { tokenResponse } from '@/lib/http/token-response';
 import { parseInput } from '@/lib/http/validate';
+import { getAuthDeps, getConfig } from '@/lib/runtime';
 
 const RefreshRequest = z.object({
   grant_type: z.string().optional(),
@@ -22,7 +21,7 @@ const handler = route(
     if (input.grant_type !== undefined && input.grant_type !== 'refresh_token') {
       throw new AppError('unsupported_grant_type', 'this endpoint accepts grant_type=refresh_token only');
     }
-    return tokenResponse(request, await rotateRefreshToken(getAuthDeps(), input.refresh_token));
+    return tokenResponse(request, await rotateRefreshToken(getAuthDeps(), input.refresh_token), getConfig());
   },
   { oauth: true },
 );

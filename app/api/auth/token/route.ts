@@ -1,8 +1,6 @@
 // POST /api/auth/token: password sign-in (OAuth 2.0 password grant shape, form or JSON body).
 import { z } from 'zod';
-import { getAuthDeps } from '@/lib/auth/runtime';
 import { signIn } from '@/lib/auth/sign-in';
-import { getConfig } from '@/lib/config';
 import { AppError } from '@/lib/errors';
 import { readFields } from '@/lib/http/body';
 import { refuseCrossSite } from '@/lib/http/cross-site';
@@ -10,6 +8,7 @@ import { clientInfo } from '@/lib/http/client-info';
 import { methods, route } from '@/lib/http/route';
 import { tokenResponse } from '@/lib/http/token-response';
 import { parseInput } from '@/lib/http/validate';
+import { getAuthDeps, getConfig } from '@/lib/runtime';
 
 const Credentials = z.object({
   grant_type: z.string().optional(),
@@ -25,7 +24,7 @@ const handler = route(
       throw new AppError('unsupported_grant_type', 'this endpoint accepts grant_type=password only');
     }
     const { pair } = await signIn(getAuthDeps(), input, clientInfo(request, getConfig().trustProxy));
-    return tokenResponse(request, pair);
+    return tokenResponse(request, pair, getConfig());
   },
   { oauth: true },
 );

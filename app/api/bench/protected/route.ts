@@ -1,8 +1,8 @@
-// GET /api/bench/protected: the same answer behind the middleware's Bearer check.
-import { requireIdentity } from '@/lib/auth/guard';
-import { benchProbe } from '@/lib/bench-probe';
-import { methods, route } from '@/lib/http/route';
+// GET /api/bench/protected: the same answer behind the middleware's Bearer check (no database).
+import { protectedRoute } from '@/lib/http/protected-route';
+import { methods } from '@/lib/http/route';
+import { benchProbe } from '../../../bench/probe';
 
-const handler = route(async (request: Request) => benchProbe(requireIdentity(request).userId), { bearer: true });
+const handler = protectedRoute(async (_request, { identity }) => benchProbe(identity.userId), { live: false });
 
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = methods({ GET: handler });

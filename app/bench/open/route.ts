@@ -1,6 +1,7 @@
-// GET /api/bench/open: the benchmark's unprotected baseline (404 unless ENABLE_BENCH_ROUTES).
-import { benchProbe } from '@/lib/bench-probe';
+// GET /bench/open: the benchmark's baseline, through the middleware but without a token check
+// (404 unless ENABLE_BENCH_ROUTES).
 import { methods, route } from '@/lib/http/route';
+import { benchProbe } from '../probe';
 
 const handler = route(async () => benchProbe(null));
 

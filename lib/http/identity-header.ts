@@ -4,7 +4,7 @@
  * even a route that the middleware's matcher missed cannot be fooled by a forged header.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { Role } from './tokens';
+import type { Role } from '../users/roles';
 
 export const IDENTITY_HEADER = 'x-auth-identity';
 

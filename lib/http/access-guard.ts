@@ -5,9 +5,8 @@
 /** API endpoints anyone may call; each one checks whatever credentials it takes itself. */
 export const PUBLIC_API_PATHS = new Set(['/api/auth/token', '/api/auth/refresh', '/api/auth/logout', '/api/health']);
 
-export function isPublicPath(pathname: string, benchRoutes: boolean): boolean {
-  if (PUBLIC_API_PATHS.has(pathname)) return true;
-  return benchRoutes && pathname === '/api/bench/open';
+export function isPublicApiPath(pathname: string): boolean {
+  return PUBLIC_API_PATHS.has(pathname);
 }
 
 /**

@@ -1,0 +1,98 @@
+/**
+ * One connection to the database DATABASE_URL names, with the two rules every query obeys:
+ * - a fault (lock, outage, vanished file) becomes 503 within the request's deadline (faults.ts);
+ * - on SQLite, queries run one at a time on the single connection (serialize.ts), and the file
+ *   under the server is watched (sqlite-file-watch.ts).
+ * `transaction()` is the one transaction primitive, correct on both providers.
+ */
+import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { databaseDeadline, withFaultHandling } from './faults';
+import { PrismaClient as PostgresClient } from './generated/postgresql/client';
+import { type Prisma, PrismaClient as SqliteClient } from './generated/sqlite/client';
+import { providerOf, sqliteFilePath } from './location';
+import { SerialQueue } from './serialize';
+import { SqliteFileWatch } from './sqlite-file-watch';
+import type { Provider } from './store';
+
+/** Both providers' generated clients have the same API; the SQLite one names the type. */
+export type Client = InstanceType<typeof SqliteClient>;
+export type TxClient = Prisma.TransactionClient;
+
+export type Connection = {
+  provider: Provider;
+  /** Single queries, each guarded. */
+  client: Client;
+  transaction: <T>(work: (tx: TxClient) => Promise<T>) => Promise<T>;
+  close: () => Promise<void>;
+};
+
+/**
+ * better-sqlite3 waits for another process's lock *synchronously*, blocking the event loop: keep
+ * that wait to a few milliseconds and retry asynchronously instead (faults.ts).
+ */
+const SQLITE_BUSY_TIMEOUT_MS = 2;
+
+function withGuard(base: Client, guarded: <T>(work: () => Promise<T>) => Promise<T>): Client {
+  return base.$extends({
+    name: 'guard',
+    query: { $allOperations: ({ args, query }) => guarded(() => query(args)) },
+  }) as unknown as Client;
+}
+
+function connectSqlite(databaseUrl: string): Connection {
+  const file = sqliteFilePath(databaseUrl);
+  const base = new SqliteClient({ adapter: new PrismaBetterSQLite3({ url: file, timeout: SQLITE_BUSY_TIMEOUT_MS }) });
+  const queue = new SerialQueue();
+  const watch = file === ':memory:' ? null : new SqliteFileWatch(file);
+  // Settings of the connection itself, applied before its first query. WAL lets readers run while
+  // one writer commits; foreign keys make deleting a user take its sessions with it.
+  let tuned: Promise<unknown> | undefined;
+  const tune = () =>
+    (tuned ??= base
+      .$queryRawUnsafe('PRAGMA journal_mode = WAL')
+      .then(() => base.$queryRawUnsafe('PRAGMA synchronous = NORMAL'))
+      .then(() => base.$queryRawUnsafe('PRAGMA foreign_keys = ON'))
+      .catch((error: unknown) => {
+        tuned = undefined; // try again with the next query
+        throw error;
+      }));
+
+  /** One operation: in turn, retried while busy, 503 when it cannot be done in time. */
+  function guarded<T>(work: () => Promise<T>): Promise<T> {
+    // The request's deadline (or one from now), so time spent queued is part of it.
+    const deadline = databaseDeadline();
+    return queue.run(() =>
+      withFaultHandling(async () => {
+        watch?.assertPresent();
+        await tune();
+        return work();
+      }, deadline),
+    );
+  }
+
+  return {
+    provider: 'sqlite',
+    client: withGuard(base, guarded),
+    // An interactive transaction that no other request's query can slip into; retried whole.
+    transaction: (work) => guarded(() => base.$transaction((tx) => work(tx))),
+    close: () => base.$disconnect(),
+  };
+}
+
+function connectPostgres(databaseUrl: string): Connection {
+  const base = new PostgresClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) }) as unknown as Client;
+  const guarded = <T>(work: () => Promise<T>) => withFaultHandling(work, databaseDeadline());
+  return {
+    provider: 'postgresql',
+    client: withGuard(base, guarded),
+    // Read committed is enough: every atomic step is a conditional update that re-checks its
+    // condition after waiting for a concurrent writer.
+    transaction: (work) => guarded(() => base.$transaction((tx) => work(tx))),
+    close: () => base.$disconnect(),
+  };
+}
+
+export function connect(databaseUrl: string): Connection {
+  return providerOf(databaseUrl) === 'sqlite' ? connectSqlite(databaseUrl) : connectPostgres(databaseUrl);
+}

@@ -1,0 +1,61 @@
+/**
+ * The one way a route handler gets its caller: the identity middleware.ts verified (from the
+ * signed identity header), and, unless the route opts out, the live session and user from the
+ * database, so that a revoked session, a disabled user or a changed password stop the request at
+ * once whatever the access token says. Handlers never read the identity header themselves, so none
+ * can forget a check.
+ */
+import { requireLiveSession } from '../auth/sessions';
+import type { SessionWithUser, UserRecord } from '../db';
+import { AppError } from '../errors';
+import { getAuthDeps, getConfig } from '../runtime';
+import type { Role } from '../users/roles';
+import { decodeIdentity, IDENTITY_HEADER, type Identity } from './identity-header';
+import { route } from './route';
+
+export type Caller = { identity: Identity };
+export type LiveCaller = Caller & { session: SessionWithUser; user: UserRecord };
+
+type Options = {
+  /** Only the middleware's check (signature, expiry, revocation feed): no database read. */
+  live?: boolean;
+  /** The role the caller must have (403 otherwise). */
+  role?: Role;
+};
+
+function identityOf(request: Request): Identity {
+  const identity = decodeIdentity(getConfig().secret, request.headers.get(IDENTITY_HEADER));
+  // Only reachable when the middleware did not run for this path: refuse, never guess.
+  if (!identity) throw new AppError('unauthenticated', 'a valid Bearer access token is required');
+  return identity;
+}
+
+export function protectedRoute<C>(
+  handler: (request: Request, caller: LiveCaller, context: C) => Promise<Response>,
+  options?: Options & { live?: true },
+): (request: Request, context: C) => Promise<Response>;
+export function protectedRoute<C>(
+  handler: (request: Request, caller: Caller, context: C) => Promise<Response>,
+  options: Options & { live: false },
+): (request: Request, context: C) => Promise<Response>;
+export function protectedRoute<C>(
+  handler: (request: Request, caller: LiveCaller, context: C) => Promise<Response>,
+  options: Options = {},
+): (request: Request, context: C) => Promise<Response> {
+  return route<C>(
+    async (request, context) => {
+      const identity = identityOf(request);
+      if (options.live === false) {
+        if (options.role && identity.role !== options.role) throw new AppError('forbidden', 'this needs another role');
+        return handler(request, { identity } as LiveCaller, context);
+      }
+      const session = await requireLiveSession(getAuthDeps(), identity);
+      // The role as stored now, not as it was when the access token was signed.
+      if (options.role && session.user.role !== options.role) {
+        throw new AppError('forbidden', `only ${options.role === 'admin' ? 'administrators' : 'users'} may do this`);
+      }
+      return handler(request, { identity, session, user: session.user }, context);
+    },
+    { bearer: true },
+  );
+}
