@@ -6,20 +6,19 @@ import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
 import { defineConfig } from 'prisma/config';
 import { DEFAULT_DATABASE_URL, sqliteFilePath } from './lib/db/location';
 import { postgresMigrationAdapter } from './lib/db/postgres-migration-adapter';
-// @ts-expect-error: a plain ESM script shared with the CLI wrapper, without type declarations
 import { migrationsPath, providerOf, schemaPath } from './scripts/prisma-schemas.mjs';
 
 // Same .env files as `next start`/`next dev`, so the CLI migrates the database the app uses.
 nextEnv.loadEnvConfig(process.cwd(), process.env.NODE_ENV !== 'production');
 
 const url = process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
-const provider = (providerOf as (url: string) => 'sqlite' | 'postgresql')(url);
+const provider = providerOf(url);
 
 export default defineConfig({
   experimental: { adapter: true },
   engine: 'js',
-  schema: (schemaPath as (provider: string) => string)(provider),
-  migrations: { path: (migrationsPath as (provider: string) => string)(provider) },
+  schema: schemaPath(provider),
+  migrations: { path: migrationsPath(provider) },
   adapter: async () =>
     provider === 'sqlite' ? new PrismaBetterSQLite3({ url: sqliteFilePath(url) }) : postgresMigrationAdapter(url),
 });

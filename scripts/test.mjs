@@ -1,15 +1,18 @@
 #!/usr/bin/env node
 // `npm test`: everything, from a fresh clone (after `npm ci`).
-//   1. preflight: native modules load; Debian's Chromium is there (installed when we are root)
+//   1. preflight: native modules load; Debian's Chromium is there and PostgreSQL answers
+//      (installed or started when we are root)
 //   2. production build
-//   3. unit + HTTP integration tests (vitest)
-//   4. browser tests (Playwright, Debian Chromium)
+//   3. unit + HTTP integration tests (vitest) on SQLite
+//   4. the same suite on PostgreSQL (throwaway databases, dropped at the end)
+//   5. browser tests (Playwright, Debian Chromium)
 // Stops at the first failing step with what to do about it, never a wall of failures.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 
 const require = createRequire(import.meta.url);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -52,11 +55,55 @@ if (!existsSync(CHROMIUM)) {
 }
 console.log(`chromium: ${spawnSync(CHROMIUM, ['--version'], { encoding: 'utf8' }).stdout.trim()}`);
 
+const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+async function postgresAnswers() {
+  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+if (!(await postgresAnswers())) {
+  const cluster = existsSync('/etc/postgresql') ? readdirSync('/etc/postgresql')[0] : undefined;
+  const installCommand = 'apt-get update && apt-get install -y postgresql';
+  const startCommand = 'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start';
+  if (process.getuid?.() !== 0) {
+    fail(
+      `The tests need PostgreSQL at ${POSTGRES_URL}. Run as root: ${cluster ? startCommand : `${installCommand} && ${startCommand}`}`,
+    );
+  }
+  if (!cluster) {
+    console.log(`PostgreSQL is not installed; installing it: ${installCommand}`);
+    run('sh', ['-c', installCommand], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  }
+  console.log(`PostgreSQL does not answer; starting it: ${startCommand}`);
+  run('sh', ['-c', startCommand]);
+  let ready = false;
+  for (let attempt = 0; attempt < 30 && !ready; attempt++) {
+    ready = await postgresAnswers();
+    if (!ready) await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  if (!ready) fail(`PostgreSQL did not start. Start it with: ${startCommand}`);
+}
+console.log(`postgresql: answers at ${POSTGRES_URL.replace(/\/\/[^@]*@/, '//')}`);
+
 step('Production build (npm run build)');
 if (!run('npm', ['run', 'build'])) fail('The production build failed (output above).');
 
-step('Unit and HTTP integration tests (vitest)');
-if (!run('npx', ['vitest', 'run'])) fail('Unit or integration tests failed (output above).');
+step('Unit and HTTP integration tests on SQLite (vitest)');
+if (!run('npx', ['vitest', 'run'])) fail('Unit or integration tests failed on SQLite (output above).');
+
+step('Unit and HTTP integration tests on PostgreSQL (vitest, TEST_DATABASE=postgresql)');
+if (!run('npx', ['vitest', 'run'], { env: { ...process.env, TEST_DATABASE: 'postgresql' } })) {
+  fail('Unit or integration tests failed on PostgreSQL (output above).');
+}
 
 step('Browser tests (Playwright, Debian Chromium)');
 if (!run('npx', ['playwright', 'test'])) fail('Browser tests failed (output above; traces in test-results/).');

@@ -31,10 +31,13 @@ export async function withAdminClient<T>(work: (client: pg.Client) => Promise<T>
   }
 }
 
-/** A new, empty database URL for one test file or server. */
-export async function throwawayDatabaseUrl(label: string): Promise<{ url: string; dir: string }> {
+/** A new, empty database URL for one test file or server (on this run's provider by default). */
+export async function throwawayDatabaseUrl(
+  label: string,
+  provider: Provider = TEST_PROVIDER,
+): Promise<{ url: string; dir: string }> {
   const dir = tempDir(label);
-  if (TEST_PROVIDER === 'sqlite') return { url: `file:${path.join(dir, 'app.db')}`, dir };
+  if (provider === 'sqlite') return { url: `file:${path.join(dir, 'app.db')}`, dir };
   const name = `${runPrefix()}_${label.replace(/[^a-z0-9]/gi, '').toLowerCase()}_${randomBytes(4).toString('hex')}`;
   // The name is built from [a-z0-9_] only, so it is safe inside double quotes.
   await withAdminClient((client) => client.query(`CREATE DATABASE "${name}"`));
