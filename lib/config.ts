@@ -103,6 +103,24 @@ const envSchema = z
     CLIENT_REQUEST_TIMEOUT_SECONDS: number(10).pipe(z.number().positive().max(120)),
     CLIENT_SESSION_CHECK_SECONDS: number(60).pipe(z.number().min(0).max(86_400)),
     ENABLE_BENCH_ROUTES: flag(false),
+    // Sign-in throttling (lib/auth/throttle.ts) and the refresh endpoint's per-address limit.
+    THROTTLE_WINDOW_MINUTES: number(15).pipe(
+      z
+        .number()
+        .positive()
+        .max(24 * 60),
+    ),
+    THROTTLE_ADDRESS_MAX_FAILURES: number(10).pipe(z.number().int().min(1).max(10_000)),
+    THROTTLE_USERNAME_MAX_FAILURES: number(20).pipe(z.number().int().min(1).max(10_000)),
+    THROTTLE_LOCK_SECONDS: number(30).pipe(z.number().positive().max(86_400)),
+    THROTTLE_MAX_LOCK_MINUTES: number(15).pipe(
+      z
+        .number()
+        .positive()
+        .max(24 * 60),
+    ),
+    REFRESH_RATE_LIMIT_PER_MINUTE: number(600).pipe(z.number().int().min(1).max(1_000_000)),
+    AUDIT_RETENTION_DAYS: number(90).pipe(z.number().positive().max(3650)),
   })
   .superRefine((env, ctx) => {
     // Checks across fields; zod runs them only when every field parsed (see secretProblems).
@@ -149,6 +167,15 @@ const envSchema = z
         sessionCheckSeconds: env.CLIENT_SESSION_CHECK_SECONDS,
       },
       benchRoutes: env.ENABLE_BENCH_ROUTES,
+      throttle: {
+        windowSeconds: env.THROTTLE_WINDOW_MINUTES * minutes,
+        addressMaxFailures: env.THROTTLE_ADDRESS_MAX_FAILURES,
+        usernameMaxFailures: env.THROTTLE_USERNAME_MAX_FAILURES,
+        lockSeconds: env.THROTTLE_LOCK_SECONDS,
+        maxLockSeconds: env.THROTTLE_MAX_LOCK_MINUTES * minutes,
+      },
+      refreshRateLimitPerMinute: env.REFRESH_RATE_LIMIT_PER_MINUTE,
+      auditRetentionDays: env.AUDIT_RETENTION_DAYS,
     };
   });
 

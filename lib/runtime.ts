@@ -6,6 +6,7 @@
  */
 import { createTokenService, type TokenService } from './auth/tokens';
 import type { AuthDeps } from './auth/deps';
+import { RateLimiter } from './auth/rate-limit';
 import { RevocationFeed } from './auth/revocation-feed';
 import { getConfig } from './config';
 import { openDatabase, type Database, type Store } from './db';
@@ -49,6 +50,11 @@ export function getRevocationFeed(): RevocationFeed {
   );
 }
 
+/** The refresh endpoint's per-address limit (in this instance's memory). */
+export function getRefreshLimiter(): RateLimiter {
+  return processWide('refreshLimiter', () => new RateLimiter(getConfig().refreshRateLimitPerMinute));
+}
+
 export function getAuthDeps(): AuthDeps {
   return processWide('authDeps', () => {
     const config = getConfig();
@@ -56,6 +62,7 @@ export function getAuthDeps(): AuthDeps {
       store: getStore(),
       tokens: getTokenService(),
       revocations: getRevocationFeed(),
+      throttle: config.throttle,
       policy: {
         accessTokenSeconds: config.accessTokenSeconds,
         refreshTokenSeconds: config.refreshTokenSeconds,

@@ -4,11 +4,32 @@
  * on an empty database, precompute the dummy password hash, and load the revocation feed.
  * Migrations have already been applied by scripts/run-app.mjs.
  */
-import { ConfigError } from './config';
+import { pruneEvents } from './audit/audit-log';
+import { type Config, ConfigError } from './config';
 import { log } from './log';
 import { getAuthDeps, getConfig, getRevocationFeed, getStore } from './runtime';
 import { warmUpPasswordChecks } from './users/passwords';
 import { bootstrapAdmin } from './users/users';
+
+const HOUR_MS = 60 * 60 * 1000;
+
+/** Hourly, on every instance (idempotent): old audit events and spent throttle counters go. */
+function scheduleMaintenance(config: Config): void {
+  const run = async () => {
+    const store = getStore();
+    const now = Date.now();
+    try {
+      const events = await pruneEvents(store, config.auditRetentionDays, new Date(now));
+      const spent = new Date(now - (config.throttle.windowSeconds + config.throttle.maxLockSeconds) * 1000);
+      const throttles = await store.pruneThrottles(spent);
+      if (events + throttles > 0) log.info('pruned old records', { auditEvents: events, throttleCounters: throttles });
+    } catch (error) {
+      log.warn('pruning old records failed; retrying in an hour', { error: String(error) });
+    }
+  };
+  void run();
+  setInterval(() => void run(), HOUR_MS).unref();
+}
 
 export async function startServer(): Promise<void> {
   let config;
@@ -46,4 +67,5 @@ export async function startServer(): Promise<void> {
   await getRevocationFeed().start();
   // Fixes the start-up instant that the grace window of restarted rotations counts from.
   getAuthDeps();
+  scheduleMaintenance(config);
 }

@@ -1,6 +1,7 @@
 /** What the auth functions need, passed in so tests can use their own database and clock. */
 import type { Store } from '../db';
 import type { RevocationFeed } from './revocation-feed';
+import type { ThrottlePolicy } from './throttle';
 import type { TokenService } from './tokens';
 
 export type AuthPolicy = {
@@ -14,6 +15,7 @@ export type AuthDeps = {
   store: Store;
   tokens: TokenService;
   policy: AuthPolicy;
+  throttle: ThrottlePolicy;
   /** This instance's memory of ended sessions: a revocation made here is effective at once. */
   revocations: Pick<RevocationFeed, 'add' | 'isRevoked'>;
   now: () => Date;

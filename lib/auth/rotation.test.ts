@@ -19,7 +19,7 @@ async function newSession(policy: Parameters<typeof testAuth>[1] = {}) {
   const { deps, clock } = testAuth(store, policy);
   const user = await createUser(
     store,
-    { username: `u${Math.random().toString(36).slice(2)}`, password: 'password123' },
+    { username: `u${Math.random().toString(36).slice(2)}`, password: 'rotation test password' },
     clock.now(),
   );
   const { sessionId, pair } = await startSession(deps, user, { userAgent: 'test', ip: null });

@@ -12,15 +12,20 @@
  * 5. Revoked or expired sessions, disabled or deleted users, and sessions older than the last
  *    password change cannot refresh (assertSessionUsable).
  */
+import { recordEvent } from '../audit/audit-log';
 import { AppError } from '../errors';
 import { randomId } from '../ids';
 import { log } from '../log';
 import { asRole } from '../users/roles';
-import type { AuthDeps } from './deps';
+import type { AuthDeps, ClientInfo } from './deps';
 import { assertSessionUsable, refreshTokenExpiry, revokeSession } from './sessions';
 import { signPair, type TokenPair } from './token-pair';
 
-export async function rotateRefreshToken(deps: AuthDeps, refreshToken: string): Promise<TokenPair> {
+export async function rotateRefreshToken(
+  deps: AuthDeps,
+  refreshToken: string,
+  client: ClientInfo = { userAgent: null, ip: null },
+): Promise<TokenPair> {
   const now = deps.now();
   // Signature, expiry, iss, aud, typ and type first: an access token here is refused.
   const claims = await deps.tokens.verifyRefresh(refreshToken, now);
@@ -69,6 +74,17 @@ export async function rotateRefreshToken(deps: AuthDeps, refreshToken: string): 
 
   // A replay: whoever holds this chain is not the only holder. End the session for everyone.
   await revokeSession(deps, session.id, 'token_reused');
+  await recordEvent(
+    deps.store,
+    {
+      type: 'refresh.reuse_detected',
+      userId: session.userId,
+      sessionId: session.id,
+      client,
+      detail: { usedAt: usedAt.toISOString() },
+    },
+    now,
+  );
   log.warn('refresh token reuse detected; session revoked', {
     event: 'token_reused',
     sessionId: session.id,

@@ -2,7 +2,7 @@
  * Sessions ("families" of refresh tokens): start one at sign-in, check one is still usable,
  * revoke one or all of a user's. Rotation itself lives in rotation.ts.
  */
-import type { SessionWithUser } from '../db';
+import type { NewRefreshToken, NewSession, SessionWithUser } from '../db';
 import { AppError } from '../errors';
 import { randomId } from '../ids';
 import { asRole } from '../users/roles';
@@ -52,35 +52,50 @@ export function refreshTokenExpiry(deps: AuthDeps, now: Date, sessionExpiresAt: 
   return new Date(Math.min(now.getTime() + deps.policy.refreshTokenSeconds * 1000, sessionExpiresAt.getTime()));
 }
 
-/** Creates a session and its first refresh token in one statement, and signs the pair. */
-export async function startSession(
+/** The rows of a new session and its first refresh token, starting `now`. */
+export function newSessionRecords(
   deps: AuthDeps,
-  user: { id: string; role: string },
+  userId: string,
   client: ClientInfo,
-): Promise<{ sessionId: string; pair: TokenPair }> {
-  const now = deps.now();
-  const sessionId = randomId();
-  const jti = randomId();
+  now: Date,
+): { session: NewSession; firstToken: NewRefreshToken } {
   const expiresAt = new Date(now.getTime() + deps.policy.sessionMaxAgeSeconds * 1000);
-  const refreshExpiresAt = refreshTokenExpiry(deps, now, expiresAt);
-  await deps.store.createSession(
-    {
-      id: sessionId,
-      userId: user.id,
+  return {
+    session: {
+      id: randomId(),
+      userId,
       createdAt: now,
       lastUsedAt: now,
       expiresAt,
       userAgent: client.userAgent?.slice(0, MAX_USER_AGENT) ?? null,
       ip: client.ip,
     },
-    { id: jti, issuedAt: now, expiresAt: refreshExpiresAt },
-  );
-  const pair = await signPair(
+    firstToken: { id: randomId(), issuedAt: now, expiresAt: refreshTokenExpiry(deps, now, expiresAt) },
+  };
+}
+
+/** Signs the first pair of a session just stored. */
+export function firstPair(
+  deps: AuthDeps,
+  user: { id: string; role: string },
+  records: { session: NewSession; firstToken: NewRefreshToken },
+): Promise<TokenPair> {
+  return signPair(
     deps,
-    { userId: user.id, role: asRole(user.role), sessionId },
-    { jti, expiresAt: refreshExpiresAt },
+    { userId: user.id, role: asRole(user.role), sessionId: records.session.id },
+    { jti: records.firstToken.id, expiresAt: records.firstToken.expiresAt },
   );
-  return { sessionId, pair };
+}
+
+/** Creates a session and its first refresh token in one statement, and signs the pair. */
+export async function startSession(
+  deps: AuthDeps,
+  user: { id: string; role: string },
+  client: ClientInfo,
+): Promise<{ sessionId: string; pair: TokenPair }> {
+  const records = newSessionRecords(deps, user.id, client, deps.now());
+  await deps.store.createSession(records.session, records.firstToken);
+  return { sessionId: records.session.id, pair: await firstPair(deps, user, records) };
 }
 
 /**

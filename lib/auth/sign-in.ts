@@ -3,11 +3,13 @@
  * amount of work (a dummy hash is checked), so responses do not reveal which accounts exist.
  * "Disabled" is only revealed after the correct password.
  */
+import { recordEvent } from '../audit/audit-log';
 import { AppError } from '../errors';
 import { burnPasswordCheck, verifyPassword } from '../users/passwords';
 import { normalizeUsername } from '../users/username';
 import type { AuthDeps, ClientInfo } from './deps';
 import { startSession } from './sessions';
+import { assertSignInAllowed, recordSignInFailure, recordSignInSuccess } from './throttle';
 import type { TokenPair } from './token-pair';
 
 const INVALID = 'the username or password is incorrect';
@@ -17,12 +19,30 @@ export async function signIn(
   credentials: { username: string; password: string },
   client: ClientInfo,
 ): Promise<{ userId: string; sessionId: string; pair: TokenPair }> {
-  const user = await deps.store.findUserByUsername(normalizeUsername(credentials.username));
+  const username = normalizeUsername(credentials.username);
+  const who = { username, ip: client.ip };
+  // Throttled attempts are refused before any password is checked, alike for every username.
+  await assertSignInAllowed(deps, deps.throttle, who);
+  const user = await deps.store.findUserByUsername(username);
   const ok = user
     ? await verifyPassword(user.passwordHash, credentials.password)
     : await burnPasswordCheck(credentials.password); // equal timing for unknown users
-  if (!user || !ok) throw new AppError('invalid_credentials', INVALID);
+  if (!user || !ok) {
+    const tripped = await recordSignInFailure(deps, deps.throttle, who);
+    // The attempted name is recorded only for an existing account: typos often hold passwords.
+    await recordEvent(deps.store, { type: 'sign_in.failure', userId: user?.id ?? null, client }, deps.now());
+    if (tripped.length > 0) {
+      await recordEvent(
+        deps.store,
+        { type: 'sign_in.throttled', userId: user?.id ?? null, client, detail: { limit: tripped.join(', ') } },
+        deps.now(),
+      );
+    }
+    throw new AppError('invalid_credentials', INVALID);
+  }
   if (user.disabled) throw new AppError('account_disabled', 'this account has been disabled by an administrator');
+  await recordSignInSuccess(deps, who);
   const { sessionId, pair } = await startSession(deps, user, client);
+  await recordEvent(deps.store, { type: 'sign_in.success', userId: user.id, sessionId, client }, deps.now());
   return { userId: user.id, sessionId, pair };
 }

@@ -1,12 +1,44 @@
 /** The Store over Prisma, the same code for SQLite and PostgreSQL (see store.ts). */
-import type { Connection } from './connection';
-import type { Store } from './store';
+import type { Connection, TxClient } from './connection';
+import type { Provider, Store } from './store';
 
 /** Prisma's unique-constraint violation. */
 const UNIQUE_VIOLATION = 'P2002';
 
+const ACTIVE_ADMIN = { role: 'admin', disabled: false } as const;
+
+/**
+ * Ends the user's live sessions inside a transaction and logs each for the revocation feed.
+ * Returns the ids it ended.
+ */
+async function endSessions(tx: TxClient, userId: string, reason: string, at: Date, except?: string) {
+  const live = await tx.session.findMany({
+    where: { userId, revokedAt: null, ...(except ? { id: { not: except } } : {}) },
+    select: { id: true },
+  });
+  const ids = live.map((session) => session.id);
+  if (ids.length === 0) return ids;
+  await tx.session.updateMany({
+    where: { id: { in: ids }, revokedAt: null },
+    data: { revokedAt: at, revokedReason: reason },
+  });
+  await tx.revocation.createMany({ data: ids.map((sessionId) => ({ sessionId, userId, createdAt: at })) });
+  return ids;
+}
+
+/**
+ * Two administrators demoting each other at once must not both succeed. On PostgreSQL the active
+ * administrators' rows are locked first, so the second transaction counts after the first commits;
+ * SQLite transactions already run one at a time.
+ */
+async function lockAdmins(tx: TxClient, provider: Provider): Promise<void> {
+  if (provider === 'postgresql') {
+    await tx.$queryRawUnsafe(`SELECT id FROM "User" WHERE role = 'admin' AND disabled = false FOR UPDATE`);
+  }
+}
+
 export function createPrismaStore(connection: Connection): Store {
-  const { client: db, transaction } = connection;
+  const { client: db, transaction, provider } = connection;
 
   return {
     provider: connection.provider,
@@ -24,12 +56,68 @@ export function createPrismaStore(connection: Connection): Store {
 
     findUserByUsername: (username) => db.user.findUnique({ where: { username } }),
 
+    findUserById: (id) => db.user.findUnique({ where: { id } }),
+
+    listUsers: ({ search, limit }) =>
+      db.user.findMany({
+        where: search ? { username: { contains: search } } : {},
+        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+        take: limit,
+      }),
+
+    updateUser: (id, changes, { at, endSessions: reason }) =>
+      transaction(async (tx) => {
+        await lockAdmins(tx, provider);
+        const before = await tx.user.findUnique({ where: { id } });
+        if (!before) return 'not_found' as const;
+        const user = await tx.user.update({ where: { id }, data: changes });
+        if (before.role === 'admin' && !before.disabled && (await tx.user.count({ where: ACTIVE_ADMIN })) === 0) {
+          throw new LastAdmin();
+        }
+        const endedSessions = reason ? await endSessions(tx, id, reason, at) : [];
+        return { user, endedSessions };
+      }).catch((error: unknown) => {
+        if (error instanceof LastAdmin) return 'last_admin' as const;
+        throw error;
+      }),
+
+    deleteUser: (id, at) =>
+      transaction(async (tx) => {
+        await lockAdmins(tx, provider);
+        const user = await tx.user.findUnique({ where: { id } });
+        if (!user) return 'not_found' as const;
+        if (user.role === 'admin' && !user.disabled && (await tx.user.count({ where: ACTIVE_ADMIN })) <= 1) {
+          return 'last_admin' as const;
+        }
+        const endedSessions = await endSessions(tx, id, 'user_deleted', at);
+        // Sessions and tokens go with the user (ON DELETE CASCADE); the log rows stay for the feed.
+        await tx.user.delete({ where: { id } });
+        return { endedSessions };
+      }),
+
     async createSession(session, firstToken) {
       // One statement: the session and its first token exist together or not at all.
       await db.session.create({ data: { ...session, refreshTokens: { create: firstToken } } });
     },
 
     findSession: (id) => db.session.findUnique({ where: { id }, include: { user: true } }),
+
+    listLiveSessions: (userId, now) =>
+      db.session.findMany({
+        where: { userId, revokedAt: null, expiresAt: { gt: now } },
+        orderBy: [{ lastUsedAt: 'desc' }, { id: 'asc' }],
+      }),
+
+    revokeUserSessions: (userId, reason, at, except) =>
+      transaction((tx) => endSessions(tx, userId, reason, at, except)),
+
+    changePassword: (userId, { passwordHash, at, reason }, session, firstToken) =>
+      transaction(async (tx) => {
+        await tx.user.update({ where: { id: userId }, data: { passwordHash, passwordChangedAt: at } });
+        const ended = await endSessions(tx, userId, reason, at);
+        await tx.session.create({ data: { ...session, refreshTokens: { create: firstToken } } });
+        return ended;
+      }),
 
     revokeSession: (id, reason, at) =>
       transaction(async (tx) => {
@@ -68,6 +156,49 @@ export function createPrismaStore(connection: Connection): Store {
     pruneRevocations: async (before) =>
       (await db.revocation.deleteMany({ where: { createdAt: { lt: before } } })).count,
 
+    throttles: (keys) => db.signInThrottle.findMany({ where: { key: { in: keys } } }),
+
+    countFailure: (key, at, windowStart) =>
+      transaction(async (tx) => {
+        const current = await tx.signInThrottle.findUnique({ where: { key } });
+        if (!current || current.windowStart < windowStart) {
+          return tx.signInThrottle.upsert({
+            where: { key },
+            create: { key, failures: 1, windowStart: at },
+            update: { failures: 1, windowStart: at, lockedUntil: null },
+          });
+        }
+        return tx.signInThrottle.update({ where: { key }, data: { failures: { increment: 1 } } });
+      }),
+
+    async lockThrottle(key, until) {
+      await db.signInThrottle.update({ where: { key }, data: { lockedUntil: until } });
+    },
+
+    async clearThrottle(key) {
+      await db.signInThrottle.deleteMany({ where: { key } });
+    },
+
+    pruneThrottles: async (before) =>
+      (
+        await db.signInThrottle.deleteMany({
+          where: { windowStart: { lt: before }, OR: [{ lockedUntil: null }, { lockedUntil: { lt: before } }] },
+        })
+      ).count,
+
+    async recordAudit(event) {
+      await db.auditEvent.create({ data: event });
+    },
+
+    listAudit: ({ userId, type, before, limit }) =>
+      db.auditEvent.findMany({
+        where: { ...(userId ? { userId } : {}), ...(type ? { type } : {}), ...(before ? { id: { lt: before } } : {}) },
+        orderBy: { id: 'desc' },
+        take: limit,
+      }),
+
+    pruneAudit: async (before) => (await db.auditEvent.deleteMany({ where: { at: { lt: before } } })).count,
+
     async probe(at) {
       await db.healthProbe.findUnique({ where: { id: 1 } });
       await db.healthProbe.upsert({ where: { id: 1 }, create: { id: 1, checkedAt: at }, update: { checkedAt: at } });
@@ -76,3 +207,6 @@ export function createPrismaStore(connection: Connection): Store {
     close: () => connection.close(),
   };
 }
+
+/** Rolls the transaction back when a change would leave no active administrator. */
+class LastAdmin extends Error {}

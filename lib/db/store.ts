@@ -41,6 +41,23 @@ export type RefreshTokenRecord = {
 
 export type RevocationRecord = { id: number; sessionId: string; userId: string; createdAt: Date };
 
+export type ThrottleRecord = { key: string; failures: number; windowStart: Date; lockedUntil: Date | null };
+
+export type AuditRecord = {
+  id: number;
+  at: Date;
+  type: string;
+  userId: string | null;
+  actorId: string | null;
+  sessionId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  detail: string | null;
+};
+export type NewAuditEvent = Omit<AuditRecord, 'id'>;
+
+export type UserChanges = Partial<Pick<UserRecord, 'disabled' | 'role' | 'passwordHash' | 'passwordChangedAt'>>;
+
 export type NewUser = Pick<UserRecord, 'id' | 'username' | 'passwordHash' | 'role' | 'passwordChangedAt' | 'createdAt'>;
 export type NewSession = Omit<SessionRecord, 'revokedAt' | 'revokedReason'>;
 export type NewRefreshToken = Pick<RefreshTokenRecord, 'id' | 'issuedAt' | 'expiresAt'>;
@@ -52,10 +69,39 @@ export interface Store {
   /** 'username_taken' when another account has this (normalised) username. */
   createUser(user: NewUser): Promise<UserRecord | 'username_taken'>;
   findUserByUsername(username: string): Promise<UserRecord | null>;
+  findUserById(id: string): Promise<UserRecord | null>;
+  /** Oldest first; `search` matches part of the username. */
+  listUsers(options: { search?: string; limit: number }): Promise<UserRecord[]>;
+  /**
+   * Changes a user and, with `endSessions`, ends every live session of theirs (logged for the
+   * revocation feed), in one transaction. 'last_admin' (nothing changed) when it would leave no
+   * active administrator; 'not_found' when there is no such user.
+   */
+  updateUser(
+    id: string,
+    changes: UserChanges,
+    options: { at: Date; endSessions?: string },
+  ): Promise<{ user: UserRecord; endedSessions: string[] } | 'last_admin' | 'not_found'>;
+  /** Ends the user's sessions (logged), then deletes the user and everything of theirs. */
+  deleteUser(id: string, at: Date): Promise<{ endedSessions: string[] } | 'last_admin' | 'not_found'>;
 
   /** A session and its first refresh token, together. */
   createSession(session: NewSession, firstToken: NewRefreshToken): Promise<void>;
   findSession(id: string): Promise<SessionWithUser | null>;
+  /** The user's sessions that have not ended, most recently used first. */
+  listLiveSessions(userId: string, now: Date): Promise<SessionRecord[]>;
+  /** Ends every live session of the user but `except`, logged for the feed; returns their ids. */
+  revokeUserSessions(userId: string, reason: string, at: Date, except?: string): Promise<string[]>;
+  /**
+   * A password change in one step: the new hash and `passwordChangedAt`, every session of the user
+   * ended, and a new session (with its first token) for the device that made the change.
+   */
+  changePassword(
+    userId: string,
+    change: { passwordHash: string; at: Date; reason: string },
+    session: NewSession,
+    firstToken: NewRefreshToken,
+  ): Promise<string[]>;
   /**
    * Ends a live session and records it in the revocation log, atomically; false when it had already
    * ended (the first reason recorded stays).
@@ -78,6 +124,18 @@ export interface Store {
   /** Revocations recorded at or after `since`, oldest first (the feed re-reads a little overlap). */
   revocationsSince(since: Date): Promise<RevocationRecord[]>;
   pruneRevocations(before: Date): Promise<number>;
+
+  throttles(keys: string[]): Promise<ThrottleRecord[]>;
+  /** Counts one failure atomically: a new window when the last one ended before `windowStart`. */
+  countFailure(key: string, at: Date, windowStart: Date): Promise<ThrottleRecord>;
+  lockThrottle(key: string, until: Date): Promise<void>;
+  clearThrottle(key: string): Promise<void>;
+  pruneThrottles(before: Date): Promise<number>;
+
+  recordAudit(event: NewAuditEvent): Promise<void>;
+  /** Newest first; `before` is the id cursor of the previous page. */
+  listAudit(filter: { userId?: string; type?: string; before?: number; limit: number }): Promise<AuditRecord[]>;
+  pruneAudit(before: Date): Promise<number>;
 
   /** Reads and writes one row: proof that the database accepts both (health checks). */
   probe(at: Date): Promise<void>;

@@ -1,12 +1,24 @@
-/** Who is calling: user agent, and the client IP when it can be trusted. */
+/** Who is calling: user agent, and the client address when it can be known. */
 import type { ClientInfo } from '../auth/deps';
+
+/** Set by request-guard.cjs from the socket; trusted only when that guard runs in this process. */
+const PEER_HEADER = 'x-staysignedin-peer';
+const GUARD_ACTIVE = Symbol.for('staysignedin.requestGuard');
+
+function peerAddress(request: Request): string | null {
+  // Without the guard, a client could send this header itself: then the address is unknown.
+  if ((globalThis as Record<symbol, unknown>)[GUARD_ACTIVE] !== true) return null;
+  const value = request.headers.get(PEER_HEADER)?.replace(/^::ffff:/, '');
+  return value ? value : null;
+}
 
 /**
  * X-Forwarded-For is set by whoever is in front of us; any client can send one. It is used only
  * with TRUST_PROXY=true (a reverse proxy that overwrites it), taking the address the proxy saw.
+ * Otherwise the address is the socket's peer.
  */
 export function clientInfo(request: Request, trustProxy: boolean): ClientInfo {
   const forwarded = trustProxy ? request.headers.get('x-forwarded-for') : null;
-  const ip = forwarded ? (forwarded.split(',').at(-1)?.trim() ?? null) : null;
+  const ip = forwarded ? (forwarded.split(',').at(-1)?.trim() ?? null) : peerAddress(request);
   return { userAgent: request.headers.get('user-agent'), ip: ip || null };
 }

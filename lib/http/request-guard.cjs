@@ -9,7 +9,9 @@
  * - a declared Content-Length over the limit is refused at once (413; 417 to `Expect: 100-continue`);
  * - a body without a declared length (chunked) is cut off as soon as it passes the limit (413);
  * - methods that Next.js cannot represent (TRACE, CONNECT, anything unknown) get 405 with `Allow`
- *   rather than a 500 from deep inside the framework.
+ *   rather than a 500 from deep inside the framework;
+ * - the socket's peer address is passed on in PEER_HEADER (any client-sent copy is overwritten):
+ *   route handlers cannot see the socket, and sign-in throttling needs the address.
  * Plain CommonJS with no imports from the app: it runs before the app is loaded.
  */
 'use strict';
@@ -18,6 +20,9 @@ const http = require('node:http');
 /** The largest request body any endpoint accepts; lib/http/body.ts enforces the same number. */
 const MAX_BODY_BYTES = 16 * 1024;
 const METHODS = ['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH', 'DELETE'];
+const PEER_HEADER = 'x-staysignedin-peer';
+/** Set when the guard runs in this process: only then does PEER_HEADER come from the socket. */
+const ACTIVE = Symbol.for('staysignedin.requestGuard');
 
 function problem(res, status, code, title, detail, headers = {}) {
   const body = JSON.stringify({ type: `/problems/${code}`, title, status, detail, code });
@@ -112,11 +117,15 @@ function install(server, limit) {
 
 function guardListener(listener, limit) {
   return function guardedListener(req, res) {
-    if (admit(req, res, limit)) return listener.call(this, req, res);
+    if (!admit(req, res, limit)) return undefined;
+    // Overwrites whatever the client sent under this name.
+    req.headers[PEER_HEADER] = req.socket.remoteAddress ?? '';
+    return listener.call(this, req, res);
   };
 }
 
 function patchCreateServer(limit = MAX_BODY_BYTES) {
+  globalThis[ACTIVE] = true;
   const original = http.createServer;
   http.createServer = function createGuardedServer(...args) {
     const index = args.findIndex((arg) => typeof arg === 'function');
@@ -127,4 +136,4 @@ function patchCreateServer(limit = MAX_BODY_BYTES) {
   };
 }
 
-module.exports = { MAX_BODY_BYTES, METHODS, guardListener, install, patchCreateServer };
+module.exports = { MAX_BODY_BYTES, METHODS, PEER_HEADER, guardListener, install, patchCreateServer };

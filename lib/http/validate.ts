@@ -1,6 +1,7 @@
 /** Input validation with zod: a failure becomes a 400 that names every invalid parameter. */
-import type { z } from 'zod';
+import { z } from 'zod';
 import { AppError } from '../errors';
+import { assertWellFormed } from './body';
 
 export function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
   const result = schema.safeParse(input);
@@ -11,4 +12,22 @@ export function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.in
   }));
   const detail = invalidParams.map((p) => `${p.name}: ${p.reason}`).join('; ');
   throw new AppError('invalid_request', detail, { extensions: { invalid_params: invalidParams } });
+}
+
+/** Ids we issue are 22 URL-safe base64 characters (128 bits); anything else cannot exist. */
+export const IdParam = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'is not a valid id') });
+
+/** Path parameters: a malformed one is a 404 (no such resource), never a 500. */
+export function parsePathParams<T extends z.ZodType>(schema: T, params: unknown): z.infer<T> {
+  const result = schema.safeParse(params);
+  if (!result.success) throw new AppError('not_found', 'there is nothing at this path');
+  return result.data;
+}
+
+/** Query parameters as an object of strings (the last value wins), validated. */
+export function parseQuery<T extends z.ZodType>(schema: T, request: Request): z.infer<T> {
+  const params: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [key, value] of new URL(request.url).searchParams) params[key] = value;
+  assertWellFormed(params, 'the query');
+  return parseInput(schema, params);
 }

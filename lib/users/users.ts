@@ -16,7 +16,7 @@ export async function createUser(
 ): Promise<{ id: string; username: string; role: Role }> {
   const username = normalizeUsername(input.username);
   const nameProblem = usernameProblem(username);
-  const secretProblem = passwordProblem(input.password);
+  const secretProblem = passwordProblem(input.password, { username });
   const problems = [nameProblem && `username ${nameProblem}`, secretProblem && `password ${secretProblem}`].filter(
     (p): p is string => Boolean(p),
   );

@@ -20,6 +20,13 @@ export function testAuth(store: Store, policy: Partial<AuthPolicy> = {}) {
       reuseGraceSeconds: 10,
       ...policy,
     },
+    throttle: {
+      windowSeconds: 900,
+      addressMaxFailures: 10,
+      usernameMaxFailures: 20,
+      lockSeconds: 30,
+      maxLockSeconds: 900,
+    },
     now: clock.now,
     startedAt: new Date(0),
   };

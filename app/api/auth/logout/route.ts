@@ -8,6 +8,7 @@ import { refuseCrossSite } from '@/lib/http/cross-site';
 import { NO_STORE } from '@/lib/http/problem';
 import { methods, route } from '@/lib/http/route';
 import { parseInput } from '@/lib/http/validate';
+import { clientInfo } from '@/lib/http/client-info';
 import { getAuthDeps, getConfig } from '@/lib/runtime';
 
 const LogoutRequest = z.object({ refresh_token: z.string().max(4096, 'is too long').optional() });
@@ -16,7 +17,8 @@ const handler = route(async (request: Request) => {
   refuseCrossSite(request, getConfig());
   const input = parseInput(LogoutRequest, await readFields(request, { optional: true }));
   const accessToken = bearerToken(request.headers.get('authorization')) ?? undefined;
-  await logout(getAuthDeps(), { accessToken, refreshToken: input.refresh_token });
+  const client = clientInfo(request, getConfig().trustProxy);
+  await logout(getAuthDeps(), { accessToken, refreshToken: input.refresh_token }, client);
   return new Response(null, {
     status: 204,
     headers: { 'Set-Cookie': clearedAccessCookie(request, getConfig()), 'Cache-Control': NO_STORE },

@@ -7,7 +7,8 @@ import { refuseCrossSite } from '@/lib/http/cross-site';
 import { methods, route } from '@/lib/http/route';
 import { tokenResponse } from '@/lib/http/token-response';
 import { parseInput } from '@/lib/http/validate';
-import { getAuthDeps, getConfig } from '@/lib/runtime';
+import { clientInfo } from '@/lib/http/client-info';
+import { getAuthDeps, getConfig, getRefreshLimiter } from '@/lib/runtime';
 
 const RefreshRequest = z.object({
   grant_type: z.string().optional(),
@@ -16,12 +17,18 @@ const RefreshRequest = z.object({
 
 const handler = route(
   async (request: Request) => {
-    refuseCrossSite(request, getConfig());
+    const config = getConfig();
+    refuseCrossSite(request, config);
+    const client = clientInfo(request, config.trustProxy);
+    // Generous per-address limit against scripted abuse; normal tabs never come near it.
+    const wait = getRefreshLimiter().take(client.ip ?? 'unknown');
+    if (wait > 0)
+      throw new AppError('too_many_attempts', 'too many refresh requests from this address', { retryAfter: wait });
     const input = parseInput(RefreshRequest, await readFields(request));
     if (input.grant_type !== undefined && input.grant_type !== 'refresh_token') {
       throw new AppError('unsupported_grant_type', 'this endpoint accepts grant_type=refresh_token only');
     }
-    return tokenResponse(request, await rotateRefreshToken(getAuthDeps(), input.refresh_token), getConfig());
+    return tokenResponse(request, await rotateRefreshToken(getAuthDeps(), input.refresh_token, client), config);
   },
   { oauth: true },
 );

@@ -1,0 +1,19 @@
+/** Every kind of audit event, with what a person reading the log is told. */
+export const AUDIT_EVENTS = {
+  'sign_in.success': 'Signed in',
+  'sign_in.failure': 'Sign-in failed',
+  'sign_in.throttled': 'Sign-in throttled (too many failures)',
+  'refresh.reuse_detected': 'A used refresh token was replayed; session ended',
+  'session.revoked': 'Session ended',
+  'password.changed': 'Password changed',
+  'user.created': 'User created',
+  'user.disabled': 'User disabled',
+  'user.enabled': 'User enabled',
+  'user.deleted': 'User deleted',
+  'user.role_changed': 'Role changed',
+  'user.password_reset': 'Password reset by an administrator',
+} as const;
+
+export type AuditType = keyof typeof AUDIT_EVENTS;
+
+export const AUDIT_TYPES = Object.keys(AUDIT_EVENTS) as AuditType[];

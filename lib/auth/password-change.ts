@@ -1,0 +1,60 @@
+/**
+ * A user changes their own password: the current one is required (and failures count towards
+ * sign-in throttling, so a stolen access token cannot be used to guess it), the new one must pass
+ * the policy, every session of the user ends (The Copenhagen Book), and the device that made the
+ * change continues in a new session with a fresh token pair. All of it in one transaction.
+ */
+import { recordEvent } from '../audit/audit-log';
+import type { UserRecord } from '../db';
+import { AppError } from '../errors';
+import { passwordProblem } from '../users/password-policy';
+import { hashPassword, verifyPassword } from '../users/passwords';
+import type { AuthDeps, ClientInfo } from './deps';
+import { firstPair, newSessionRecords } from './sessions';
+import { assertSignInAllowed, recordSignInFailure } from './throttle';
+import type { TokenPair } from './token-pair';
+
+export async function changePassword(
+  deps: AuthDeps,
+  caller: { user: UserRecord; sessionId: string; client: ClientInfo },
+  input: { currentPassword: string; newPassword: string },
+): Promise<TokenPair> {
+  const { user, client } = caller;
+  const who = { username: user.username, ip: client.ip };
+  await assertSignInAllowed(deps, deps.throttle, who);
+  if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
+    await recordSignInFailure(deps, deps.throttle, who);
+    throw new AppError('invalid_credentials', 'the current password is incorrect');
+  }
+  const problem =
+    input.newPassword === input.currentPassword
+      ? 'must differ from the current password'
+      : passwordProblem(input.newPassword, { username: user.username });
+  if (problem) {
+    throw new AppError('invalid_request', `new_password: ${problem}`, {
+      extensions: { invalid_params: [{ name: 'new_password', reason: problem }] },
+    });
+  }
+  const now = deps.now();
+  const records = newSessionRecords(deps, user.id, client, now);
+  const ended = await deps.store.changePassword(
+    user.id,
+    { passwordHash: await hashPassword(input.newPassword), at: now, reason: 'password_changed' },
+    records.session,
+    records.firstToken,
+  );
+  for (const id of ended) deps.revocations.add(id, now);
+  await recordEvent(
+    deps.store,
+    {
+      type: 'password.changed',
+      userId: user.id,
+      actorId: user.id,
+      sessionId: records.session.id,
+      client,
+      detail: { endedSessions: ended.length },
+    },
+    now,
+  );
+  return firstPair(deps, user, records);
+}

@@ -1,0 +1,82 @@
+/**
+ * A user's own sessions: list them (with "this device"), end one, end all others. Ending a session
+ * stops its refresh token at once and its access tokens through the revocation feed.
+ */
+import { recordEvent } from '../audit/audit-log';
+import { AppError } from '../errors';
+import type { AuthDeps, ClientInfo } from './deps';
+import { describeDevice, type Device } from './device';
+import { revokeSession } from './sessions';
+
+export type SessionView = {
+  id: string;
+  current: boolean;
+  device: Device;
+  userAgent: string | null;
+  ip: string | null;
+  createdAt: string;
+  lastUsedAt: string;
+  expiresAt: string;
+};
+
+type Caller = { userId: string; sessionId: string; client: ClientInfo };
+
+export async function listSessions(
+  deps: AuthDeps,
+  caller: Pick<Caller, 'userId' | 'sessionId'>,
+): Promise<SessionView[]> {
+  const sessions = await deps.store.listLiveSessions(caller.userId, deps.now());
+  return sessions.map((session) => ({
+    id: session.id,
+    current: session.id === caller.sessionId,
+    device: describeDevice(session.userAgent),
+    userAgent: session.userAgent,
+    ip: session.ip,
+    createdAt: session.createdAt.toISOString(),
+    lastUsedAt: session.lastUsedAt.toISOString(),
+    expiresAt: session.expiresAt.toISOString(),
+  }));
+}
+
+/** Ends one of the caller's own sessions; 404 for anything else (never reveals others' ids). */
+export async function endOwnSession(deps: AuthDeps, caller: Caller, sessionId: string): Promise<void> {
+  const session = await deps.store.findSession(sessionId);
+  if (!session || session.userId !== caller.userId || session.revokedAt) {
+    throw new AppError('not_found', 'there is no such session of yours');
+  }
+  await revokeSession(deps, sessionId, 'user_revoked');
+  await recordEvent(
+    deps.store,
+    {
+      type: 'session.revoked',
+      userId: caller.userId,
+      actorId: caller.userId,
+      sessionId,
+      client: caller.client,
+      detail: { reason: sessionId === caller.sessionId ? 'logout' : 'user_revoked' },
+    },
+    deps.now(),
+  );
+}
+
+/** "Sign out everywhere else": ends every session of the caller but this one. */
+export async function endOtherSessions(deps: AuthDeps, caller: Caller): Promise<number> {
+  const at = deps.now();
+  const ended = await deps.store.revokeUserSessions(caller.userId, 'user_revoked', at, caller.sessionId);
+  for (const id of ended) deps.revocations.add(id, at);
+  if (ended.length > 0) {
+    await recordEvent(
+      deps.store,
+      {
+        type: 'session.revoked',
+        userId: caller.userId,
+        actorId: caller.userId,
+        sessionId: caller.sessionId,
+        client: caller.client,
+        detail: { reason: 'signed_out_everywhere_else', sessions: ended.length },
+      },
+      at,
+    );
+  }
+  return ended.length;
+}
