@@ -111,6 +111,15 @@ export async function startServer(
     signalGroup('SIGKILL');
   }
 
+  /**
+   * The start script migrates first, and Prisma migrates a SQLite file only with exclusive access:
+   * the test's own connection is closed before a (re)start and reopened on next use.
+   */
+  async function releaseDb(): Promise<void> {
+    await db?.store.close();
+    db = undefined;
+  }
+
   function serverPid(): number {
     const children = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/);
     const pid = Number(children[0]);
@@ -137,9 +146,13 @@ export async function startServer(
     output: () => log,
     serverPid,
     crash: () => stop('SIGKILL'),
-    start: launch,
+    start: async () => {
+      await releaseDb();
+      await launch();
+    },
     restart: async () => {
       await stop();
+      await releaseDb();
       await launch();
     },
     stop: async () => {
