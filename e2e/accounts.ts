@@ -12,3 +12,17 @@ export async function createDisabledUser(username: string, password: string): Pr
     await store.close();
   }
 }
+
+/** A new, enabled account for one spec (specs run in parallel: each uses its own). */
+export async function createAccount(
+  username: string,
+  password: string,
+  role: 'admin' | 'user' = 'user',
+): Promise<void> {
+  const { store } = openDatabase(E2E.databaseUrl);
+  try {
+    await createUser(store, { username, password, role });
+  } finally {
+    await store.close();
+  }
+}

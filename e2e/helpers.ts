@@ -7,12 +7,16 @@ export { E2E };
 export type { StoredTokens };
 
 /** Signs in through the form (optionally arriving with ?next=) and waits for the dashboard. */
-export async function signInWithForm(page: Page, next?: string): Promise<void> {
+export async function signInWithForm(
+  page: Page,
+  next?: string,
+  account: { username: string; password: string } = E2E.admin,
+): Promise<void> {
   await page.goto(next === undefined ? '/login' : `/login?next=${encodeURIComponent(next)}`);
-  await page.getByLabel('Username').fill(E2E.admin.username);
-  await page.getByLabel('Password').fill(E2E.admin.password);
+  await page.getByLabel('Username').fill(account.username);
+  await page.getByLabel('Password').fill(account.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByTestId('username')).toHaveText(E2E.admin.username);
+  await expect(page.getByTestId('signed-in-as')).toContainText(account.username);
 }
 
 export function storedTokens(page: Page): Promise<StoredTokens | null> {

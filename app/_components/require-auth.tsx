@@ -1,6 +1,7 @@
 'use client';
 import { usePathname, useRouter } from 'next/navigation';
 import { useEffect, type ReactNode } from 'react';
+import useSWR from 'swr';
 import { useAuth } from '@/lib/client/auth-provider';
 
 /**
@@ -8,7 +9,7 @@ import { useAuth } from '@/lib/client/auth-provider';
  * open (expired, revoked, signed out in another tab), go to /login and come back here after.
  */
 export function RequireAuth({ children }: { children: ReactNode }) {
-  const { status } = useAuth();
+  const { status, fetcher, settings } = useAuth();
   const router = useRouter();
   const pathname = usePathname();
 
@@ -18,6 +19,13 @@ export function RequireAuth({ children }: { children: ReactNode }) {
       router.replace(`/login?next=${encodeURIComponent(here)}`);
     }
   }, [status, router, pathname]);
+
+  // Every dashboard page re-checks the session (SWR shares the request with the pages' own), so a
+  // session ended elsewhere sends this tab to /login within sessionCheckSeconds.
+  useSWR(status === 'authenticated' ? '/api/auth/me' : null, fetcher, {
+    refreshInterval: settings.sessionCheckSeconds * 1000,
+    revalidateOnFocus: true,
+  });
 
   if (status !== 'authenticated') {
     return (

@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { Nav } from '../_components/nav';
 import { RequireAuth } from '../_components/require-auth';
 import { TopBar } from '../_components/top-bar';
 
@@ -8,6 +9,7 @@ export default function DashboardLayout({ children }: { children: ReactNode }) {
   return (
     <>
       <TopBar />
+      <Nav />
       <main>
         <RequireAuth>{children}</RequireAuth>
       </main>

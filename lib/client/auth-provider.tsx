@@ -11,7 +11,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useRef, use
 import { createAuthFetch, jsonFetcher, type AuthFetch } from './auth-fetch';
 import { systemClock } from './clock';
 import { browserLock } from './cross-tab-lock';
-import { fetchWithTimeout } from './http';
+import { fetchWithTimeout, jsonOrNull } from './http';
 import { electLeader } from './leader-election';
 import { createRefreshCoordinator, type RefreshCoordinator, type RefreshResult } from './refresh-coordinator';
 import { httpRefresh } from './refresh-transport';
@@ -24,6 +24,7 @@ import {
   tokensFromResponse,
   type SignedInUser,
   type StoredTokens,
+  type TokenResponse,
   type TokenStore,
 } from './token-store';
 
@@ -45,6 +46,14 @@ export type AuthState = {
 export type AuthApi = AuthState & {
   signIn: (username: string, password: string) => Promise<{ ok: true } | { ok: false; failure: SignInFailure }>;
   signOut: () => Promise<void>;
+  /**
+   * Changes the password. Every session ends on the server; this tab (and the others of this
+   * browser) continue with the fresh pair the server answers.
+   */
+  changePassword: (
+    currentPassword: string,
+    newPassword: string,
+  ) => Promise<{ ok: true } | { ok: false; failure: SignInFailure }>;
   /** Renew the session from the stored refresh token (used by /login on arrival). */
   restore: () => Promise<RefreshResult>;
   /** Whether a refresh token that has not expired is stored. */
@@ -191,6 +200,35 @@ export function AuthProvider({ settings, children }: { settings: ClientSettings;
     }
   }, [settings.requestTimeoutMs]);
 
+  const changePassword = useCallback<AuthApi['changePassword']>(async (currentPassword, newPassword) => {
+    const current = engine.current;
+    if (!current) return { ok: false, failure: { code: 'not_ready', message: 'Still loading; try again.' } };
+    let response: Response;
+    try {
+      response = await current.authFetch('/api/auth/password', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ current_password: currentPassword, new_password: newPassword }),
+      });
+    } catch {
+      return { ok: false, failure: { code: 'network', message: 'Cannot reach the server. Try again.' } };
+    }
+    const body = (await jsonOrNull(response)) as (TokenResponse & { code?: string; detail?: string }) | null;
+    if (!response.ok || !body?.access_token) {
+      const message =
+        response.status === 401
+          ? 'The current password is not right.'
+          : response.status === 429
+            ? 'Too many attempts. Wait a moment and try again.'
+            : (body?.detail ?? 'The password could not be changed. Try again.');
+      return { ok: false, failure: { code: body?.code ?? String(response.status), message } };
+    }
+    // The old session is over: adopt the new one at once, for every tab of this browser.
+    current.store.signIn(tokensFromResponse(body, Date.now(), current.store.read()?.user ?? null));
+    current.coordinator.storageChanged();
+    return { ok: true };
+  }, []);
+
   const restore = useCallback<AuthApi['restore']>(async () => {
     if (!engine.current) return { kind: 'signed-out' };
     return engine.current.coordinator.refresh({ force: true });
@@ -202,8 +240,8 @@ export function AuthProvider({ settings, children }: { settings: ClientSettings;
   }, []);
 
   const api = useMemo<AuthApi>(
-    () => ({ ...state, signIn, signOut, restore, hasStoredSession, authFetch, fetcher, settings }),
-    [state, signIn, signOut, restore, hasStoredSession, authFetch, fetcher, settings],
+    () => ({ ...state, signIn, signOut, changePassword, restore, hasStoredSession, authFetch, fetcher, settings }),
+    [state, signIn, signOut, changePassword, restore, hasStoredSession, authFetch, fetcher, settings],
   );
   return <AuthContext.Provider value={api}>{children}</AuthContext.Provider>;
 }

@@ -1,19 +1,14 @@
 /**
  * What a new password must satisfy (NIST SP 800-63B: length and a blocklist, not composition
  * rules): at least 8 characters, at most 1 KiB, not the username, not a common password.
- * PASSWORD_RULES is shown beside every password field.
+ * PASSWORD_RULES (password-rules.ts) is shown beside every password field.
  */
 import { COMMON_PASSWORDS } from './common-passwords';
+import { PASSWORD_MIN_LENGTH } from './password-rules';
 
-export const PASSWORD_MIN_LENGTH = 8;
+export { PASSWORD_MIN_LENGTH, PASSWORD_RULES } from './password-rules';
 /** Bounded so a megabyte "password" cannot be used to burn hashing time. */
 export const PASSWORD_MAX_BYTES = 1024;
-
-export const PASSWORD_RULES = [
-  `At least ${PASSWORD_MIN_LENGTH} characters (a passphrase of several words is best)`,
-  'Not your username',
-  'Not one of the passwords attackers try first',
-];
 
 /** A sentence saying what is wrong with a new password, or null when it is acceptable. */
 export function passwordProblem(password: string, context: { username?: string } = {}): string | null {

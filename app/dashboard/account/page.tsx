@@ -1,0 +1,75 @@
+'use client';
+import { useState, type FormEvent } from 'react';
+import { useAuth } from '@/lib/client/auth-provider';
+import { PASSWORD_MIN_LENGTH, PASSWORD_RULES } from '@/lib/users/password-rules';
+import { formText } from '../../_components/form-text';
+
+export default function AccountPage() {
+  const { user, changePassword } = useAuth();
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState('');
+  const [done, setDone] = useState(false);
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const data = new FormData(form);
+    const text = (name: string) => formText(data, name);
+    setError('');
+    setDone(false);
+    if (text('new_password') !== text('confirm_password')) {
+      setError('The new password and its confirmation differ.');
+      return;
+    }
+    setPending(true);
+    const result = await changePassword(text('current_password'), text('new_password'));
+    setPending(false);
+    if (result.ok) {
+      form.reset();
+      setDone(true);
+    } else {
+      setError(result.failure.message);
+    }
+  }
+
+  return (
+    <section className="card">
+      <h1>Account</h1>
+      <p>
+        Signed in as <strong>{user?.username}</strong>.
+      </p>
+      <h2>Change your password</h2>
+      <form onSubmit={onSubmit} aria-describedby="password-rules password-error" noValidate>
+        <label htmlFor="current_password">Current password</label>
+        <input id="current_password" name="current_password" type="password" autoComplete="current-password" required />
+        <label htmlFor="new_password">New password</label>
+        <input
+          id="new_password"
+          name="new_password"
+          type="password"
+          autoComplete="new-password"
+          minLength={PASSWORD_MIN_LENGTH}
+          required
+        />
+        <ul id="password-rules" className="notice">
+          {PASSWORD_RULES.map((rule) => (
+            <li key={rule}>{rule}</li>
+          ))}
+        </ul>
+        <label htmlFor="confirm_password">New password again</label>
+        <input id="confirm_password" name="confirm_password" type="password" autoComplete="new-password" required />
+        <p id="password-error" className="error" role="alert" aria-live="assertive">
+          {error}
+        </p>
+        {done && (
+          <p className="notice" role="status" data-testid="password-changed">
+            Password changed. Every other session has been signed out; this one continues.
+          </p>
+        )}
+        <button className="primary" type="submit" disabled={pending} aria-busy={pending}>
+          {pending ? 'Changing…' : 'Change password'}
+        </button>
+      </form>
+    </section>
+  );
+}

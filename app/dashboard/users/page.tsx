@@ -1,0 +1,144 @@
+'use client';
+import { useState, type FormEvent } from 'react';
+import useSWR from 'swr';
+import { useAuth } from '@/lib/client/auth-provider';
+import { PASSWORD_RULES } from '@/lib/users/password-rules';
+import { formText } from '../../_components/form-text';
+import { useApiAction } from '../../_components/use-api';
+
+type User = { id: string; username: string; role: 'admin' | 'user'; disabled: boolean; createdAt: string };
+
+function UserRow({ user, self, onChanged }: { user: User; self: boolean; onChanged: () => Promise<unknown> }) {
+  const action = useApiAction();
+  const [resetting, setResetting] = useState(false);
+
+  async function change(body: Record<string, unknown>) {
+    if (await action.run(`/api/admin/users/${encodeURIComponent(user.id)}`, { method: 'PATCH', body }))
+      await onChanged();
+  }
+  async function remove() {
+    if (!window.confirm(`Delete ${user.username}? Their sessions end at once.`)) return;
+    if (await action.run(`/api/admin/users/${encodeURIComponent(user.id)}`, { method: 'DELETE' })) await onChanged();
+  }
+  async function reset(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const password = formText(new FormData(event.currentTarget), 'password');
+    await change({ password });
+    setResetting(false);
+  }
+
+  return (
+    <li data-testid="user" data-username={user.username}>
+      <div>
+        <strong>{user.username}</strong> <span className="badge">{user.role}</span>
+        {user.disabled && <span className="badge danger">disabled</span>}
+        {self && <span className="notice"> (you)</span>}
+        <p className="error" role="alert">
+          {action.error}
+        </p>
+        {resetting && (
+          <form onSubmit={reset} className="inline">
+            <label htmlFor={`reset-${user.id}`}>New password for {user.username}</label>
+            <input id={`reset-${user.id}`} name="password" type="password" autoComplete="new-password" required />
+            <button type="submit" disabled={action.pending}>
+              Set password
+            </button>
+          </form>
+        )}
+      </div>
+      <div className="actions">
+        <button type="button" disabled={action.pending} onClick={() => void change({ disabled: !user.disabled })}>
+          {user.disabled ? 'Enable' : 'Disable'}
+        </button>
+        <button
+          type="button"
+          disabled={action.pending}
+          onClick={() => void change({ role: user.role === 'admin' ? 'user' : 'admin' })}
+        >
+          {user.role === 'admin' ? 'Make user' : 'Make admin'}
+        </button>
+        <button type="button" disabled={action.pending} onClick={() => setResetting((open) => !open)}>
+          Reset password
+        </button>
+        <button type="button" disabled={action.pending} onClick={() => void remove()}>
+          Delete
+        </button>
+      </div>
+    </li>
+  );
+}
+
+export default function UsersPage() {
+  const { fetcher, user: me } = useAuth();
+  const [search, setSearch] = useState('');
+  const key = `/api/admin/users${search ? `?search=${encodeURIComponent(search)}` : ''}`;
+  const { data, error, mutate } = useSWR<{ users: User[] }, Error & { status?: number }>(key, fetcher);
+  const create = useApiAction();
+
+  async function onCreate(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const data = new FormData(form);
+    const body = {
+      username: formText(data, 'username'),
+      password: formText(data, 'password'),
+      role: data.get('admin') ? 'admin' : 'user',
+    };
+    if (await create.run('/api/admin/users', { method: 'POST', body })) {
+      form.reset();
+      await mutate();
+    }
+  }
+
+  if (me && me.role !== 'admin') {
+    return (
+      <section className="card">
+        <h1>Users</h1>
+        <p className="error">Only administrators manage users.</p>
+      </section>
+    );
+  }
+
+  return (
+    <>
+      <section className="card">
+        <h1>Users</h1>
+        <label htmlFor="user-search">Search</label>
+        <input id="user-search" type="search" value={search} onChange={(event) => setSearch(event.target.value)} />
+        {error && !data && (
+          <p className="error" role="alert">
+            Could not load the users.
+          </p>
+        )}
+        <ul className="rows" data-testid="users">
+          {data?.users.map((user) => (
+            <UserRow key={user.id} user={user} self={user.id === me?.id} onChanged={() => mutate()} />
+          ))}
+        </ul>
+      </section>
+      <section className="card">
+        <h2>Add a user</h2>
+        <form onSubmit={onCreate} aria-describedby="new-user-rules" noValidate>
+          <label htmlFor="new-username">Username</label>
+          <input id="new-username" name="username" autoComplete="off" required />
+          <label htmlFor="new-password">Password</label>
+          <input id="new-password" name="password" type="password" autoComplete="new-password" required />
+          <ul id="new-user-rules" className="notice">
+            {PASSWORD_RULES.map((rule) => (
+              <li key={rule}>{rule}</li>
+            ))}
+          </ul>
+          <label className="checkbox">
+            <input name="admin" type="checkbox" /> Administrator
+          </label>
+          <p className="error" role="alert">
+            {create.error}
+          </p>
+          <button className="primary" type="submit" disabled={create.pending} aria-busy={create.pending}>
+            {create.pending ? 'Adding…' : 'Add user'}
+          </button>
+        </form>
+      </section>
+    </>
+  );
+}
