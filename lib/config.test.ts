@@ -99,3 +99,28 @@ describe('parseConfig', () => {
     expect(problemsOf({ NODE_ENV: 'production', DATA_DIR: dataDir })).toHaveLength(1);
   });
 });
+
+describe('throttling settings', () => {
+  it('require the address limit to trip before the username limit', () => {
+    const problems = problemsOf({
+      AUTH_SECRET: SECRET,
+      THROTTLE_ADDRESS_MAX_FAILURES: '20',
+      THROTTLE_USERNAME_MAX_FAILURES: '20',
+    });
+    expect(problems).toEqual([
+      'THROTTLE_ADDRESS_MAX_FAILURES must be lower than THROTTLE_USERNAME_MAX_FAILURES (got "20")',
+    ]);
+  });
+
+  it('default to a window of 15 minutes, 10 failures per address and 20 per username', () => {
+    const config = parseConfig({ AUTH_SECRET: SECRET });
+    expect(config.throttle).toEqual({
+      windowSeconds: 900,
+      addressMaxFailures: 10,
+      usernameMaxFailures: 20,
+      lockSeconds: 30,
+      maxLockSeconds: 900,
+    });
+    expect(config.auditRetentionDays).toBe(90);
+  });
+});

@@ -138,6 +138,14 @@ const envSchema = z
         message: 'must not exceed the refresh token lifetime',
       });
     }
+    // One address must trip its limit before it can lock a username out for everyone.
+    if (env.THROTTLE_ADDRESS_MAX_FAILURES >= env.THROTTLE_USERNAME_MAX_FAILURES) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['THROTTLE_ADDRESS_MAX_FAILURES'],
+        message: 'must be lower than THROTTLE_USERNAME_MAX_FAILURES',
+      });
+    }
   })
   // The shape the app reads; `Config` is inferred from it, so each setting is named once.
   .transform((env) => {
