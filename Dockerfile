@@ -1,27 +1,32 @@
 # syntax=docker/dockerfile:1
 # Production image: `next start` behind the same start script the tests use
-# (scripts/run-app.mjs: apply migrations, then start). SQLite lives in /app/data (a volume).
+# (scripts/run-app.mjs: apply migrations, bootstrap the admin, serve). Data lives in /app/data.
 #
 #   docker build -t staysignedin .
 #   docker run -p 3000:3000 -e AUTH_SECRET="$(openssl rand -base64 48)" -v staysignedin:/app/data staysignedin
 
-FROM node:20-bookworm-slim AS build
+# ── dependencies (with the toolchain better-sqlite3 needs when no prebuilt binary can be fetched)
+FROM node:20-bookworm-slim AS deps
 WORKDIR /app
-# Toolchain for better-sqlite3 when its prebuilt binary cannot be downloaded.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
-# What `npm ci` needs (its postinstall generates the Prisma client).
+# What `npm ci` needs: its postinstall generates both Prisma clients.
 COPY package.json package-lock.json prisma.config.ts ./
 COPY prisma ./prisma
-COPY lib/db/location.ts ./lib/db/location.ts
-COPY scripts/prisma.mjs ./scripts/prisma.mjs
+COPY scripts ./scripts
+COPY lib/db/location.ts lib/db/postgres-migration-adapter.ts lib/db/store.ts ./lib/db/
 RUN npm ci --no-audit --no-fund
+
+# ── build, then keep production dependencies only
+FROM deps AS build
 COPY . .
 RUN npm run build \
  && npm prune --omit=dev --no-audit --no-fund \
+ && rm -rf .next/cache \
  && node -e "require('better-sqlite3')(':memory:'); require('@node-rs/argon2')"
 
+# ── runtime: no toolchain, no dev dependencies, no caches
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production \
     PORT=3000 \
@@ -34,11 +39,14 @@ COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/.next ./.next
 COPY --from=build --chown=node:node /app/prisma ./prisma
 COPY --from=build --chown=node:node /app/scripts ./scripts
-COPY --from=build --chown=node:node /app/lib/db/location.ts ./lib/db/location.ts
+COPY --from=build --chown=node:node /app/lib/db/location.ts /app/lib/db/postgres-migration-adapter.ts /app/lib/db/store.ts ./lib/db/
+COPY --from=build --chown=node:node /app/lib/http/request-guard.cjs /app/lib/http/request-guard-preload.cjs ./lib/http/
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 VOLUME ["/app/data"]
 EXPOSE 3000
-HEALTHCHECK --interval=30s --timeout=5s --start-period=20s \
-  CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/api/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s \
+  CMD ["node", "scripts/healthcheck.mjs"]
+# SIGTERM: the start script passes it on; Next.js stops accepting, finishes in-flight requests, exits.
+STOPSIGNAL SIGTERM
 CMD ["node", "scripts/run-app.mjs", "start"]
