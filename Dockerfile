@@ -5,8 +5,9 @@
 #   docker build -t staysignedin .
 #   docker run -p 3000:3000 -e AUTH_SECRET="$(openssl rand -base64 48)" -v staysignedin:/app/data staysignedin
 
-# ── dependencies (with the toolchain better-sqlite3 needs when no prebuilt binary can be fetched)
-FROM node:20-bookworm-slim AS deps
+# ── build stage: dependencies (with the toolchain better-sqlite3 needs when no prebuilt binary
+#    can be fetched), the build, then production dependencies only
+FROM node:20-bookworm-slim AS build
 WORKDIR /app
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
@@ -17,9 +18,6 @@ COPY prisma ./prisma
 COPY scripts ./scripts
 COPY lib/db/location.ts lib/db/postgres-migration-adapter.ts lib/db/store.ts ./lib/db/
 RUN npm ci --no-audit --no-fund
-
-# ── build, then keep production dependencies only
-FROM deps AS build
 COPY . .
 RUN npm run build \
  && npm prune --omit=dev --no-audit --no-fund \
@@ -45,8 +43,7 @@ RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 VOLUME ["/app/data"]
 EXPOSE 3000
-HEALTHCHECK --interval=30s --timeout=5s --start-period=30s \
-  CMD ["node", "scripts/healthcheck.mjs"]
+HEALTHCHECK --interval=30s --timeout=5s --retries=3 CMD ["node", "scripts/healthcheck.mjs"]
 # SIGTERM: the start script passes it on; Next.js stops accepting, finishes in-flight requests, exits.
 STOPSIGNAL SIGTERM
 CMD ["node", "scripts/run-app.mjs", "start"]

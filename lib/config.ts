@@ -121,6 +121,8 @@ const envSchema = z
     ),
     REFRESH_RATE_LIMIT_PER_MINUTE: number(600).pipe(z.number().int().min(1).max(1_000_000)),
     AUDIT_RETENTION_DAYS: number(90).pipe(z.number().positive().max(3650)),
+    // GET /api/metrics answers only with `Authorization: Bearer $METRICS_TOKEN`; off when unset.
+    METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   })
   .superRefine((env, ctx) => {
     // Checks across fields; zod runs them only when every field parsed (see secretProblems).
@@ -184,6 +186,7 @@ const envSchema = z
       },
       refreshRateLimitPerMinute: env.REFRESH_RATE_LIMIT_PER_MINUTE,
       auditRetentionDays: env.AUDIT_RETENTION_DAYS,
+      metricsToken: env.METRICS_TOKEN,
     };
   });
 

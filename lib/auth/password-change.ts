@@ -10,7 +10,7 @@ import { AppError } from '../errors';
 import { passwordProblem } from '../users/password-policy';
 import { hashPassword, verifyPassword } from '../users/passwords';
 import type { AuthDeps, ClientInfo } from './deps';
-import { firstPair, newSessionRecords } from './sessions';
+import { firstPair, newSessionRecords, sessionsEnded } from './sessions';
 import { assertSignInAllowed, recordSignInFailure } from './throttle';
 import type { TokenPair } from './token-pair';
 
@@ -43,7 +43,7 @@ export async function changePassword(
     records.session,
     records.firstToken,
   );
-  for (const id of ended) deps.revocations.add(id, now);
+  sessionsEnded(deps, ended, 'password_changed', now);
   await recordEvent(
     deps.store,
     {

@@ -16,16 +16,35 @@ import { recordEvent } from '../audit/audit-log';
 import { AppError } from '../errors';
 import { randomId } from '../ids';
 import { log } from '../log';
+import { metrics, type RefreshOutcome } from '../metrics/metrics';
 import { asRole } from '../users/roles';
 import type { AuthDeps, ClientInfo } from './deps';
 import { assertSessionUsable, refreshTokenExpiry, revokeSession } from './sessions';
 import { signPair, type TokenPair } from './token-pair';
 
+/** Rotates, counting the outcome for the operators' metrics. */
 export async function rotateRefreshToken(
   deps: AuthDeps,
   refreshToken: string,
   client: ClientInfo = { userAgent: null, ip: null },
 ): Promise<TokenPair> {
+  try {
+    const { pair, outcome } = await rotate(deps, refreshToken, client);
+    metrics().refreshes.inc({ outcome });
+    return pair;
+  } catch (error) {
+    if (error instanceof AppError) {
+      metrics().refreshes.inc({ outcome: error.code === 'token_reused' ? 'reuse_detected' : 'refused' });
+    }
+    throw error;
+  }
+}
+
+async function rotate(
+  deps: AuthDeps,
+  refreshToken: string,
+  client: ClientInfo,
+): Promise<{ pair: TokenPair; outcome: RefreshOutcome }> {
   const now = deps.now();
   // Signature, expiry, iss, aud, typ and type first: an access token here is refused.
   const claims = await deps.tokens.verifyRefresh(refreshToken, now);
@@ -50,7 +69,10 @@ export async function rotateRefreshToken(
       at: now,
     });
     if (rotated) {
-      return signPair(deps, subject, { jti: successorId, expiresAt: successorExpiresAt });
+      return {
+        pair: await signPair(deps, subject, { jti: successorId, expiresAt: successorExpiresAt }),
+        outcome: 'rotated',
+      };
     }
     // Lost the race to a concurrent request: judge the token as the used token it now is.
     row = await deps.store.findRefreshToken(claims.jti);
@@ -69,7 +91,10 @@ export async function rotateRefreshToken(
       sessionId: session.id,
       jti: row.id,
     });
-    return signPair(deps, subject, { jti: successor.id, expiresAt: successor.expiresAt });
+    return {
+      pair: await signPair(deps, subject, { jti: successor.id, expiresAt: successor.expiresAt }),
+      outcome: 'grace_reissue',
+    };
   }
 
   // A replay: whoever holds this chain is not the only holder. End the session for everyone.

@@ -6,7 +6,7 @@ import { recordEvent } from '../audit/audit-log';
 import { AppError } from '../errors';
 import type { AuthDeps, ClientInfo } from './deps';
 import { describeDevice, type Device } from './device';
-import { revokeSession } from './sessions';
+import { revokeSession, sessionsEnded } from './sessions';
 
 export type SessionView = {
   id: string;
@@ -63,7 +63,7 @@ export async function endOwnSession(deps: AuthDeps, caller: Caller, sessionId: s
 export async function endOtherSessions(deps: AuthDeps, caller: Caller): Promise<number> {
   const at = deps.now();
   const ended = await deps.store.revokeUserSessions(caller.userId, 'user_revoked', at, caller.sessionId);
-  for (const id of ended) deps.revocations.add(id, at);
+  sessionsEnded(deps, ended, 'user_revoked', at);
   if (ended.length > 0) {
     await recordEvent(
       deps.store,

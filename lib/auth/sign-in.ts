@@ -5,6 +5,7 @@
  */
 import { recordEvent } from '../audit/audit-log';
 import { AppError } from '../errors';
+import { metrics } from '../metrics/metrics';
 import { burnPasswordCheck, verifyPassword } from '../users/passwords';
 import { normalizeUsername } from '../users/username';
 import type { AuthDeps, ClientInfo } from './deps';
@@ -22,7 +23,10 @@ export async function signIn(
   const username = normalizeUsername(credentials.username);
   const who = { username, ip: client.ip };
   // Throttled attempts are refused before any password is checked, alike for every username.
-  await assertSignInAllowed(deps, deps.throttle, who);
+  await assertSignInAllowed(deps, deps.throttle, who).catch((error: unknown) => {
+    metrics().signIns.inc({ outcome: 'throttled' });
+    throw error;
+  });
   const user = await deps.store.findUserByUsername(username);
   const ok = user
     ? await verifyPassword(user.passwordHash, credentials.password)
@@ -38,11 +42,16 @@ export async function signIn(
         deps.now(),
       );
     }
+    metrics().signIns.inc({ outcome: 'invalid_credentials' });
     throw new AppError('invalid_credentials', INVALID);
   }
-  if (user.disabled) throw new AppError('account_disabled', 'this account has been disabled by an administrator');
+  if (user.disabled) {
+    metrics().signIns.inc({ outcome: 'account_disabled' });
+    throw new AppError('account_disabled', 'this account has been disabled by an administrator');
+  }
   await recordSignInSuccess(deps, who);
   const { sessionId, pair } = await startSession(deps, user, client);
   await recordEvent(deps.store, { type: 'sign_in.success', userId: user.id, sessionId, client }, deps.now());
+  metrics().signIns.inc({ outcome: 'success' });
   return { userId: user.id, sessionId, pair };
 }

@@ -13,6 +13,7 @@ import { hashPassword } from '../users/passwords';
 import type { Role } from '../users/roles';
 import { createUser } from '../users/users';
 import type { AuthDeps, ClientInfo } from './deps';
+import { sessionsEnded } from './sessions';
 
 export type UserView = {
   id: string;
@@ -93,7 +94,7 @@ export async function updateUserAsAdmin(
   const result = await deps.store.updateUser(id, update, { at: now, ...(endSessions ? { endSessions } : {}) });
   if (result === 'not_found') throw new AppError('not_found', 'there is no such user');
   if (result === 'last_admin') throw new AppError('conflict', LAST_ADMIN);
-  for (const sessionId of result.endedSessions) deps.revocations.add(sessionId, now);
+  sessionsEnded(deps, result.endedSessions, endSessions ?? 'admin', now);
 
   const events: AuditEventInput[] = [];
   const base = { userId: id, actorId: actor.userId, client: actor.client };
@@ -120,7 +121,7 @@ export async function deleteUserAsAdmin(deps: AuthDeps, actor: Actor, id: string
   const result = await deps.store.deleteUser(id, now);
   if (result === 'not_found') throw new AppError('not_found', 'there is no such user');
   if (result === 'last_admin') throw new AppError('conflict', LAST_ADMIN);
-  for (const sessionId of result.endedSessions) deps.revocations.add(sessionId, now);
+  sessionsEnded(deps, result.endedSessions, 'user_deleted', now);
   await recordEvent(
     deps.store,
     {

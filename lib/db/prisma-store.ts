@@ -102,6 +102,8 @@ export function createPrismaStore(connection: Connection): Store {
 
     findSession: (id) => db.session.findUnique({ where: { id }, include: { user: true } }),
 
+    countLiveSessions: (now) => db.session.count({ where: { revokedAt: null, expiresAt: { gt: now } } }),
+
     listLiveSessions: (userId, now) =>
       db.session.findMany({
         where: { userId, revokedAt: null, expiresAt: { gt: now } },

@@ -88,6 +88,8 @@ export interface Store {
   /** A session and its first refresh token, together. */
   createSession(session: NewSession, firstToken: NewRefreshToken): Promise<void>;
   findSession(id: string): Promise<SessionWithUser | null>;
+  /** How many sessions have not ended (all users), for the metrics. */
+  countLiveSessions(now: Date): Promise<number>;
   /** The user's sessions that have not ended, most recently used first. */
   listLiveSessions(userId: string, now: Date): Promise<SessionRecord[]>;
   /** Ends every live session of the user but `except`, logged for the feed; returns their ids. */

@@ -3,7 +3,14 @@
  * tested directly: which paths are public, and what a protected request needs.
  */
 /** API endpoints anyone may call; each one checks whatever credentials it takes itself. */
-export const PUBLIC_API_PATHS = new Set(['/api/auth/token', '/api/auth/refresh', '/api/auth/logout', '/api/health']);
+export const PUBLIC_API_PATHS = new Set([
+  '/api/auth/token',
+  '/api/auth/refresh',
+  '/api/auth/logout',
+  '/api/health',
+  // Checks its own credential (METRICS_TOKEN), which is not an access token.
+  '/api/metrics',
+]);
 
 export function isPublicApiPath(pathname: string): boolean {
   return PUBLIC_API_PATHS.has(pathname);

@@ -5,6 +5,7 @@
 import { classifyFault, serviceUnavailable, withDatabaseDeadline } from '../db/faults';
 import { AppError } from '../errors';
 import { log } from '../log';
+import { metrics, routeLabel } from '../metrics/metrics';
 import { bearerProblem, problemResponse } from './problem';
 
 type Handler<C> = (request: Request, context: C) => Promise<Response>;
@@ -18,6 +19,18 @@ export type RouteOptions = {
 
 export function route<C>(handler: Handler<C>, options: RouteOptions = {}): Handler<C> {
   return async (request, context) => {
+    const stopTimer = metrics().requestDuration.startTimer();
+    const response = await handle(request, context);
+    stopTimer({
+      route: routeLabel(new URL(request.url).pathname),
+      method: request.method,
+      status: `${Math.floor(response.status / 100)}xx`,
+    });
+    if (response.status === 503) metrics().databaseErrors.inc();
+    return response;
+  };
+
+  async function handle(request: Request, context: C): Promise<Response> {
     try {
       // All the database work of this request shares one deadline (lib/db/faults.ts).
       return await withDatabaseDeadline(() => handler(request, context));
@@ -34,7 +47,7 @@ export function route<C>(handler: Handler<C>, options: RouteOptions = {}): Handl
       }
       return options.bearer ? bearerProblem(error) : problemResponse(error, { oauth: options.oauth ?? false });
     }
-  };
+  }
 }
 
 type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';

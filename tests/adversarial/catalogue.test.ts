@@ -532,6 +532,12 @@ for (const next of ['/.//evil.example', 'https://evil.example', '//evil.example'
 
 // ─── headers ─────────────────────────────────────────────────────────────────────────────────────
 const headerCases: Case[] = [
+  { name: 'metrics: off unless METRICS_TOKEN is set', request: () => ({ path: '/api/metrics' }), status: 404 },
+  {
+    name: 'metrics: off, even with an access token',
+    request: () => bearer(tokens.access_token, '/api/metrics'),
+    status: 404,
+  },
   {
     name: 'headers: /login has a nonce CSP with frame-ancestors, object-src and base-uri none',
     request: () => ({ path: '/login' }),

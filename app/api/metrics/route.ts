@@ -1,0 +1,32 @@
+// GET /api/metrics: Prometheus text format, for operators. 404 unless METRICS_TOKEN is set; then
+// only `Authorization: Bearer $METRICS_TOKEN` is answered.
+import { timingSafeEqual } from 'node:crypto';
+import { AppError } from '@/lib/errors';
+import { bearerToken } from '@/lib/http/access-guard';
+import { methods, route } from '@/lib/http/route';
+import { metrics } from '@/lib/metrics/metrics';
+import { getConfig, getStore } from '@/lib/runtime';
+
+function sameToken(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  // Constant-time comparison: no timing oracle on the token.
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+const handler = route(
+  async (request: Request) => {
+    const expected = getConfig().metricsToken;
+    if (!expected) throw new AppError('not_found', 'metrics are off (set METRICS_TOKEN to turn them on)');
+    const given = bearerToken(request.headers.get('authorization'));
+    if (!given || !sameToken(given, expected)) throw new AppError('unauthenticated', 'the metrics token is required');
+    const registry = metrics();
+    registry.activeSessions.set(await getStore().countLiveSessions(new Date()));
+    return new Response(await registry.registry.metrics(), {
+      headers: { 'Content-Type': registry.registry.contentType, 'Cache-Control': 'no-store' },
+    });
+  },
+  { bearer: true },
+);
+
+export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = methods({ GET: handler });
