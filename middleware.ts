@@ -19,9 +19,12 @@ import { bearerToken, isApiPath, isProtectedPage, isPublicApiPath, loginRedirect
 import { ACCESS_COOKIE } from './lib/http/cookie';
 import { isHttps } from './lib/http/forwarded';
 import { encodeIdentity, IDENTITY_HEADER } from './lib/http/identity-header';
-import { bearerProblem } from './lib/http/problem';
+import { bearerProblem, problemResponse } from './lib/http/problem';
 import { contentSecurityPolicy, newNonce, STRICT_TRANSPORT_SECURITY } from './lib/http/security-headers';
 import { getConfig, getRevocationFeed, getTokenService } from './lib/runtime';
+
+/** The revocation feed polls every second; older than this, it is behind. */
+const FEED_MAX_AGE_MS = 5000;
 
 function forward(request: NextRequest, claims: AccessClaims | null, page: boolean): NextResponse {
   const config = getConfig();
@@ -76,7 +79,16 @@ export async function middleware(request: NextRequest): Promise<Response> {
       return bearerProblem(new AppError('invalid_token', 'the Authorization header is not a valid Bearer credential'));
     }
     const result = await verify(token);
-    return result instanceof AppError ? bearerProblem(result) : forward(request, result, false);
+    if (result instanceof AppError) return bearerProblem(result);
+    // Fail closed: while the revocation log cannot be read, a revoked session could pass here.
+    if (!getRevocationFeed().isCurrent(FEED_MAX_AGE_MS)) {
+      return problemResponse(
+        new AppError('service_unavailable', 'cannot confirm that the session is still live; try again shortly', {
+          retryAfter: 1,
+        }),
+      );
+    }
+    return forward(request, result, false);
   }
 
   if (!isProtectedPage(pathname)) return forward(request, null, true);

@@ -42,6 +42,11 @@ export async function startServer(): Promise<void> {
     }
     throw error;
   }
+  if (!config.trustProxy && (globalThis as Record<symbol, unknown>)[Symbol.for('staysignedin.requestGuard')] !== true) {
+    log.warn(
+      'the request guard is not loaded (start the server with `npm start` / scripts/run-app.mjs): client addresses are unknown, so sign-in throttling counts by username only, and body limits are not enforced before Next.js reads bodies',
+    );
+  }
   if (config.secretGenerated) {
     log.warn('AUTH_SECRET is not set; using a development secret kept in the data directory', {
       dataDir: config.dataDir,

@@ -11,7 +11,7 @@ import { passwordProblem } from '../users/password-policy';
 import { hashPassword, verifyPassword } from '../users/passwords';
 import type { AuthDeps, ClientInfo } from './deps';
 import { firstPair, newSessionRecords, sessionsEnded } from './sessions';
-import { assertSignInAllowed, recordSignInFailure } from './throttle';
+import { beginAttempt } from './throttle';
 import type { TokenPair } from './token-pair';
 
 export async function changePassword(
@@ -21,11 +21,12 @@ export async function changePassword(
 ): Promise<TokenPair> {
   const { user, client } = caller;
   const who = { username: user.username, ip: client.ip };
-  await assertSignInAllowed(deps, deps.throttle, who);
+  const attempt = await beginAttempt(deps, deps.throttle, who);
   if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
-    await recordSignInFailure(deps, deps.throttle, who);
+    await attempt.failed();
     throw new AppError('invalid_credentials', 'the current password is incorrect');
   }
+  await attempt.succeeded();
   const problem =
     input.newPassword === input.currentPassword
       ? 'must differ from the current password'

@@ -26,8 +26,11 @@ export type RevocationFeedOptions = {
   onError?: (error: unknown) => void;
 };
 
-/** How far back each poll re-reads: covers commit lag and small clock differences between instances. */
-const OVERLAP_MS = 10_000;
+/**
+ * How far back each poll re-reads: covers commit lag and clock differences between instances (the
+ * log's times come from the instances' clocks, which must agree within this; NTP does).
+ */
+const OVERLAP_MS = 60_000;
 /** Entries are kept this much longer than the access-token lifetime (clock skew between instances). */
 const MARGIN_MS = 60_000;
 /** The log in the database is pruned about this often, by whichever instance gets there. */
@@ -43,6 +46,8 @@ export class RevocationFeed {
   readonly #ended = new Map<string, number>();
   #cursor = 0;
   #lastPrune = 0;
+  /** When a poll last succeeded (ms); 0 before the first. */
+  #lastSuccess = 0;
   #timer: NodeJS.Timeout | undefined;
   #polling: Promise<void> | undefined;
 
@@ -68,6 +73,14 @@ export class RevocationFeed {
     return this.#ended.size;
   }
 
+  /**
+   * Whether the feed is current: its last successful poll is at most `maxAgeMs` old. A feed that
+   * cannot read the log cannot vouch that a session is still live (fail closed).
+   */
+  isCurrent(maxAgeMs: number, now = this.#now().getTime()): boolean {
+    return now - this.#lastSuccess <= maxAgeMs;
+  }
+
   /** Reads what is new in the log; forgets what can no longer matter. */
   poll(): Promise<void> {
     // One poll at a time: a slow database must not pile polls up.
@@ -86,6 +99,7 @@ export class RevocationFeed {
     }
     if (this.#cursor === 0) this.#cursor = horizon;
     for (const [sessionId, at] of this.#ended) if (at < horizon) this.#ended.delete(sessionId);
+    this.#lastSuccess = now;
     if (now - this.#lastPrune >= PRUNE_EVERY_MS) {
       this.#lastPrune = now;
       await this.#source.pruneRevocations(new Date(horizon));

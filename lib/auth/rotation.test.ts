@@ -93,6 +93,16 @@ describe('rotateRefreshToken', () => {
     expect(await codeOf(rotateRefreshToken(restarted, pair.refreshToken))).toBe('token_reused');
   });
 
+  it("gives no start-up window to a token used long before the start (an idle session's old token)", async () => {
+    const { deps, clock, pair, sessionId } = await newSession();
+    await rotateRefreshToken(deps, pair.refreshToken);
+    clock.advance(3600); // used an hour ago; the successor was never used (an idle tab)
+    const restarted = { ...deps, startedAt: clock.now() };
+    clock.advance(1);
+    expect(await codeOf(rotateRefreshToken(restarted, pair.refreshToken))).toBe('token_reused');
+    expect((await db.session.findUniqueOrThrow({ where: { id: sessionId } })).revokedReason).toBe('token_reused');
+  });
+
   it('still treats an older token as stolen right after start-up: only the immediate predecessor qualifies', async () => {
     const { deps, clock, pair } = await newSession();
     const second = await rotateRefreshToken(deps, pair.refreshToken);
@@ -133,6 +143,7 @@ describe('rotateRefreshToken', () => {
     clock.advance(90);
     const next = await rotateRefreshToken(deps, pair.refreshToken);
     expect(next.refreshExpiresIn).toBe(60); // capped at the session's absolute end, not 100
+    expect(next.expiresIn).toBe(60); // the access token too (its lifetime here is 900 s)
     clock.advance(61);
     expect(await codeOf(rotateRefreshToken(deps, next.refreshToken))).toBe('invalid_token');
   });

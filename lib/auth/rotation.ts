@@ -22,6 +22,13 @@ import type { AuthDeps, ClientInfo } from './deps';
 import { assertSessionUsable, refreshTokenExpiry, revokeSession } from './sessions';
 import { signPair, type TokenPair } from './token-pair';
 
+/**
+ * How long before this process's start a token's use may have been for rule 6 to apply: longer
+ * than any restart should take (a crash, an upgrade), short enough that an old, rotated token of
+ * an idle session does not get a fresh grace window every time a server starts.
+ */
+export const RESTART_GAP_MS = 5 * 60 * 1000;
+
 /** Rotates, counting the outcome for the operators' metrics. */
 export async function rotateRefreshToken(
   deps: AuthDeps,
@@ -81,9 +88,12 @@ async function rotate(
 
   const usedAt = row.usedAt;
   const successor = row.replacedById ? await deps.store.findRefreshTokenOnly(row.replacedById) : null;
-  // A use recorded before this process started may be a rotation whose response a crash lost: its
-  // window opens at start-up, so a restart slower than the window is not mistaken for theft.
-  const graceFrom = Math.max(usedAt.getTime(), deps.startedAt.getTime());
+  // A use recorded shortly before this process started may be a rotation whose response a crash
+  // lost: its window opens at start-up, so a restart slower than the window is not mistaken for
+  // theft. Only shortly before: a token used long ago gets no second window at every restart.
+  const usedBeforeStart = deps.startedAt.getTime() - usedAt.getTime();
+  const lostInRestart = usedBeforeStart > 0 && usedBeforeStart <= RESTART_GAP_MS;
+  const graceFrom = lostInRestart ? deps.startedAt.getTime() : usedAt.getTime();
   const withinGrace = now.getTime() - graceFrom <= deps.policy.reuseGraceSeconds * 1000;
   // Only the immediate predecessor of the newest (unused) token qualifies for the grace window.
   if (successor && successor.usedAt === null && withinGrace && successor.expiresAt.getTime() > now.getTime()) {

@@ -93,8 +93,9 @@ export async function startSession(
   deps: AuthDeps,
   user: { id: string; role: string },
   client: ClientInfo,
+  at = deps.now(),
 ): Promise<{ sessionId: string; pair: TokenPair }> {
-  const records = newSessionRecords(deps, user.id, client, deps.now());
+  const records = newSessionRecords(deps, user.id, client, at);
   await deps.store.createSession(records.session, records.firstToken);
   return { sessionId: records.session.id, pair: await firstPair(deps, user, records) };
 }

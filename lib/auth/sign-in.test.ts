@@ -61,3 +61,27 @@ describe('signIn', () => {
     expect([right.code, right.status]).toEqual(['account_disabled', 403]);
   });
 });
+
+describe('signIn racing a password change', () => {
+  it('starts the session before the password check, so a change committed meanwhile voids it', async () => {
+    const user = await createUser(store, { username: 'racer', password: 'the old passphrase' });
+    const { deps, clock } = testAuth(store);
+    // The password is changed while this sign-in is busy checking the old one.
+    const slowDeps = {
+      ...deps,
+      store: {
+        ...deps.store,
+        findUserByUsername: async (name: string) => {
+          const found = await deps.store.findUserByUsername(name);
+          clock.advance(1);
+          await db.user.update({ where: { id: user.id }, data: { passwordChangedAt: clock.now() } });
+          return found;
+        },
+      },
+    };
+    const { pair } = await signIn(slowDeps, { username: 'racer', password: 'the old passphrase' }, client);
+    clock.advance(1);
+    const { rotateRefreshToken } = await import('./rotation');
+    expect((await appErrorOf(rotateRefreshToken(deps, pair.refreshToken))).code).toBe('session_revoked');
+  });
+});

@@ -10,7 +10,7 @@ import { burnPasswordCheck, verifyPassword } from '../users/passwords';
 import { normalizeUsername } from '../users/username';
 import type { AuthDeps, ClientInfo } from './deps';
 import { startSession } from './sessions';
-import { assertSignInAllowed, recordSignInFailure, recordSignInSuccess } from './throttle';
+import { beginAttempt } from './throttle';
 import type { TokenPair } from './token-pair';
 
 const INVALID = 'the username or password is incorrect';
@@ -20,10 +20,13 @@ export async function signIn(
   credentials: { username: string; password: string },
   client: ClientInfo,
 ): Promise<{ userId: string; sessionId: string; pair: TokenPair }> {
+  // The session starts *before* the password is checked: a password change or reset committed
+  // while this sign-in verified the old password is then later than the session, which it voids.
+  const startedAt = deps.now();
   const username = normalizeUsername(credentials.username);
   const who = { username, ip: client.ip };
   // Throttled attempts are refused before any password is checked, alike for every username.
-  await assertSignInAllowed(deps, deps.throttle, who).catch((error: unknown) => {
+  const attempt = await beginAttempt(deps, deps.throttle, who).catch((error: unknown) => {
     metrics().signIns.inc({ outcome: 'throttled' });
     throw error;
   });
@@ -32,7 +35,7 @@ export async function signIn(
     ? await verifyPassword(user.passwordHash, credentials.password)
     : await burnPasswordCheck(credentials.password); // equal timing for unknown users
   if (!user || !ok) {
-    const tripped = await recordSignInFailure(deps, deps.throttle, who);
+    const tripped = await attempt.failed();
     // The attempted name is recorded only for an existing account: typos often hold passwords.
     await recordEvent(deps.store, { type: 'sign_in.failure', userId: user?.id ?? null, client }, deps.now());
     if (tripped.length > 0) {
@@ -45,12 +48,13 @@ export async function signIn(
     metrics().signIns.inc({ outcome: 'invalid_credentials' });
     throw new AppError('invalid_credentials', INVALID);
   }
+  // The password was right: the attempt is taken back, disabled account or not.
+  await attempt.succeeded();
   if (user.disabled) {
     metrics().signIns.inc({ outcome: 'account_disabled' });
     throw new AppError('account_disabled', 'this account has been disabled by an administrator');
   }
-  await recordSignInSuccess(deps, who);
-  const { sessionId, pair } = await startSession(deps, user, client);
+  const { sessionId, pair } = await startSession(deps, user, client, startedAt);
   await recordEvent(deps.store, { type: 'sign_in.success', userId: user.id, sessionId, client }, deps.now());
   metrics().signIns.inc({ outcome: 'success' });
   return { userId: user.id, sessionId, pair };

@@ -1,10 +1,13 @@
 /**
  * Sign-in throttling, counted in the database so that limits hold across restarts and instances.
  *
- * Two counters of failures within a window: one per client address, one per username (whether or
- * not the account exists, so the answers never tell). Past a limit, the counter is locked for a
- * growing time (lockSeconds doubling with every further failure, up to maxLockSeconds), and
- * attempts get 429 `too_many_attempts` with `Retry-After`, before any password is checked.
+ * Two counters of attempts within a window: one per client network (an IPv4 address, or an IPv6
+ * /64, which one host commonly owns whole), one per username (whether or not the account exists,
+ * so the answers never tell). Every attempt is counted *before* its password is checked, in one
+ * atomic statement, so a burst of concurrent guesses cannot all slip past the limit; a success
+ * takes its count back. Past a limit the counter is locked for a growing time (lockSeconds
+ * doubling with every further failure, up to maxLockSeconds), and attempts get 429
+ * `too_many_attempts` with `Retry-After` without any password check.
  *
  * The address limit is the lower one, so a single address trips it long before the username's:
  * one attacker cannot lock a user out. A username locked by failures from many addresses still
@@ -14,6 +17,7 @@
  * Keys are hashes: the table never holds what was typed into the username field.
  */
 import { createHash } from 'node:crypto';
+import { isIPv6 } from 'node:net';
 import type { ThrottleRecord } from '../db';
 import { AppError } from '../errors';
 import type { AuthDeps } from './deps';
@@ -28,17 +32,31 @@ export type ThrottlePolicy = {
 
 type Who = { username: string; ip: string | null };
 
+/** The network an address stands for: itself for IPv4, its /64 for IPv6. */
+export function networkOf(ip: string): string {
+  if (!isIPv6(ip)) return ip;
+  const [head = '', tail = ''] = ip.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = ip.includes('::')
+    ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right]
+    : left;
+  return `${groups
+    .slice(0, 4)
+    .map((group) => Number.parseInt(group || '0', 16).toString(16))
+    .join(':')}::/64`;
+}
+
 function key(kind: 'user' | 'ip', value: string): string {
   return createHash('sha256').update(`${kind}\0${value}`).digest('base64url');
 }
 
 function keys(who: Who) {
-  return { user: key('user', who.username), ip: who.ip ? key('ip', who.ip) : null };
+  return { user: key('user', who.username), ip: who.ip ? key('ip', networkOf(who.ip)) : null };
 }
 
 function lockedFor(record: ThrottleRecord | undefined, now: Date): number {
-  const until = record?.lockedUntil?.getTime() ?? 0;
-  return Math.max(0, until - now.getTime());
+  return Math.max(0, (record?.lockedUntil?.getTime() ?? 0) - now.getTime());
 }
 
 function tooMany(ms: number): AppError {
@@ -47,49 +65,66 @@ function tooMany(ms: number): AppError {
   });
 }
 
-/** Throws 429 when this attempt must not even be checked. */
-export async function assertSignInAllowed(deps: AuthDeps, policy: ThrottlePolicy, who: Who): Promise<void> {
-  const now = deps.now();
-  const { user, ip } = keys(who);
-  const records = await deps.store.throttles(ip ? [user, ip] : [user]);
-  const byKey = new Map(records.map((record) => [record.key, record]));
-  const address = ip ? byKey.get(ip) : undefined;
-  const addressWait = lockedFor(address, now);
-  if (addressWait > 0) throw tooMany(addressWait);
-  const usernameWait = lockedFor(byKey.get(user), now);
-  const windowStart = now.getTime() - policy.windowSeconds * 1000;
-  const addressHasFailures =
-    address !== undefined && address.windowStart.getTime() >= windowStart && address.failures > 0;
-  // A locked username still lets an address with no recent failures try: its owner, elsewhere.
-  if (usernameWait > 0 && (addressHasFailures || !ip)) throw tooMany(usernameWait);
-}
-
 function lockDuration(policy: ThrottlePolicy, failures: number, max: number): number {
   const excess = failures - max;
   return Math.min(policy.lockSeconds * 2 ** Math.min(excess, 30), policy.maxLockSeconds) * 1000;
 }
 
-/** Counts a failure; returns which counters are now locked (for the audit log). */
-export async function recordSignInFailure(deps: AuthDeps, policy: ThrottlePolicy, who: Who): Promise<string[]> {
+export type Attempt = {
+  /** The password was right: take this attempt back and clear the username's counter. */
+  succeeded(): Promise<void>;
+  /** The password was wrong: lock what is now over its limit; returns which limits tripped. */
+  failed(): Promise<string[]>;
+};
+
+/**
+ * Counts this attempt and decides whether it may be checked at all; throws 429 when not.
+ * Call `succeeded()` or `failed()` on the answer once the password has been checked.
+ */
+export async function beginAttempt(deps: AuthDeps, policy: ThrottlePolicy, who: Who): Promise<Attempt> {
   const now = deps.now();
   const windowStart = new Date(now.getTime() - policy.windowSeconds * 1000);
   const { user, ip } = keys(who);
-  const tripped: string[] = [];
-  const counters: [string, string | null, number][] = [
-    ['address', ip, policy.addressMaxFailures],
-    ['username', user, policy.usernameMaxFailures],
-  ];
-  for (const [name, counterKey, max] of counters) {
-    if (!counterKey) continue;
-    const record = await deps.store.countFailure(counterKey, now, windowStart);
-    if (record.failures >= max) {
-      await deps.store.lockThrottle(counterKey, new Date(now.getTime() + lockDuration(policy, record.failures, max)));
-      tripped.push(name);
-    }
-  }
-  return tripped;
-}
+  const before = new Map((await deps.store.throttles(ip ? [user, ip] : [user])).map((r) => [r.key, r]));
+  const addressBefore = ip ? before.get(ip) : undefined;
+  // Locked counters refuse at once, uncounted.
+  const addressWait = lockedFor(addressBefore, now);
+  if (addressWait > 0) throw tooMany(addressWait);
+  const addressHadFailures =
+    addressBefore !== undefined && addressBefore.windowStart >= windowStart && addressBefore.failures > 0;
+  const usernameWait = lockedFor(before.get(user), now);
+  // A locked username still lets an address with no recent failures try: its owner, elsewhere.
+  if (usernameWait > 0 && (addressHadFailures || !ip)) throw tooMany(usernameWait);
 
-export async function recordSignInSuccess(deps: AuthDeps, who: Who): Promise<void> {
-  await deps.store.clearThrottle(keys(who).user);
+  // Reserve: count the attempt before the (slow) password check, so concurrent attempts see each other.
+  const address = ip ? await deps.store.countAttempt(ip, now, windowStart) : undefined;
+  const username = await deps.store.countAttempt(user, now, windowStart);
+  const addressOver = address !== undefined && address.failures > policy.addressMaxFailures;
+  const usernameOver = username.failures > policy.usernameMaxFailures && (addressHadFailures || !ip);
+  if (addressOver || usernameOver) {
+    // More concurrent attempts than the limit leaves room for: this one is not checked, nor counted.
+    if (ip) await deps.store.uncountAttempt(ip);
+    await deps.store.uncountAttempt(user);
+    throw tooMany(policy.lockSeconds * 1000);
+  }
+
+  return {
+    async succeeded() {
+      if (ip) await deps.store.uncountAttempt(ip);
+      await deps.store.clearThrottle(user);
+    },
+    async failed() {
+      const tripped: string[] = [];
+      const counters: [string, string | null, ThrottleRecord | undefined, number][] = [
+        ['address', ip, address, policy.addressMaxFailures],
+        ['username', user, username, policy.usernameMaxFailures],
+      ];
+      for (const [name, counterKey, record, max] of counters) {
+        if (!counterKey || !record || record.failures < max) continue;
+        await deps.store.lockThrottle(counterKey, new Date(now.getTime() + lockDuration(policy, record.failures, max)));
+        tripped.push(name);
+      }
+      return tripped;
+    },
+  };
 }

@@ -26,8 +26,12 @@ export async function signPair(
   const now = deps.now();
   // JWT times are whole seconds; iat is now rounded down, and lifetimes count from it.
   const nowSeconds = Math.floor(now.getTime() / 1000);
-  const accessExp = nowSeconds + Math.max(1, Math.round(deps.policy.accessTokenSeconds));
   const refreshExp = Math.floor(refresh.expiresAt.getTime() / 1000);
+  // Never past the refresh token, and so never past the session's absolute end.
+  const accessExp = Math.min(
+    nowSeconds + Math.max(1, Math.round(deps.policy.accessTokenSeconds)),
+    Math.max(nowSeconds + 1, refreshExp),
+  );
   const [accessToken, refreshToken] = await Promise.all([
     deps.tokens.signAccess({ sub: subject.userId, sid: subject.sessionId, role: subject.role }, accessExp, now),
     deps.tokens.signRefresh({ sub: subject.userId, sid: subject.sessionId, jti: refresh.jti }, refreshExp, now),

@@ -77,6 +77,16 @@ export function classifyFault(error: unknown): Fault | null {
   return null;
 }
 
+/**
+ * A row a request relied on vanished under it (a user deleted while their session refreshed):
+ * Prisma's "record not found" and foreign-key failures. The request is answered 404, not 500.
+ */
+export function isVanishedRecord(error: unknown): boolean {
+  return codesOf(error).some(
+    (code) => code === 'P2025' || code === 'P2003' || code === 'ForeignKeyConstraintViolation',
+  );
+}
+
 /** Raised by the store itself, e.g. when the SQLite file it opened is no longer on disk. */
 export class DatabaseUnavailableError extends Error {
   override readonly name = 'DatabaseUnavailableError';

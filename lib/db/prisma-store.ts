@@ -160,21 +160,29 @@ export function createPrismaStore(connection: Connection): Store {
 
     throttles: (keys) => db.signInThrottle.findMany({ where: { key: { in: keys } } }),
 
-    countFailure: (key, at, windowStart) =>
-      transaction(async (tx) => {
-        const current = await tx.signInThrottle.findUnique({ where: { key } });
-        if (!current || current.windowStart < windowStart) {
-          return tx.signInThrottle.upsert({
-            where: { key },
-            create: { key, failures: 1, windowStart: at },
-            update: { failures: 1, windowStart: at, lockedUntil: null },
-          });
-        }
-        return tx.signInThrottle.update({ where: { key }, data: { failures: { increment: 1 } } });
-      }),
+    async countAttempt(key, at, windowStart) {
+      // One statement (INSERT … ON CONFLICT DO UPDATE on both providers): atomic under concurrency.
+      const counted = await db.signInThrottle.upsert({
+        where: { key },
+        create: { key, failures: 1, windowStart: at },
+        update: { failures: { increment: 1 } },
+      });
+      if (counted.windowStart >= windowStart) return counted;
+      // The window had run out: start a new one with this attempt; an active lock stays.
+      await db.signInThrottle.updateMany({
+        where: { key, windowStart: { lt: windowStart } },
+        data: { failures: 1, windowStart: at },
+      });
+      return { ...counted, failures: 1, windowStart: at };
+    },
+
+    async uncountAttempt(key) {
+      await db.signInThrottle.updateMany({ where: { key, failures: { gt: 0 } }, data: { failures: { decrement: 1 } } });
+    },
 
     async lockThrottle(key, until) {
-      await db.signInThrottle.update({ where: { key }, data: { lockedUntil: until } });
+      // updateMany: the counter may have been cleared or pruned meanwhile; that is not an error.
+      await db.signInThrottle.updateMany({ where: { key }, data: { lockedUntil: until } });
     },
 
     async clearThrottle(key) {

@@ -128,8 +128,13 @@ export interface Store {
   pruneRevocations(before: Date): Promise<number>;
 
   throttles(keys: string[]): Promise<ThrottleRecord[]>;
-  /** Counts one failure atomically: a new window when the last one ended before `windowStart`. */
-  countFailure(key: string, at: Date, windowStart: Date): Promise<ThrottleRecord>;
+  /**
+   * Counts one attempt in a single atomic statement (concurrent attempts each see their own
+   * count); a new window when the last one began before `windowStart`, keeping any active lock.
+   */
+  countAttempt(key: string, at: Date, windowStart: Date): Promise<ThrottleRecord>;
+  /** Takes back one counted attempt (it succeeded). */
+  uncountAttempt(key: string): Promise<void>;
   lockThrottle(key: string, until: Date): Promise<void>;
   clearThrottle(key: string): Promise<void>;
   pruneThrottles(before: Date): Promise<number>;

@@ -2,7 +2,7 @@
  * Wraps a route handler: AppErrors become problem responses, anything unexpected becomes a
  * generic 500 problem (logged server-side, never shown to the client).
  */
-import { classifyFault, serviceUnavailable, withDatabaseDeadline } from '../db/faults';
+import { classifyFault, isVanishedRecord, serviceUnavailable, withDatabaseDeadline } from '../db/faults';
 import { AppError } from '../errors';
 import { log } from '../log';
 import { metrics, routeLabel } from '../metrics/metrics';
@@ -38,6 +38,9 @@ export function route<C>(handler: Handler<C>, options: RouteOptions = {}): Handl
       let error: AppError;
       if (caught instanceof AppError) {
         error = caught;
+      } else if (isVanishedRecord(caught)) {
+        // Deleted under this request (a concurrent user deletion): gone, not a server error.
+        error = new AppError('not_found', 'what this request refers to no longer exists');
       } else if (classifyFault(caught)) {
         // A database fault that escaped the store's own handling is still "try again", never a 500.
         error = serviceUnavailable(caught);

@@ -61,10 +61,18 @@ export function metrics(): Metrics {
 export type SignInOutcome = 'success' | 'invalid_credentials' | 'throttled' | 'account_disabled';
 export type RefreshOutcome = 'rotated' | 'grace_reissue' | 'reuse_detected' | 'refused';
 
-/** Route label: the path with anything id-like replaced, so label sets stay small. */
+/** The app's own API routes; every other path (probes, typos, scanners) is one label, "other". */
+const ROUTES: [RegExp, string][] = [
+  [/^\/api\/auth\/(token|refresh|logout|me|password|sessions)$/, ''],
+  [/^\/api\/auth\/sessions\/revoke-others$/, ''],
+  [/^\/api\/auth\/sessions\/[^/]+$/, '/api/auth/sessions/:id'],
+  [/^\/api\/admin\/users$/, ''],
+  [/^\/api\/admin\/users\/[^/]+$/, '/api/admin/users/:id'],
+  [/^\/api\/(audit|health|metrics)$/, ''],
+];
+
+/** Route label with ids replaced: a small, fixed set, whatever paths clients send. */
 export function routeLabel(pathname: string): string {
-  return pathname
-    .split('/')
-    .map((segment, index) => (index >= 4 && /^[A-Za-z0-9_-]{16,}$/.test(segment) ? ':id' : segment))
-    .join('/');
+  for (const [pattern, label] of ROUTES) if (pattern.test(pathname)) return label || pathname;
+  return 'other';
 }

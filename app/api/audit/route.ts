@@ -11,7 +11,8 @@ import { getStore } from '@/lib/runtime';
 const AuditQuery = z.object({
   type: z.enum(AUDIT_TYPES as [string, ...string[]]).optional(),
   user: z.string().max(64, 'is too long').optional(),
-  before: z.coerce.number().int().positive().optional(),
+  // Event ids are 32-bit integers in the database.
+  before: z.coerce.number().int().positive().max(2_147_483_647).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 

@@ -21,7 +21,8 @@ const handler = route(
     refuseCrossSite(request, config);
     const client = clientInfo(request, config.trustProxy);
     // Generous per-address limit against scripted abuse; normal tabs never come near it.
-    const wait = getRefreshLimiter().take(client.ip ?? 'unknown');
+    // (An unknown address is not limited: one shared bucket would throttle every client at once.)
+    const wait = client.ip ? getRefreshLimiter().take(client.ip) : 0;
     if (wait > 0)
       throw new AppError('too_many_attempts', 'too many refresh requests from this address', { retryAfter: wait });
     const input = parseInput(RefreshRequest, await readFields(request));
