@@ -99,18 +99,30 @@ export async function beginAttempt(deps: AuthDeps, policy: ThrottlePolicy, who: 
   // Reserve: count the attempt before the (slow) password check, so concurrent attempts see each other.
   const address = ip ? await deps.store.countAttempt(ip, now, windowStart) : undefined;
   const username = await deps.store.countAttempt(user, now, windowStart);
-  const addressOver = address !== undefined && address.failures > policy.addressMaxFailures;
-  const usernameOver = username.failures > policy.usernameMaxFailures && (addressHadFailures || !ip);
-  if (addressOver || usernameOver) {
-    // More concurrent attempts than the limit leaves room for: this one is not checked, nor counted.
-    if (ip) await deps.store.uncountAttempt(ip);
-    await deps.store.uncountAttempt(user);
-    throw tooMany(policy.lockSeconds * 1000);
+  // Over a limit, only one attempt per lock period gets its password checked: the one that claims
+  // the counter's expired lock (atomically); concurrent others are refused, uncounted.
+  const claims: [string, ThrottleRecord | undefined, number, boolean][] = [
+    ['ip', address, policy.addressMaxFailures, true],
+    ['user', username, policy.usernameMaxFailures, addressHadFailures || !ip],
+  ];
+  for (const [kind, record, max, applies] of claims) {
+    if (!record || !applies || record.failures <= max) continue;
+    const counterKey = kind === 'ip' ? ip! : user;
+    const until = new Date(now.getTime() + lockDuration(policy, record.failures, max));
+    if (!(await deps.store.claimThrottle(counterKey, now, until))) {
+      if (ip) await deps.store.uncountAttempt(ip);
+      await deps.store.uncountAttempt(user);
+      throw tooMany(policy.lockSeconds * 1000);
+    }
   }
 
   return {
     async succeeded() {
-      if (ip) await deps.store.uncountAttempt(ip);
+      if (ip) {
+        await deps.store.uncountAttempt(ip);
+        // A lock this attempt claimed is not the right password's to keep.
+        if (address && address.failures > policy.addressMaxFailures) await deps.store.lockThrottle(ip, now);
+      }
       await deps.store.clearThrottle(user);
     },
     async failed() {

@@ -185,6 +185,14 @@ export function createPrismaStore(connection: Connection): Store {
       await db.signInThrottle.updateMany({ where: { key }, data: { lockedUntil: until } });
     },
 
+    claimThrottle: async (key, now, until) =>
+      (
+        await db.signInThrottle.updateMany({
+          where: { key, OR: [{ lockedUntil: null }, { lockedUntil: { lte: now } }] },
+          data: { lockedUntil: until },
+        })
+      ).count === 1,
+
     async clearThrottle(key) {
       await db.signInThrottle.deleteMany({ where: { key } });
     },

@@ -136,6 +136,11 @@ export interface Store {
   /** Takes back one counted attempt (it succeeded). */
   uncountAttempt(key: string): Promise<void>;
   lockThrottle(key: string, until: Date): Promise<void>;
+  /**
+   * Takes the one attempt a counter over its limit allows once its lock has run out: sets
+   * `lockedUntil` only if no lock is active, atomically. True for exactly one of concurrent callers.
+   */
+  claimThrottle(key: string, now: Date, until: Date): Promise<boolean>;
   clearThrottle(key: string): Promise<void>;
   pruneThrottles(before: Date): Promise<number>;
 
