@@ -6,6 +6,7 @@
  */
 import { pruneEvents } from './audit/audit-log';
 import { type Config, ConfigError } from './config';
+import { requestGuardActive } from './http/client-info';
 import { log } from './log';
 import { getAuthDeps, getConfig, getRevocationFeed, getStore } from './runtime';
 import { warmUpPasswordChecks } from './users/passwords';
@@ -42,7 +43,7 @@ export async function startServer(): Promise<void> {
     }
     throw error;
   }
-  if (!config.trustProxy && (globalThis as Record<symbol, unknown>)[Symbol.for('staysignedin.requestGuard')] !== true) {
+  if (!config.trustProxy && !requestGuardActive()) {
     log.warn(
       'the request guard is not loaded (start the server with `npm start` / scripts/run-app.mjs): client addresses are unknown, so sign-in throttling counts by username only, and body limits are not enforced before Next.js reads bodies',
     );

@@ -5,9 +5,14 @@ import type { ClientInfo } from '../auth/deps';
 const PEER_HEADER = 'x-staysignedin-peer';
 const GUARD_ACTIVE = Symbol.for('staysignedin.requestGuard');
 
+/** Whether request-guard.cjs runs in this process (then PEER_HEADER comes from the socket). */
+export function requestGuardActive(): boolean {
+  return (globalThis as Record<symbol, unknown>)[GUARD_ACTIVE] === true;
+}
+
 function peerAddress(request: Request): string | null {
   // Without the guard, a client could send this header itself: then the address is unknown.
-  if ((globalThis as Record<symbol, unknown>)[GUARD_ACTIVE] !== true) return null;
+  if (!requestGuardActive()) return null;
   const value = request.headers.get(PEER_HEADER)?.replace(/^::ffff:/, '');
   return value ? value : null;
 }
