@@ -7,10 +7,13 @@
  */
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
+import type BetterSqlite3 from 'better-sqlite3';
+import pg from 'pg';
 import { databaseDeadline, withFaultHandling } from './faults';
 import { PrismaClient as PostgresClient } from './generated/postgresql/client';
 import { type Prisma, PrismaClient as SqliteClient } from './generated/sqlite/client';
 import { providerOf, sqliteFilePath } from './location';
+import { postgresRefreshStatements, sqliteRefreshStatements, type RefreshStatements } from './refresh-statements';
 import { SerialQueue } from './serialize';
 import { SqliteFileWatch } from './sqlite-file-watch';
 import type { Provider } from './store';
@@ -24,6 +27,8 @@ export type Connection = {
   /** Single queries, each guarded. */
   client: Client;
   transaction: <T>(work: (tx: TxClient) => Promise<T>) => Promise<T>;
+  /** The refresh path in plain SQL on the same connection (refresh-statements.ts). */
+  refresh: RefreshStatements;
   close: () => Promise<void>;
 };
 
@@ -42,7 +47,18 @@ function withGuard(base: Client, guarded: <T>(work: () => Promise<T>) => Promise
 
 function connectSqlite(databaseUrl: string): Connection {
   const file = sqliteFilePath(databaseUrl);
-  const base = new SqliteClient({ adapter: new PrismaBetterSQLite3({ url: file, timeout: SQLITE_BUSY_TIMEOUT_MS }) });
+  const factory = new PrismaBetterSQLite3({ url: file, timeout: SQLITE_BUSY_TIMEOUT_MS });
+  // The refresh path's statements run on the very connection Prisma opens (one connection: no
+  // lock contention between two, and ':memory:' works). The adapter keeps it as `client`.
+  let handle: BetterSqlite3.Database | undefined;
+  const capturing: typeof factory = Object.assign(Object.create(factory) as typeof factory, {
+    connect: async () => {
+      const adapter = await factory.connect();
+      handle = (adapter as unknown as { client: BetterSqlite3.Database }).client;
+      return adapter;
+    },
+  });
+  const base = new SqliteClient({ adapter: capturing });
   const queue = new SerialQueue();
   const watch = file === ':memory:' ? null : new SqliteFileWatch(file);
   // Settings of the connection itself, applied before its first query. WAL lets readers run while
@@ -76,12 +92,23 @@ function connectSqlite(databaseUrl: string): Connection {
     client: withGuard(base, guarded),
     // An interactive transaction that no other request's query can slip into; retried whole.
     transaction: (work) => guarded(() => base.$transaction((tx) => work(tx))),
+    refresh: sqliteRefreshStatements((work) =>
+      guarded(async () => {
+        if (!handle?.open) throw new Error('the SQLite connection is not open');
+        return work(handle);
+      }),
+    ),
     close: () => base.$disconnect(),
   };
 }
 
 function connectPostgres(databaseUrl: string): Connection {
-  const base = new PostgresClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) }) as unknown as Client;
+  // One pool for Prisma and the refresh path's plain statements.
+  const pool = new pg.Pool({ connectionString: databaseUrl });
+  // An idle connection the server drops (a restart) must not crash the process; the next query
+  // reconnects, and a query that fails is a 503 (faults.ts).
+  pool.on('error', () => undefined);
+  const base = new PostgresClient({ adapter: new PrismaPg(pool) }) as unknown as Client;
   const guarded = <T>(work: () => Promise<T>) => withFaultHandling(work, databaseDeadline());
   return {
     provider: 'postgresql',
@@ -89,7 +116,11 @@ function connectPostgres(databaseUrl: string): Connection {
     // Read committed is enough: every atomic step is a conditional update that re-checks its
     // condition after waiting for a concurrent writer.
     transaction: (work) => guarded(() => base.$transaction((tx) => work(tx))),
-    close: () => base.$disconnect(),
+    refresh: postgresRefreshStatements((work) => guarded(() => work(pool)), pg.types),
+    close: async () => {
+      await base.$disconnect();
+      await pool.end();
+    },
   };
 }
 

@@ -82,11 +82,17 @@ export function classifyFault(error: unknown): Fault | null {
 
 /**
  * A row a request relied on vanished under it (a user deleted while their session refreshed):
- * Prisma's "record not found" and foreign-key failures. The request is answered 404, not 500.
+ * Prisma's "record not found" and foreign-key failures, and the drivers' own foreign-key errors. The request is answered 404, not 500.
  */
 export function isVanishedRecord(error: unknown): boolean {
   return codesOf(error).some(
-    (code) => code === 'P2025' || code === 'P2003' || code === 'ForeignKeyConstraintViolation',
+    (code) =>
+      code === 'P2025' ||
+      code === 'P2003' ||
+      code === 'ForeignKeyConstraintViolation' ||
+      // The same from the drivers themselves (the refresh path's plain statements).
+      code === 'SQLITE_CONSTRAINT_FOREIGNKEY' ||
+      code === '23503',
   );
 }
 

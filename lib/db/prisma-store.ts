@@ -134,23 +134,12 @@ export function createPrismaStore(connection: Connection): Store {
         return true;
       }),
 
-    findRefreshToken: (id) =>
-      db.refreshToken.findUnique({ where: { id }, include: { session: { include: { user: true } } } }),
+    // The refresh path: plain SQL (refresh-statements.ts).
+    findRefreshToken: (id) => connection.refresh.findRefreshToken(id),
 
     findRefreshTokenOnly: (id) => db.refreshToken.findUnique({ where: { id } }),
 
-    rotateRefreshToken: ({ id, sessionId, successor, at }) =>
-      transaction(async (tx) => {
-        // The conditional update is the lock: exactly one request can move usedAt off NULL.
-        const claimed = await tx.refreshToken.updateMany({
-          where: { id, usedAt: null },
-          data: { usedAt: at, replacedById: successor.id },
-        });
-        if (claimed.count !== 1) return false;
-        await tx.refreshToken.create({ data: { ...successor, sessionId } });
-        await tx.session.update({ where: { id: sessionId }, data: { lastUsedAt: at } });
-        return true;
-      }),
+    rotateRefreshToken: (rotation) => connection.refresh.rotateRefreshToken(rotation),
 
     revocationsSince: (since) =>
       db.revocation.findMany({ where: { createdAt: { gte: since } }, orderBy: { createdAt: 'asc' } }),
