@@ -1,16 +1,16 @@
 /**
- * The one way a route handler gets its caller: the identity middleware.ts verified (from the
- * signed identity header), and, unless the route opts out, the live session and user from the
- * database, so that a revoked session, a disabled user or a changed password stop the request at
- * once whatever the access token says. Handlers never read the identity header themselves, so none
- * can forget a check.
+ * The one way a route handler gets its caller: the Bearer access token checked exactly as
+ * middleware.ts checks it (bearer-check.ts; a cache hit after the middleware's own check), and,
+ * unless the route opts out, the live session and user from the database, so that a revoked
+ * session, a disabled user or a changed password stop the request at once whatever the access
+ * token says. Handlers never read the Authorization header themselves, so none can forget a check.
  */
 import { requireLiveSession } from '../auth/sessions';
 import type { SessionWithUser, UserRecord } from '../db';
 import { AppError } from '../errors';
-import { getAuthDeps, getConfig } from '../runtime';
+import { getAuthDeps } from '../runtime';
 import type { Role } from '../users/roles';
-import { decodeIdentity, IDENTITY_HEADER, type Identity } from './identity-header';
+import { authenticateBearer, type Identity } from './bearer-check';
 import { route } from './route';
 
 export type Caller = { identity: Identity };
@@ -22,13 +22,6 @@ type Options = {
   /** The role the caller must have (403 otherwise). */
   role?: Role;
 };
-
-function identityOf(request: Request): Identity {
-  const identity = decodeIdentity(getConfig().secret, request.headers.get(IDENTITY_HEADER));
-  // Only reachable when the middleware did not run for this path: refuse, never guess.
-  if (!identity) throw new AppError('unauthenticated', 'a valid Bearer access token is required');
-  return identity;
-}
 
 export function protectedRoute<C>(
   handler: (request: Request, caller: LiveCaller, context: C) => Promise<Response>,
@@ -47,7 +40,8 @@ export function protectedRoute<C>(
   if (options.live === false && options.role) throw new TypeError('protectedRoute: a role check needs live: true');
   return route<C>(
     async (request, context) => {
-      const identity = identityOf(request);
+      // Checked here as well as in the middleware: a route its matcher missed is still protected.
+      const identity = await authenticateBearer(request.headers.get('authorization'));
       if (options.live === false) return handler(request, { identity } as LiveCaller, context);
       const session = await requireLiveSession(getAuthDeps(), identity);
       // The role as stored now, not as it was when the access token was signed.
