@@ -31,9 +31,16 @@ export async function signIn(
     throw error;
   });
   const user = await deps.store.findUserByUsername(username);
-  const ok = user
-    ? await verifyPassword(user.passwordHash, credentials.password)
-    : await burnPasswordCheck(credentials.password); // equal timing for unknown users
+  let ok: boolean;
+  try {
+    ok = user
+      ? await verifyPassword(user.passwordHash, credentials.password)
+      : await burnPasswordCheck(credentials.password); // equal timing for unknown users
+  } catch (error) {
+    // Refused before any password was checked (too many sign-ins at once): not a failed attempt.
+    await attempt.abandoned();
+    throw error;
+  }
   if (!user || !ok) {
     const tripped = await attempt.failed();
     // The attempted name is recorded only for an existing account: typos often hold passwords.

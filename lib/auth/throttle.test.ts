@@ -61,4 +61,14 @@ describe('beginAttempt', () => {
       await attempt.succeeded();
     }
   });
+
+  it('takes back an abandoned attempt without forgetting the failures before it', async () => {
+    const { deps } = testAuth(store);
+    const from = (i: number) => ({ username: 'patient', ip: `198.51.100.${20 + i}` });
+    for (let i = 0; i < POLICY.usernameMaxFailures - 1; i++) await (await beginAttempt(deps, POLICY, from(i))).failed();
+    // The server was too busy to check this one: it neither counts nor wipes the slate.
+    await (await beginAttempt(deps, POLICY, from(50))).abandoned();
+    const last = await beginAttempt(deps, POLICY, from(51));
+    expect(await last.failed()).toEqual(['username']);
+  });
 });

@@ -75,6 +75,8 @@ export type Attempt = {
   succeeded(): Promise<void>;
   /** The password was wrong: lock what is now over its limit; returns which limits tripped. */
   failed(): Promise<string[]>;
+  /** The password was never checked (the server was too busy): take back this attempt only. */
+  abandoned(): Promise<void>;
 };
 
 /**
@@ -124,6 +126,11 @@ export async function beginAttempt(deps: AuthDeps, policy: ThrottlePolicy, who: 
         if (address && address.failures > policy.addressMaxFailures) await deps.store.lockThrottle(ip, now);
       }
       await deps.store.clearThrottle(user);
+    },
+    async abandoned() {
+      // Unlike succeeded(), earlier failures stay counted: overloading the server must not reset them.
+      if (ip) await deps.store.uncountAttempt(ip);
+      await deps.store.uncountAttempt(user);
     },
     async failed() {
       const tripped: string[] = [];
