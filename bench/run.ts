@@ -1,104 +1,250 @@
 /**
- * npm run bench: honest numbers, not a test. Starts the production server (same start script
- * as npm start) on a throwaway SQLite file and measures, at 20 connections:
- *   - the same trivial handler without and with the middleware's Bearer access-token check,
- *   - POST /api/auth/refresh rotation (every request consumes a token and writes its successor),
- * plus the sign-in time for an unknown user vs a wrong password (they should match).
+ * npm run bench: honest numbers, not a test. Starts the production server (the same start script
+ * as npm start) with ENABLE_BENCH_ROUTES on a throwaway SQLite file and, when DATABASE_URL names a
+ * PostgreSQL server, again on a throwaway database there. Then, in interleaved rounds so that a
+ * slow moment of the machine does not land on one route only:
+ *
+ *   outside      GET /bench/outside          a trivial route outside the middleware's matcher
+ *   middleware   GET /api/bench/open         the same route through the middleware, no token check
+ *   protected    GET /api/bench/protected    the same route behind the Bearer access-token check
+ *   write        POST /api/bench/write       one plain write transaction: the floor for a write
+ *   rotation     POST /api/auth/refresh      every request consumes a refresh token, writes its successor
+ *   sign-in      POST /api/auth/token        argon2id password check and a new session
+ *
+ * and at fixed offered loads (latency, not saturation): rotation at 250 req/s, and the protected
+ * route at 100 req/s idle and during a burst of sign-ins. Finally the gzipped size of the browser's
+ * auth client. Options: BENCH_SECONDS (per measurement, default 5), BENCH_ROUNDS (default 3),
+ * BENCH_PROFILE=dir (a V8 CPU profile of each server, see README "Performance").
  */
+import { randomBytes } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import os from 'node:os';
-import { performance } from 'node:perf_hooks';
+import path from 'node:path';
 import autocannon from 'autocannon';
+import { build } from 'esbuild';
+import pg from 'pg';
 import { ADMIN, startServer, type TestServer } from '../tests/helpers/server';
-import { post, signIn } from '../tests/helpers/http';
+import { signIn } from '../tests/helpers/http';
+import { ROOT } from '../tests/helpers/paths';
 
 const CONNECTIONS = 20;
-const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
-type Row = { name: string; rps: number; p50: number; p99: number; non2xx: number; errors: number };
+type Sample = { rps: number; p50: number; p99: number; bad: number };
+type Options = Omit<autocannon.Options, 'url'> & { url: string };
 
-async function measure(name: string, options: autocannon.Options): Promise<Row> {
-  // A short warm-up so JIT compilation and lazy route loading are not measured.
-  await autocannon({ ...options, duration: 2, connections: CONNECTIONS });
-  const result = await autocannon({ ...options, duration: DURATION, connections: CONNECTIONS });
+async function run(options: Options, seconds = SECONDS): Promise<Sample> {
+  const result = await autocannon({ connections: CONNECTIONS, ...options, duration: seconds });
   return {
-    name,
-    rps: Math.round(result.requests.average),
+    rps: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
-    non2xx: result.non2xx,
-    errors: result.errors + result.timeouts,
+    bad: result.non2xx + result.errors + result.timeouts,
   };
 }
 
-async function rotation(server: TestServer): Promise<Row> {
-  // Every connection keeps its own chain going: each response's refresh token is used next.
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+/**
+ * Refresh-token chains: each response's refresh token is the next request's. A chain whose
+ * response was cut off when a measurement ended is lost, so the pool is topped up before each one.
+ */
+function rotationLoad(server: TestServer): { options: Options; topUp: () => Promise<void> } {
   const pool: string[] = [];
-  for (let i = 0; i < CONNECTIONS * 2; i++)
-    pool.push((await signIn(server.url, ADMIN.username, ADMIN.password)).refresh_token);
-  return measure('POST /api/auth/refresh (rotation)', {
+  const topUp = async () => {
+    while (pool.length < CONNECTIONS * 2) {
+      const batch = await Promise.all(
+        Array.from({ length: 5 }, () => signIn(server.url, ADMIN.username, ADMIN.password)),
+      );
+      pool.push(...batch.map((tokens) => tokens.refresh_token));
+    }
+  };
+  const options = {
     url: server.url,
     requests: [
       {
         method: 'POST',
         path: '/api/auth/refresh',
         headers: { 'content-type': 'application/json' },
-        setupRequest: (request) => {
+        setupRequest: (request: autocannon.Request) => {
           const token = pool.shift();
           return token ? { ...request, body: JSON.stringify({ refresh_token: token }) } : undefined;
         },
-        onResponse: (status, body) => {
+        onResponse: (status: number, body: string) => {
           if (status === 200) pool.push((JSON.parse(body) as { refresh_token: string }).refresh_token);
         },
       },
     ],
-  } as autocannon.Options);
+  } as Options;
+  return { options, topUp };
 }
 
-async function signInTiming(server: TestServer): Promise<{ unknown: number; wrong: number }> {
-  const median = async (username: string) => {
-    const times: number[] = [];
-    for (let i = 0; i < 15; i++) {
-      const start = performance.now();
-      await post(`${server.url}/api/auth/token`, { username, password: 'not the password' });
-      times.push(performance.now() - start);
-    }
-    return times.sort((a, b) => a - b)[7]!;
-  };
-  return { unknown: await median('nobody-by-that-name'), wrong: await median(ADMIN.username) };
-}
+const SCENARIOS = ['outside', 'middleware', 'protected', 'write', 'rotation', 'sign-in'] as const;
+type Scenario = (typeof SCENARIOS)[number];
 
-function table(rows: Row[]): string {
-  const header = '| route | req/s | p50 ms | p99 ms | non-2xx | errors |\n|---|---:|---:|---:|---:|---:|';
-  return [
-    header,
-    ...rows.map((r) => `| ${r.name} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} |`),
-  ].join('\n');
-}
-
-async function main(): Promise<void> {
-  const server = await startServer({ label: 'bench', env: { ENABLE_BENCH_ROUTES: 'true' } });
+async function benchServer(label: string, databaseUrl?: string): Promise<string> {
+  const profile = process.env.BENCH_PROFILE;
+  const server = await startServer({
+    label: `bench-${label}`,
+    ...(databaseUrl ? { databaseUrl } : {}),
+    env: {
+      ENABLE_BENCH_ROUTES: 'true',
+      // Sign-in is measured for speed here, not throttled: every request comes from 127.0.0.1.
+      THROTTLE_ADDRESS_MAX_FAILURES: '9999',
+      THROTTLE_USERNAME_MAX_FAILURES: '10000',
+      ...(profile ? { CPU_PROFILE_DIR: path.resolve(profile, label) } : {}),
+    },
+  });
   try {
     const { access_token } = await signIn(server.url, ADMIN.username, ADMIN.password);
-    const rows = [
-      await measure('GET /bench/open (no token check)', { url: `${server.url}/bench/open` }),
-      await measure('GET /api/bench/protected (Bearer access token)', {
-        url: `${server.url}/api/bench/protected`,
-        headers: { authorization: `Bearer ${access_token}` },
+    const bearer = { authorization: `Bearer ${access_token}` };
+    const { options: rotation, topUp } = rotationLoad(server);
+    const load: Record<Scenario, Options> = {
+      outside: { url: `${server.url}/bench/outside` },
+      middleware: { url: `${server.url}/api/bench/open` },
+      protected: { url: `${server.url}/api/bench/protected`, headers: bearer },
+      write: {
+        url: `${server.url}/api/bench/write`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ value: 'x'.repeat(40) }),
+      },
+      rotation,
+      'sign-in': {
+        url: `${server.url}/api/auth/token`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(ADMIN),
+      },
+    };
+    const measure = async (scenario: Scenario, seconds?: number) => {
+      if (scenario === 'rotation') await topUp();
+      return run(load[scenario], seconds);
+    };
+    // Warm-up: JIT compilation and first-request route loading are not measured.
+    for (const scenario of SCENARIOS) await measure(scenario, 1);
+
+    const samples = new Map<Scenario, Sample[]>(SCENARIOS.map((s) => [s, []]));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const scenario of SCENARIOS) samples.get(scenario)!.push(await measure(scenario));
+    }
+
+    // Latency at a fixed offered load: what a user waits, below saturation.
+    await topUp();
+    const rotationAt250 = await run({ ...rotation, connections: 10, overallRate: 250 }, SECONDS * 2);
+    const fixed = { ...load.protected, connections: 10, overallRate: 100 };
+    const idle = await run(fixed, SECONDS * 2);
+    // The same load while 20 clients sign in as fast as they can.
+    const [busy] = await Promise.all([
+      run(fixed, SECONDS * 2),
+      run({ ...load['sign-in'], connections: 20 }, SECONDS * 2),
+    ]);
+
+    const row = (scenario: Scenario) => {
+      const list = samples.get(scenario)!;
+      return {
+        rps: median(list.map((s) => s.rps)),
+        p50: median(list.map((s) => s.p50)),
+        p99: median(list.map((s) => s.p99)),
+        bad: list.reduce((sum, s) => sum + s.bad, 0),
+      };
+    };
+    const rows = Object.fromEntries(SCENARIOS.map((s) => [s, row(s)])) as Record<Scenario, Sample>;
+    const ratio = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : '–');
+    const relative: Record<Scenario, string> = {
+      outside: '1.00 of outside',
+      middleware: `${ratio(rows.middleware.rps, rows.outside.rps)} of outside`,
+      protected: `**${ratio(rows.protected.rps, rows.middleware.rps)} of middleware** (target ≥ 0.95)`,
+      write: `${ratio(rows.write.rps, rows.middleware.rps)} of middleware`,
+      rotation: `**${ratio(rows.rotation.rps, rows.write.rps)} of write** (target ≥ 0.5)`,
+      'sign-in': `${ratio(rows['sign-in'].rps, rows.write.rps)} of write`,
+    };
+    const paths: Record<Scenario, string> = {
+      outside: 'GET /bench/outside (outside the matcher)',
+      middleware: 'GET /api/bench/open (middleware, no token check)',
+      protected: 'GET /api/bench/protected (Bearer check)',
+      write: 'POST /api/bench/write (one plain write transaction)',
+      rotation: 'POST /api/auth/refresh (rotation)',
+      'sign-in': 'POST /api/auth/token (sign-in)',
+    };
+    const lines = [
+      `**${label}**, ${CONNECTIONS} connections, median of ${ROUNDS} interleaved rounds of ${SECONDS} s`,
+      '',
+      '| route | req/s | ratio | p50 ms | p99 ms | non-2xx/errors |',
+      '|---|---:|---|---:|---:|---:|',
+      ...SCENARIOS.map((s) => {
+        const r = rows[s];
+        return `| ${paths[s]} | ${Math.round(r.rps)} | ${relative[s]} | ${r.p50} | ${r.p99} | ${r.bad} |`;
       }),
-      await rotation(server),
+      '',
+      `- rotation at a fixed 250 req/s: p50 ${rotationAt250.p50} ms, **p99 ${rotationAt250.p99} ms** (target ≤ 25), ${rotationAt250.bad} non-2xx/errors`,
+      `- protected route at a fixed 100 req/s: p99 ${idle.p99} ms idle, **${busy.p99} ms during a sign-in burst** (${ratio(busy.p99, idle.p99)}×, target ≤ 2×), ${idle.bad + busy.bad} non-2xx/errors`,
     ];
-    const timing = await signInTiming(server);
-    const cpu = os.cpus();
-    console.log(
-      `\n${CONNECTIONS} connections, ${DURATION} s each, SQLite, Node ${process.version}, ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}\n`,
-    );
-    console.log(table(rows));
-    console.log(
-      `\nSign-in, median of 15: unknown user ${timing.unknown.toFixed(1)} ms, wrong password ${timing.wrong.toFixed(1)} ms`,
-    );
+    return lines.join('\n');
   } finally {
     await server.stop();
   }
+}
+
+/**
+ * The browser's auth client (lib/client) as the page bundle carries it: minified, without React,
+ * SWR and Next.js (which the page loads anyway), gzipped.
+ */
+async function clientSize(): Promise<string> {
+  // Everything the pages import from lib/client, in one bundle.
+  const modules = ['auth-provider', 'auth-fetch', 'http', 'safe-next', 'settings'];
+  const result = await build({
+    stdin: {
+      contents: modules.map((name) => `export * from './${name}';`).join('\n'),
+      resolveDir: path.join(ROOT, 'lib/client'),
+      loader: 'ts',
+    },
+    bundle: true,
+    minify: true,
+    write: false,
+    format: 'esm',
+    platform: 'browser',
+    jsx: 'automatic',
+    define: { 'process.env.NODE_ENV': '"production"' },
+    external: ['react', 'react-dom', 'react/jsx-runtime', 'swr', 'next', 'next/*'],
+    logLevel: 'silent',
+  });
+  const code = result.outputFiles[0]!.contents;
+  const gzipped = gzipSync(code, { level: 9 }).length;
+  return `- browser auth client (lib/client, minified, without React, SWR and Next.js): ${(code.length / 1024).toFixed(1)} kB, **${(gzipped / 1024).toFixed(1)} kB gzipped** (target ≤ 6)`;
+}
+
+/** A throwaway database on the PostgreSQL server DATABASE_URL names, dropped afterwards. */
+async function withPostgresDatabase<T>(serverUrl: string, work: (url: string) => Promise<T>): Promise<T> {
+  const admin = new URL(serverUrl);
+  admin.pathname = '/postgres';
+  const name = `bench_${randomBytes(4).toString('hex')}`;
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE "${name}"`);
+    const url = new URL(serverUrl);
+    url.pathname = `/${name}`;
+    return await work(url.toString());
+  } finally {
+    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await client.end();
+  }
+}
+
+async function main(): Promise<void> {
+  const cpu = os.cpus();
+  const sections = [
+    `Node ${process.version}, ${cpu.length} × ${cpu[0]?.model.trim() ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB; load generator (autocannon) on the same machine`,
+    await benchServer('SQLite'),
+  ];
+  const url = process.env.DATABASE_URL;
+  if (url && /^postgres(ql)?:\/\//.test(url)) {
+    sections.push(await withPostgresDatabase(url, (throwaway) => benchServer('PostgreSQL', throwaway)));
+  }
+  sections.push(await clientSize());
+  console.log(`\n${sections.join('\n\n')}\n`);
 }
 
 main().catch((error: unknown) => {

@@ -10,6 +10,9 @@ export const PUBLIC_API_PATHS = new Set([
   '/api/health',
   // Checks its own credential (METRICS_TOKEN), which is not an access token.
   '/api/metrics',
+  // The benchmark's routes without a token check (404 unless ENABLE_BENCH_ROUTES).
+  '/api/bench/open',
+  '/api/bench/write',
 ]);
 
 export function isPublicApiPath(pathname: string): boolean {

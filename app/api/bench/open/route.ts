@@ -1,7 +1,7 @@
-// GET /bench/open: the benchmark's baseline, through the middleware but without a token check
-// (404 unless ENABLE_BENCH_ROUTES).
+// GET /api/bench/open: the same answer through the middleware, which lets it pass without a token
+// check (404 unless ENABLE_BENCH_ROUTES).
 import { methods, route } from '@/lib/http/route';
-import { benchProbe } from '../probe';
+import { benchProbe } from '../../../bench/probe';
 
 const handler = route(async () => benchProbe(null));
 
