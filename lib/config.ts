@@ -103,6 +103,9 @@ const envSchema = z
     CLIENT_REQUEST_TIMEOUT_SECONDS: number(10).pipe(z.number().positive().max(120)),
     CLIENT_SESSION_CHECK_SECONDS: number(60).pipe(z.number().min(0).max(86_400)),
     ENABLE_BENCH_ROUTES: flag(false),
+    // DPoP (RFC 9449): refuse sign-ins without a browser-key proof; demand server nonces on refresh.
+    DPOP_REQUIRED: flag(false),
+    DPOP_NONCES: flag(true),
     // Sign-in throttling (lib/auth/throttle.ts) and the refresh endpoint's per-address limit.
     THROTTLE_WINDOW_MINUTES: number(15).pipe(
       z
@@ -177,6 +180,8 @@ const envSchema = z
         sessionCheckSeconds: env.CLIENT_SESSION_CHECK_SECONDS,
       },
       benchRoutes: env.ENABLE_BENCH_ROUTES,
+      dpopRequired: env.DPOP_REQUIRED,
+      dpopNonces: env.DPOP_NONCES,
       throttle: {
         windowSeconds: env.THROTTLE_WINDOW_MINUTES * minutes,
         addressMaxFailures: env.THROTTLE_ADDRESS_MAX_FAILURES,

@@ -19,6 +19,11 @@ export const ERRORS = {
   conflict: { status: 409, title: 'The request conflicts with the current state', oauth: 'invalid_request' },
   payload_too_large: { status: 413, title: 'The request body is too large', oauth: 'invalid_request' },
   unsupported_media_type: { status: 415, title: 'Unsupported content type', oauth: 'invalid_request' },
+  // DPoP (RFC 9449): a proof that is missing, malformed or from another key; and "sign again with
+  // this nonce" (§8), whose nonce travels in the DPoP-Nonce header.
+  invalid_dpop_proof: { status: 401, title: 'The DPoP proof is invalid', oauth: 'invalid_dpop_proof' },
+  use_dpop_nonce: { status: 400, title: 'A DPoP nonce is required', oauth: 'use_dpop_nonce' },
+  dpop_required: { status: 400, title: 'A DPoP-bound session is required', oauth: 'invalid_dpop_proof' },
   too_many_attempts: { status: 429, title: 'Too many attempts', oauth: 'slow_down' },
   internal_error: { status: 500, title: 'Something went wrong on our side', oauth: 'server_error' },
   service_unavailable: {
@@ -53,16 +58,25 @@ export class AppError extends Error {
   readonly retryAfter: number | undefined;
   /** RFC 9457 extension members, e.g. which parameters were invalid. */
   readonly extensions: Record<string, unknown> | undefined;
+  /** For use_dpop_nonce: the nonce to sign with (sent as the DPoP-Nonce header). */
+  readonly dpopNonce: string | undefined;
 
   constructor(
     code: ErrorCode,
     detail?: string,
-    options: { status?: number; retryAfter?: number; extensions?: Record<string, unknown>; cause?: unknown } = {},
+    options: {
+      status?: number;
+      retryAfter?: number;
+      extensions?: Record<string, unknown>;
+      dpopNonce?: string;
+      cause?: unknown;
+    } = {},
   ) {
     super(detail ?? ERRORS[code].title, { cause: options.cause });
     this.code = code;
     this.status = options.status ?? ERRORS[code].status;
     this.retryAfter = options.retryAfter;
     this.extensions = options.extensions;
+    this.dpopNonce = options.dpopNonce;
   }
 }

@@ -6,6 +6,7 @@
  */
 import { createTokenService, type TokenService } from './auth/tokens';
 import type { AuthDeps } from './auth/deps';
+import { createNonceService } from './auth/dpop-nonce';
 import { RateLimiter } from './auth/rate-limit';
 import { RevocationFeed } from './auth/revocation-feed';
 import { getConfig } from './config';
@@ -68,7 +69,10 @@ export function getAuthDeps(): AuthDeps {
         refreshTokenSeconds: config.refreshTokenSeconds,
         sessionMaxAgeSeconds: config.sessionMaxAgeSeconds,
         reuseGraceSeconds: config.reuseGraceSeconds,
+        dpopRequired: config.dpopRequired,
+        dpopNonces: config.dpopNonces,
       },
+      nonces: createNonceService(config.secret),
       now: () => new Date(),
       // Built by lib/startup.ts just before the server serves: that is the start-up instant.
       startedAt: new Date(),

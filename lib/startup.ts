@@ -23,7 +23,11 @@ function scheduleMaintenance(config: Config): void {
       const events = await pruneEvents(store, config.auditRetentionDays, new Date(now));
       const spent = new Date(now - (config.throttle.windowSeconds + config.throttle.maxLockSeconds) * 1000);
       const throttles = await store.pruneThrottles(spent);
-      if (events + throttles > 0) log.info('pruned old records', { auditEvents: events, throttleCounters: throttles });
+      // Used DPoP proof ids are kept only as long as such a proof could still be accepted.
+      const proofs = await store.pruneDpopProofs(new Date(now));
+      if (events + throttles + proofs > 0) {
+        log.info('pruned old records', { auditEvents: events, throttleCounters: throttles, dpopProofIds: proofs });
+      }
     } catch (error) {
       log.warn('pruning old records failed; retrying in an hour', { error: String(error) });
     }

@@ -4,6 +4,7 @@ export const AUDIT_EVENTS = {
   'sign_in.failure': 'Sign-in failed',
   'sign_in.throttled': 'Sign-in throttled (too many failures)',
   'refresh.reuse_detected': 'A used refresh token was replayed; session ended',
+  'refresh.dpop_refused': "A refresh without a proof from the session's browser key was refused",
   'session.revoked': 'Session ended',
   'password.changed': 'Password changed',
   'user.created': 'User created',

@@ -1,5 +1,6 @@
 /** What the auth functions need, passed in so tests can use their own database and clock. */
 import type { Store } from '../db';
+import type { NonceService } from './dpop-nonce';
 import type { RevocationFeed } from './revocation-feed';
 import type { ThrottlePolicy } from './throttle';
 import type { TokenService } from './tokens';
@@ -9,6 +10,10 @@ export type AuthPolicy = {
   refreshTokenSeconds: number;
   sessionMaxAgeSeconds: number;
   reuseGraceSeconds: number;
+  /** DPoP: sign-in without a proof is refused (DPOP_REQUIRED). */
+  dpopRequired: boolean;
+  /** DPoP: refresh proofs must carry a server nonce (DPOP_NONCES). */
+  dpopNonces: boolean;
 };
 
 export type AuthDeps = {
@@ -18,6 +23,8 @@ export type AuthDeps = {
   throttle: ThrottlePolicy;
   /** This instance's memory of ended sessions: a revocation made here is effective at once. */
   revocations: Pick<RevocationFeed, 'add' | 'isRevoked'>;
+  /** DPoP server nonces, the same on every instance (derived from AUTH_SECRET). */
+  nonces: NonceService;
   now: () => Date;
   /**
    * When this process became ready to serve. A token whose use was recorded before it may be a

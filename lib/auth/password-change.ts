@@ -16,7 +16,7 @@ import type { TokenPair } from './token-pair';
 
 export async function changePassword(
   deps: AuthDeps,
-  caller: { user: UserRecord; sessionId: string; client: ClientInfo },
+  caller: { user: UserRecord; sessionId: string; client: ClientInfo; dpopJkt: string | null },
   input: { currentPassword: string; newPassword: string },
 ): Promise<TokenPair> {
   const { user, client } = caller;
@@ -37,7 +37,8 @@ export async function changePassword(
     });
   }
   const now = deps.now();
-  const records = newSessionRecords(deps, user.id, client, now);
+  // The device continues in a new session, bound to the same browser key as the one it had.
+  const records = newSessionRecords(deps, user.id, client, now, caller.dpopJkt);
   const ended = await deps.store.changePassword(
     user.id,
     { passwordHash: await hashPassword(input.newPassword), at: now, reason: 'password_changed' },

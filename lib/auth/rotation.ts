@@ -11,14 +11,18 @@
  *    (a crash lost the response): still only the immediate predecessor of an unused successor.
  * 5. Revoked or expired sessions, disabled or deleted users, and sessions older than the last
  *    password change cannot refresh (assertSessionUsable).
+ * 7. A session bound to a browser key (DPoP) refreshes only with a proof from that key
+ *    (assertBoundProof), checked before rules 1–4 so a copied token changes nothing.
  */
 import { recordEvent } from '../audit/audit-log';
 import { AppError } from '../errors';
 import { randomId } from '../ids';
 import { log } from '../log';
 import { metrics, type RefreshOutcome } from '../metrics/metrics';
+import type { SessionWithUser } from '../db';
 import { asRole } from '../users/roles';
 import type { AuthDeps, ClientInfo } from './deps';
+import { invalidProof, type VerifiedProof } from './dpop';
 import { assertSessionUsable, refreshTokenExpiry, revokeSession } from './sessions';
 import { signPair, type TokenPair } from './token-pair';
 
@@ -34,9 +38,10 @@ export async function rotateRefreshToken(
   deps: AuthDeps,
   refreshToken: string,
   client: ClientInfo = { userAgent: null, ip: null },
+  proof: VerifiedProof | null = null,
 ): Promise<TokenPair> {
   try {
-    const { pair, outcome } = await rotate(deps, refreshToken, client);
+    const { pair, outcome } = await rotate(deps, refreshToken, client, proof);
     metrics().refreshes.inc({ outcome });
     return pair;
   } catch (error) {
@@ -47,10 +52,47 @@ export async function rotateRefreshToken(
   }
 }
 
+/**
+ * Rule 7 (DPoP): a session bound to a browser key refreshes only with a proof from that key. This
+ * is checked before the token is judged, so a copied token cannot consume the chain, trigger reuse
+ * detection or end the session: the browser that holds the key keeps working.
+ */
+async function assertBoundProof(
+  deps: AuthDeps,
+  session: SessionWithUser,
+  tokenJkt: string | null,
+  proof: VerifiedProof | null,
+  client: ClientInfo,
+): Promise<void> {
+  // The token names the key its session was bound to; a mismatch is not a token we issued.
+  if (tokenJkt !== session.dpopJkt) throw new AppError('invalid_token', 'the refresh token is not recognised');
+  if (session.dpopJkt === null || proof?.jkt === session.dpopJkt) return;
+  await recordEvent(
+    deps.store,
+    {
+      type: 'refresh.dpop_refused',
+      userId: session.userId,
+      sessionId: session.id,
+      client,
+      detail: { proof: proof ? 'another key' : 'none' },
+    },
+    deps.now(),
+  );
+  log.warn('refresh of a DPoP-bound session without its key refused', {
+    event: 'dpop_refused',
+    sessionId: session.id,
+    proof: proof ? 'another key' : 'none',
+  });
+  throw invalidProof(
+    proof ? 'the DPoP proof is signed by another key than this session is bound to' : 'this session needs a DPoP proof',
+  );
+}
+
 async function rotate(
   deps: AuthDeps,
   refreshToken: string,
   client: ClientInfo,
+  proof: VerifiedProof | null,
 ): Promise<{ pair: TokenPair; outcome: RefreshOutcome }> {
   const now = deps.now();
   // Signature, expiry, iss, aud, typ and type first: an access token here is refused.
@@ -63,6 +105,7 @@ async function rotate(
   }
   const session = row.session;
   assertSessionUsable(session, now);
+  await assertBoundProof(deps, session, claims.jkt, proof, client);
   const subject = { userId: session.userId, role: asRole(session.user.role), sessionId: session.id };
 
   if (row.usedAt === null) {
@@ -77,7 +120,7 @@ async function rotate(
     });
     if (rotated) {
       return {
-        pair: await signPair(deps, subject, { jti: successorId, expiresAt: successorExpiresAt }),
+        pair: await signPair(deps, subject, { jti: successorId, expiresAt: successorExpiresAt, jkt: session.dpopJkt }),
         outcome: 'rotated',
       };
     }
@@ -102,7 +145,7 @@ async function rotate(
       jti: row.id,
     });
     return {
-      pair: await signPair(deps, subject, { jti: successor.id, expiresAt: successor.expiresAt }),
+      pair: await signPair(deps, subject, { jti: successor.id, expiresAt: successor.expiresAt, jkt: session.dpopJkt }),
       outcome: 'grace_reissue',
     };
   }

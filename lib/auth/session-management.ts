@@ -17,6 +17,8 @@ export type SessionView = {
   createdAt: string;
   lastUsedAt: string;
   expiresAt: string;
+  /** Bound to a key in that browser (DPoP): a copy of its refresh token is useless elsewhere. */
+  keyBound: boolean;
 };
 
 type Caller = { userId: string; sessionId: string; client: ClientInfo };
@@ -35,6 +37,7 @@ export async function listSessions(
     createdAt: session.createdAt.toISOString(),
     lastUsedAt: session.lastUsedAt.toISOString(),
     expiresAt: session.expiresAt.toISOString(),
+    keyBound: session.dpopJkt !== null,
   }));
 }
 

@@ -53,12 +53,13 @@ export function refreshTokenExpiry(deps: AuthDeps, now: Date, sessionExpiresAt: 
   return new Date(Math.min(now.getTime() + deps.policy.refreshTokenSeconds * 1000, sessionExpiresAt.getTime()));
 }
 
-/** The rows of a new session and its first refresh token, starting `now`. */
+/** The rows of a new session and its first refresh token, starting `now`; bound to a DPoP key or not. */
 export function newSessionRecords(
   deps: AuthDeps,
   userId: string,
   client: ClientInfo,
   now: Date,
+  dpopJkt: string | null = null,
 ): { session: NewSession; firstToken: NewRefreshToken } {
   const expiresAt = new Date(now.getTime() + deps.policy.sessionMaxAgeSeconds * 1000);
   return {
@@ -70,6 +71,7 @@ export function newSessionRecords(
       expiresAt,
       userAgent: client.userAgent?.slice(0, MAX_USER_AGENT) ?? null,
       ip: client.ip,
+      dpopJkt,
     },
     firstToken: { id: randomId(), issuedAt: now, expiresAt: refreshTokenExpiry(deps, now, expiresAt) },
   };
@@ -84,7 +86,7 @@ export function firstPair(
   return signPair(
     deps,
     { userId: user.id, role: asRole(user.role), sessionId: records.session.id },
-    { jti: records.firstToken.id, expiresAt: records.firstToken.expiresAt },
+    { jti: records.firstToken.id, expiresAt: records.firstToken.expiresAt, jkt: records.session.dpopJkt },
   );
 }
 
@@ -94,8 +96,9 @@ export async function startSession(
   user: { id: string; role: string },
   client: ClientInfo,
   at = deps.now(),
+  dpopJkt: string | null = null,
 ): Promise<{ sessionId: string; pair: TokenPair }> {
-  const records = newSessionRecords(deps, user.id, client, at);
+  const records = newSessionRecords(deps, user.id, client, at, dpopJkt);
   await deps.store.createSession(records.session, records.firstToken);
   return { sessionId: records.session.id, pair: await firstPair(deps, user, records) };
 }

@@ -9,6 +9,7 @@ import { metrics } from '../metrics/metrics';
 import { burnPasswordCheck, verifyPassword } from '../users/passwords';
 import { normalizeUsername } from '../users/username';
 import type { AuthDeps, ClientInfo } from './deps';
+import type { VerifiedProof } from './dpop';
 import { startSession } from './sessions';
 import { beginAttempt } from './throttle';
 import type { TokenPair } from './token-pair';
@@ -19,7 +20,14 @@ export async function signIn(
   deps: AuthDeps,
   credentials: { username: string; password: string },
   client: ClientInfo,
+  proof: VerifiedProof | null = null,
 ): Promise<{ userId: string; sessionId: string; pair: TokenPair }> {
+  if (!proof && deps.policy.dpopRequired) {
+    throw new AppError(
+      'dpop_required',
+      'this server only starts sessions bound to a browser key (DPoP); sign in from a browser with IndexedDB and WebCrypto',
+    );
+  }
   // The session starts *before* the password is checked: a password change or reset committed
   // while this sign-in verified the old password is then later than the session, which it voids.
   const startedAt = deps.now();
@@ -61,7 +69,8 @@ export async function signIn(
     metrics().signIns.inc({ outcome: 'account_disabled' });
     throw new AppError('account_disabled', 'this account has been disabled by an administrator');
   }
-  const { sessionId, pair } = await startSession(deps, user, client, startedAt);
+  // With a proof, the session is bound to the browser's key: only it can refresh.
+  const { sessionId, pair } = await startSession(deps, user, client, startedAt, proof?.jkt ?? null);
   await recordEvent(deps.store, { type: 'sign_in.success', userId: user.id, sessionId, client }, deps.now());
   metrics().signIns.inc({ outcome: 'success' });
   return { userId: user.id, sessionId, pair };

@@ -21,7 +21,7 @@ export type TokenResponseBody = {
 export async function signPair(
   deps: AuthDeps,
   subject: { userId: string; role: Role; sessionId: string },
-  refresh: { jti: string; expiresAt: Date },
+  refresh: { jti: string; expiresAt: Date; jkt?: string | null },
 ): Promise<TokenPair> {
   const now = deps.now();
   // JWT times are whole seconds; iat is now rounded down, and lifetimes count from it.
@@ -34,7 +34,12 @@ export async function signPair(
   );
   const [accessToken, refreshToken] = await Promise.all([
     deps.tokens.signAccess({ sub: subject.userId, sid: subject.sessionId, role: subject.role }, accessExp, now),
-    deps.tokens.signRefresh({ sub: subject.userId, sid: subject.sessionId, jti: refresh.jti }, refreshExp, now),
+    // A DPoP-bound session's refresh token names its key (cnf.jkt, RFC 9449 §6.1).
+    deps.tokens.signRefresh(
+      { sub: subject.userId, sid: subject.sessionId, jti: refresh.jti, jkt: refresh.jkt ?? null },
+      refreshExp,
+      now,
+    ),
   ]);
   return {
     accessToken,

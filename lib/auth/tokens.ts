@@ -23,7 +23,8 @@ export type TokenKind = 'access' | 'refresh';
 const TYP: Record<TokenKind, string> = { access: 'at+jwt', refresh: 'rt+jwt' };
 
 export type AccessClaims = { sub: string; sid: string; jti: string; role: Role; iat: number; exp: number };
-export type RefreshClaims = { sub: string; sid: string; jti: string; iat: number; exp: number };
+/** `jkt`: the DPoP key thumbprint from the `cnf` claim, when the token is bound (RFC 9449 §6.1). */
+export type RefreshClaims = { sub: string; sid: string; jti: string; iat: number; exp: number; jkt: string | null };
 
 type Key = { kid: string; key: Promise<CryptoKey> };
 
@@ -140,8 +141,13 @@ export function createTokenService(options: TokenServiceOptions) {
       return sign('access', { sub: claims.sub, sid: claims.sid, role: claims.role, jti: randomId() }, expiresAt, now);
     },
 
-    signRefresh(claims: { sub: string; sid: string; jti: string }, expiresAt: number, now: Date): Promise<string> {
-      return sign('refresh', { sub: claims.sub, sid: claims.sid, jti: claims.jti }, expiresAt, now);
+    signRefresh(
+      claims: { sub: string; sid: string; jti: string; jkt?: string | null },
+      expiresAt: number,
+      now: Date,
+    ): Promise<string> {
+      const bound = claims.jkt ? { cnf: { jkt: claims.jkt } } : {};
+      return sign('refresh', { sub: claims.sub, sid: claims.sid, jti: claims.jti, ...bound }, expiresAt, now);
     },
 
     async verifyAccess(token: string, now = new Date()): Promise<AccessClaims> {
@@ -173,12 +179,14 @@ export function createTokenService(options: TokenServiceOptions) {
 
     async verifyRefresh(token: string, now = new Date()): Promise<RefreshClaims> {
       const payload = await verify('refresh', token, now);
+      const cnf = payload.cnf as { jkt?: unknown } | undefined;
       return {
         sub: payload.sub as string,
         sid: payload.sid as string,
         jti: payload.jti as string,
         iat: payload.iat as number,
         exp: payload.exp as number,
+        jkt: typeof cnf?.jkt === 'string' ? cnf.jkt : null,
       };
     },
   };

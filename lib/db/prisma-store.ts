@@ -141,6 +141,10 @@ export function createPrismaStore(connection: Connection): Store {
 
     rotateRefreshToken: (rotation) => connection.refresh.rotateRefreshToken(rotation),
 
+    rememberDpopProof: (id, expiresAt) => connection.refresh.rememberDpopProof(id, expiresAt),
+
+    pruneDpopProofs: async (before) => (await db.dpopProof.deleteMany({ where: { expiresAt: { lt: before } } })).count,
+
     revocationsSince: (since) =>
       db.revocation.findMany({ where: { createdAt: { gte: since } }, orderBy: { createdAt: 'asc' } }),
 

@@ -28,7 +28,16 @@ describe('the refresh path in plain SQL', () => {
       createdAt: at,
     });
     await store.createSession(
-      { id: 'session-1', userId: 'user-1', createdAt: at, lastUsedAt: at, expiresAt: end, userAgent: 'UA', ip: null },
+      {
+        id: 'session-1',
+        userId: 'user-1',
+        createdAt: at,
+        lastUsedAt: at,
+        expiresAt: end,
+        userAgent: 'UA',
+        ip: null,
+        dpopJkt: 'thumbprint',
+      },
       { id: 'token-1', issuedAt: at, expiresAt: end },
     );
   });
@@ -57,6 +66,7 @@ describe('the refresh path in plain SQL', () => {
         revokedReason: null,
         userAgent: 'UA',
         ip: null,
+        dpopJkt: 'thumbprint',
         user: { id: 'user-1', username: 'ada', role: 'admin', disabled: false },
       },
     });

@@ -1,6 +1,7 @@
 /**
- * The refresh path's two database steps in plain SQL, one implementation per provider: finding a
- * refresh token with its session and user, and consuming it while writing its successor.
+ * The refresh path's database steps in plain SQL, one implementation per provider: finding a
+ * refresh token with its session and user, consuming it while writing its successor, and
+ * recording a DPoP proof's id as used (sign-in and refresh).
  *
  * Why not Prisma here: a profile of `POST /api/auth/refresh` showed Prisma's query compiler and
  * client spending more time per request than everything else together (README "Performance").
@@ -18,6 +19,7 @@ export type Rotation = { id: string; sessionId: string; successor: NewRefreshTok
 export interface RefreshStatements {
   findRefreshToken(id: string): Promise<RefreshTokenWithSession | null>;
   rotateRefreshToken(rotation: Rotation): Promise<boolean>;
+  rememberDpopProof(id: string, expiresAt: Date): Promise<boolean>;
 }
 
 /** One row of the join below, as both drivers return it (dates still raw). */
@@ -36,6 +38,7 @@ type JoinedRow = {
   s_revokedReason: string | null;
   s_userAgent: string | null;
   s_ip: string | null;
+  s_dpopJkt: string | null;
   u_username: string;
   u_passwordHash: string;
   u_role: string;
@@ -50,6 +53,7 @@ const FIND_SQL = `
          s."userId" AS "s_userId", s."createdAt" AS "s_createdAt", s."lastUsedAt" AS "s_lastUsedAt",
          s."expiresAt" AS "s_expiresAt", s."revokedAt" AS "s_revokedAt",
          s."revokedReason" AS "s_revokedReason", s."userAgent" AS "s_userAgent", s."ip" AS "s_ip",
+         s."dpopJkt" AS "s_dpopJkt",
          u."username" AS "u_username", u."passwordHash" AS "u_passwordHash", u."role" AS "u_role",
          u."disabled" AS "u_disabled", u."passwordChangedAt" AS "u_passwordChangedAt",
          u."createdAt" AS "u_createdAt", u."updatedAt" AS "u_updatedAt"
@@ -77,6 +81,7 @@ function toRecord(row: JoinedRow, date: (raw: unknown) => Date): RefreshTokenWit
       revokedReason: row.s_revokedReason,
       userAgent: row.s_userAgent,
       ip: row.s_ip,
+      dpopJkt: row.s_dpopJkt,
       user: {
         id: row.s_userId,
         username: row.u_username,
@@ -113,6 +118,7 @@ export function sqliteRefreshStatements(
         db: BetterSqlite3.Database;
         find: BetterSqlite3.Statement<[string], JoinedRow>;
         rotate: (rotation: Rotation) => boolean;
+        remember: BetterSqlite3.Statement<[string, string]>;
       }
     | undefined;
 
@@ -136,7 +142,11 @@ export function sqliteRefreshStatements(
       touch.run(at_, sessionId);
       return true;
     });
-    prepared = { db, find, rotate };
+    // The primary key is the check: a second insert of the same id changes nothing.
+    const remember = db.prepare<[string, string]>(
+      'INSERT INTO "DpopProof" ("id", "expiresAt") VALUES (?, ?) ON CONFLICT ("id") DO NOTHING',
+    );
+    prepared = { db, find, rotate, remember };
     return prepared;
   }
 
@@ -147,6 +157,8 @@ export function sqliteRefreshStatements(
         return row ? toRecord(row, sqliteDate) : null;
       }),
     rotateRefreshToken: (rotation) => run((db) => statements(db).rotate(rotation)),
+    rememberDpopProof: (id, expiresAt) =>
+      run((db) => statements(db).remember.run(id, sqliteTime(expiresAt)).changes === 1),
   };
 }
 
@@ -209,6 +221,16 @@ export function postgresRefreshStatements(
           values: [id, successor.id, time(at), time(successor.issuedAt), time(successor.expiresAt)],
         });
         return result.rows[0]?.claimed === 1;
+      }),
+    rememberDpopProof: (id, expiresAt) =>
+      run(async (pool) => {
+        // The primary key is the check: a second insert of the same id, from any instance, is a no-op.
+        const result = await pool.query({
+          name: 'staysignedin_remember_dpop_proof',
+          text: 'INSERT INTO "DpopProof" ("id", "expiresAt") VALUES ($1::text, $2::timestamp(3)) ON CONFLICT ("id") DO NOTHING',
+          values: [id, time(expiresAt)],
+        });
+        return result.rowCount === 1;
       }),
   };
 }

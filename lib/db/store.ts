@@ -26,6 +26,8 @@ export type SessionRecord = {
   revokedReason: string | null;
   userAgent: string | null;
   ip: string | null;
+  /** DPoP: the thumbprint of the key every refresh must prove; null for an unbound session. */
+  dpopJkt: string | null;
 };
 
 export type SessionWithUser = SessionRecord & { user: UserRecord };
@@ -112,6 +114,12 @@ export interface Store {
 
   findRefreshToken(id: string): Promise<(RefreshTokenRecord & { session: SessionWithUser }) | null>;
   findRefreshTokenOnly(id: string): Promise<RefreshTokenRecord | null>;
+  /**
+   * Records a DPoP proof id as used; false when it already was (a replayed proof). One statement,
+   * atomic on every instance.
+   */
+  rememberDpopProof(id: string, expiresAt: Date): Promise<boolean>;
+  pruneDpopProofs(before: Date): Promise<number>;
   /**
    * Consumes an unused refresh token and writes its successor, atomically. The conditional update is
    * the lock: exactly one caller, on any instance, can move `usedAt` off NULL. False for the others.

@@ -33,6 +33,14 @@ export function problemResponse(error: AppError, options: ProblemOptions = {}): 
   const headers = new Headers({ 'Content-Type': 'application/problem+json', 'Cache-Control': NO_STORE });
   if (error.retryAfter !== undefined) headers.set('Retry-After', String(Math.ceil(error.retryAfter)));
   if (options.wwwAuthenticate) headers.set('WWW-Authenticate', options.wwwAuthenticate);
+  if (error.code === 'invalid_dpop_proof' || error.code === 'use_dpop_nonce') {
+    // RFC 9449 §7.1 and §8: the DPoP challenge, and the nonce to sign with.
+    headers.set(
+      'WWW-Authenticate',
+      `DPoP error="${error.code}", error_description=${quoted(error.message)}, algs="ES256"`,
+    );
+  }
+  if (error.dpopNonce !== undefined) headers.set('DPoP-Nonce', error.dpopNonce);
   return new Response(JSON.stringify(body), { status: error.status, headers });
 }
 

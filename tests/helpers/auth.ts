@@ -1,5 +1,6 @@
 /** AuthDeps on a real test database with a hand-moved clock, for testing lib/auth directly. */
 import type { AuthDeps, AuthPolicy } from '@/lib/auth/deps';
+import { createNonceService } from '@/lib/auth/dpop-nonce';
 import { RevocationFeed } from '@/lib/auth/revocation-feed';
 import { createTokenService } from '@/lib/auth/tokens';
 import type { Store } from '@/lib/db';
@@ -18,6 +19,8 @@ export function testAuth(store: Store, policy: Partial<AuthPolicy> = {}) {
       refreshTokenSeconds: 7 * 86_400,
       sessionMaxAgeSeconds: 30 * 86_400,
       reuseGraceSeconds: 10,
+      dpopRequired: false,
+      dpopNonces: true,
       ...policy,
     },
     throttle: {
@@ -27,6 +30,7 @@ export function testAuth(store: Store, policy: Partial<AuthPolicy> = {}) {
       lockSeconds: 30,
       maxLockSeconds: 900,
     },
+    nonces: createNonceService(TEST_SECRET),
     now: clock.now,
     startedAt: new Date(0),
   };

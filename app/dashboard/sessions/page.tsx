@@ -11,6 +11,7 @@ type Session = {
   createdAt: string;
   lastUsedAt: string;
   expiresAt: string;
+  keyBound: boolean;
 };
 
 const when = (iso: string) => new Date(iso).toLocaleString();
@@ -51,6 +52,11 @@ export default function SessionsPage() {
                 <div className="notice">
                   {session.ip ? `${session.ip} · ` : ''}signed in {when(session.createdAt)} · last active{' '}
                   {when(session.lastUsedAt)} · ends {when(session.expiresAt)}
+                </div>
+                <div className="notice" data-testid="session-binding">
+                  {session.keyBound
+                    ? 'Bound to a key in that browser: a copy of its sign-in is useless anywhere else.'
+                    : 'Not bound to a browser key (this browser could not keep one, or the client does not support it): anyone holding a copy of its sign-in could use it.'}
                 </div>
               </div>
               {!session.current && (

@@ -8,6 +8,7 @@ import { methods, route } from '@/lib/http/route';
 import { tokenResponse } from '@/lib/http/token-response';
 import { parseInput } from '@/lib/http/validate';
 import { clientInfo } from '@/lib/http/client-info';
+import { requestProof, withNextNonce } from '@/lib/http/dpop-request';
 import { getAuthDeps, getConfig, getRefreshLimiter } from '@/lib/runtime';
 
 const RefreshRequest = z.object({
@@ -29,7 +30,11 @@ const handler = route(
     if (input.grant_type !== undefined && input.grant_type !== 'refresh_token') {
       throw new AppError('unsupported_grant_type', 'this endpoint accepts grant_type=refresh_token only');
     }
-    return tokenResponse(request, await rotateRefreshToken(getAuthDeps(), input.refresh_token, client), config);
+    const deps = getAuthDeps();
+    // Checked against the session's key inside the rotation; a nonce keeps proofs from being made ahead.
+    const proof = await requestProof(deps, request, config, { requireNonce: deps.policy.dpopNonces });
+    const pair = await rotateRefreshToken(deps, input.refresh_token, client, proof);
+    return withNextNonce(tokenResponse(request, pair, config), deps);
   },
   { oauth: true },
 );

@@ -5,6 +5,7 @@ import { AppError } from '@/lib/errors';
 import { readFields } from '@/lib/http/body';
 import { refuseCrossSite } from '@/lib/http/cross-site';
 import { clientInfo } from '@/lib/http/client-info';
+import { requestProof, withNextNonce } from '@/lib/http/dpop-request';
 import { methods, route } from '@/lib/http/route';
 import { tokenResponse } from '@/lib/http/token-response';
 import { parseInput } from '@/lib/http/validate';
@@ -23,8 +24,12 @@ const handler = route(
     if (input.grant_type !== undefined && input.grant_type !== 'password') {
       throw new AppError('unsupported_grant_type', 'this endpoint accepts grant_type=password only');
     }
-    const { pair } = await signIn(getAuthDeps(), input, clientInfo(request, getConfig().trustProxy));
-    return tokenResponse(request, pair, getConfig());
+    const config = getConfig();
+    const deps = getAuthDeps();
+    // A proof binds the new session to the browser's key (DPoP); nonces are optional here.
+    const proof = await requestProof(deps, request, config, { requireNonce: false });
+    const { pair } = await signIn(deps, input, clientInfo(request, config.trustProxy), proof);
+    return withNextNonce(tokenResponse(request, pair, config), deps);
   },
   { oauth: true },
 );

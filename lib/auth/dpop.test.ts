@@ -1,0 +1,180 @@
+import { randomBytes } from 'node:crypto';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { testAuth } from '@/tests/helpers/auth';
+import { createTestDb } from '@/tests/helpers/database';
+import { appErrorOf } from '@/tests/helpers/errors';
+import type { Database } from '../db';
+import { acceptProof, IAT_WINDOW_SECONDS, verifyProof, type ProofCheck } from './dpop';
+import { createNonceService, NONCE_LIFETIME_SECONDS } from './dpop-nonce';
+
+const URL = 'https://app.example/api/auth/refresh';
+// The moment testAuth()'s hand-moved clock starts at.
+const NOW = new Date('2026-06-01T12:00:00Z');
+const nonces = createNonceService('dpop-test-secret'.padEnd(48, 'x'));
+
+type Key = { privateKey: CryptoKey; publicJwk: JWK };
+
+async function newKey(): Promise<Key> {
+  const { privateKey, publicKey } = await generateKeyPair('ES256');
+  return { privateKey, publicJwk: await exportJWK(publicKey) };
+}
+
+/** A proof as a browser makes it, with any part overridable to make it wrong. */
+async function proof(
+  key: Key,
+  overrides: { header?: Record<string, unknown>; claims?: Record<string, unknown>; signWith?: CryptoKey } = {},
+): Promise<string> {
+  return new SignJWT({
+    htm: 'POST',
+    htu: URL,
+    iat: Math.floor(NOW.getTime() / 1000),
+    jti: randomBytes(16).toString('base64url'),
+    ...overrides.claims,
+  })
+    .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: key.publicJwk, ...overrides.header })
+    .sign(overrides.signWith ?? key.privateKey);
+}
+
+const check = (overrides: Partial<ProofCheck> = {}): ProofCheck => ({
+  method: 'POST',
+  url: URL,
+  now: NOW,
+  nonces,
+  requireNonce: false,
+  ...overrides,
+});
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  return (await appErrorOf(promise)).code;
+}
+
+let key: Key;
+beforeAll(async () => {
+  key = await newKey();
+});
+
+describe('verifyProof', () => {
+  it('accepts a fresh proof for this request and names its key by RFC 7638 thumbprint', async () => {
+    const verified = await verifyProof(await proof(key), check());
+    expect(verified.jkt).toBe(await calculateJwkThumbprint(key.publicJwk, 'sha256'));
+  });
+
+  it('ignores the query and compares scheme and host case-insensitively', async () => {
+    const htu = 'HTTPS://App.Example/api/auth/refresh?x=1#f';
+    await expect(verifyProof(await proof(key, { claims: { htu } }), check())).resolves.toBeTruthy();
+  });
+
+  it('refuses a proof for another method', async () => {
+    expect(await codeOf(verifyProof(await proof(key, { claims: { htm: 'GET' } }), check()))).toBe('invalid_dpop_proof');
+  });
+
+  it('refuses a proof for another URI: path, host or scheme', async () => {
+    for (const htu of [
+      'https://app.example/api/auth/token',
+      'https://evil.example/api/auth/refresh',
+      'http://app.example/api/auth/refresh',
+      'not a url',
+    ]) {
+      expect(await codeOf(verifyProof(await proof(key, { claims: { htu } }), check()))).toBe('invalid_dpop_proof');
+    }
+  });
+
+  it('asks for a nonce when iat is too old or in the future, and accepts it with one', async () => {
+    const seconds = Math.floor(NOW.getTime() / 1000);
+    for (const iat of [seconds - IAT_WINDOW_SECONDS - 5, seconds + IAT_WINDOW_SECONDS + 5]) {
+      const error = await appErrorOf(verifyProof(await proof(key, { claims: { iat } }), check()));
+      expect(error.code).toBe('use_dpop_nonce');
+      expect(nonces.accepts(error.dpopNonce!, NOW)).toBe(true);
+      // A client whose clock is off signs again with the nonce: the nonce proves freshness.
+      const withNonce = await proof(key, { claims: { iat, nonce: error.dpopNonce } });
+      await expect(verifyProof(withNonce, check())).resolves.toBeTruthy();
+    }
+  });
+
+  it('refuses a proof signed by another key than the one in its header', async () => {
+    const other = await newKey();
+    expect(await codeOf(verifyProof(await proof(key, { signWith: other.privateKey }), check()))).toBe(
+      'invalid_dpop_proof',
+    );
+  });
+
+  it('refuses alg none, HS256 and RS256, whatever the rest says', async () => {
+    const payload = Buffer.from(
+      JSON.stringify({ htm: 'POST', htu: URL, iat: NOW.getTime() / 1000, jti: 'x'.repeat(20) }),
+    );
+    const header = (alg: string) =>
+      Buffer.from(JSON.stringify({ alg, typ: 'dpop+jwt', jwk: key.publicJwk })).toString('base64url');
+    const none = `${header('none')}.${payload.toString('base64url')}.`;
+    expect(await codeOf(verifyProof(none, check()))).toBe('invalid_dpop_proof');
+    const hmac = await new SignJWT({ htm: 'POST', htu: URL, iat: 0, jti: 'x'.repeat(20) })
+      .setProtectedHeader({ alg: 'HS256', typ: 'dpop+jwt', jwk: key.publicJwk })
+      .sign(new TextEncoder().encode('a shared secret anyone could guess'));
+    expect(await codeOf(verifyProof(hmac, check()))).toBe('invalid_dpop_proof');
+    const forged = `${header('RS256')}.${payload.toString('base64url')}.c2ln`;
+    expect(await codeOf(verifyProof(forged, check()))).toBe('invalid_dpop_proof');
+  });
+
+  it('refuses a jwk with private members, another curve or none at all', async () => {
+    const { privateKey } = await generateKeyPair('ES256', { extractable: true });
+    const privateJwk = await exportJWK(privateKey);
+    expect(await codeOf(verifyProof(await proof(key, { header: { jwk: privateJwk } }), check()))).toBe(
+      'invalid_dpop_proof',
+    );
+    const p384 = await generateKeyPair('ES384');
+    expect(
+      await codeOf(verifyProof(await proof(key, { header: { jwk: await exportJWK(p384.publicKey) } }), check())),
+    ).toBe('invalid_dpop_proof');
+    expect(await codeOf(verifyProof(await proof(key, { header: { jwk: undefined } }), check()))).toBe(
+      'invalid_dpop_proof',
+    );
+  });
+
+  it('refuses a wrong typ and a missing or short jti', async () => {
+    expect(await codeOf(verifyProof(await proof(key, { header: { typ: 'JWT' } }), check()))).toBe('invalid_dpop_proof');
+    expect(await codeOf(verifyProof(await proof(key, { claims: { jti: undefined } }), check()))).toBe(
+      'invalid_dpop_proof',
+    );
+    expect(await codeOf(verifyProof(await proof(key, { claims: { jti: 'short' } }), check()))).toBe(
+      'invalid_dpop_proof',
+    );
+  });
+
+  it('demands a nonce where required: none, a forged one and an expired one get a fresh nonce', async () => {
+    const required = check({ requireNonce: true });
+    const missing = await appErrorOf(verifyProof(await proof(key), required));
+    expect(missing.code).toBe('use_dpop_nonce');
+    const issued = nonces.issue(NOW);
+    const forged = `${issued.split('.')[0]}.${'A'.repeat(43)}`;
+    const stale = nonces.issue(new Date(NOW.getTime() - (NONCE_LIFETIME_SECONDS + 60) * 1000));
+    const otherServer = createNonceService('another-secret'.padEnd(48, 'y')).issue(NOW);
+    for (const nonce of [forged, stale, otherServer, 'garbage']) {
+      const error = await appErrorOf(verifyProof(await proof(key, { claims: { nonce } }), required));
+      expect(error.code).toBe('use_dpop_nonce');
+    }
+    await expect(verifyProof(await proof(key, { claims: { nonce: issued } }), required)).resolves.toBeTruthy();
+  });
+});
+
+describe('acceptProof', () => {
+  let store: Database['store'];
+  beforeAll(async () => {
+    ({ store } = await createTestDb('dpop'));
+  });
+
+  it('accepts a proof once: the same proof again is refused, on any instance sharing the database', async () => {
+    const { deps } = testAuth(store);
+    const once = await proof(key);
+    const request = { method: 'POST', url: URL, requireNonce: false };
+    await expect(acceptProof(deps, once, request)).resolves.toMatchObject({ jkt: expect.any(String) as string });
+    // A second instance: its own deps and memory, the same database.
+    const { deps: elsewhere } = testAuth(store);
+    expect(await codeOf(acceptProof(elsewhere, once, request))).toBe('invalid_dpop_proof');
+    expect(await codeOf(acceptProof(deps, once, request))).toBe('invalid_dpop_proof');
+  });
+
+  it('returns null when the request carries no proof', async () => {
+    const { deps } = testAuth(store);
+    expect(await acceptProof(deps, null, { method: 'POST', url: URL, requireNonce: true })).toBeNull();
+  });
+});

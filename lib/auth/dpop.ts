@@ -1,0 +1,143 @@
+/**
+ * DPoP proofs (RFC 9449): a refresh token bound to a key that never leaves the browser which
+ * received it. Every request that presents the long-lived credential carries a proof, a JWT the
+ * browser signs with its non-extractable private key; a copied refresh token without that key is
+ * worth nothing.
+ *
+ * A proof is accepted when (§4.3):
+ *  - it is a JWS with `typ: dpop+jwt` and `alg: ES256` (pinned: no `none`, no HMAC), signed by the
+ *    P-256 public key in its own `jwk` header, which carries no private member;
+ *  - `htm` and `htu` name this request (method; URI without query and fragment, as the server sees
+ *    it behind TRUST_PROXY);
+ *  - it is fresh: a valid server nonce when one is demanded, else an `iat` within IAT_WINDOW;
+ *  - its `jti` was never seen before (checked in the database by the caller, on every instance).
+ * The caller binds to the key's RFC 7638 thumbprint (`jkt`).
+ */
+import { createHash } from 'node:crypto';
+import { calculateJwkThumbprint, decodeProtectedHeader, EmbeddedJWK, jwtVerify, type JWK } from 'jose';
+import { AppError } from '../errors';
+import type { AuthDeps } from './deps';
+import { NONCE_LIFETIME_SECONDS, type NonceService } from './dpop-nonce';
+
+/** How far a proof's `iat` may be from the server's clock without a nonce (either way). */
+export const IAT_WINDOW_SECONDS = 300;
+/** A proof with a valid nonce is fresh by the nonce; its `iat` only has to be sane. */
+const NONCED_IAT_WINDOW_SECONDS = 86_400;
+/** Long enough to outlive every proof that could still be accepted (by its iat or its nonce). */
+export const PROOF_ID_RETENTION_SECONDS = Math.max(IAT_WINDOW_SECONDS * 2, NONCE_LIFETIME_SECONDS) + 60;
+
+const ALGORITHM = 'ES256';
+const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k', 'priv'];
+
+export type VerifiedProof = { jkt: string; jti: string; iat: number };
+
+export type ProofCheck = {
+  method: string;
+  /** The request's URI as the server sees it; its query and fragment are ignored. */
+  url: string;
+  now: Date;
+  nonces: NonceService;
+  /** Demand a nonce (refresh): a proof without a valid one is answered with use_dpop_nonce. */
+  requireNonce: boolean;
+};
+
+export function invalidProof(detail: string, cause?: unknown): AppError {
+  return new AppError('invalid_dpop_proof', detail, { cause });
+}
+
+/** Asks the client to sign again with this nonce (RFC 9449 §8). */
+function nonceRequired(nonce: string): AppError {
+  return new AppError('use_dpop_nonce', 'sign the DPoP proof again with the nonce in the DPoP-Nonce header', {
+    dpopNonce: nonce,
+  });
+}
+
+/** The URI without query and fragment, scheme and host lower-cased, default port dropped. */
+function normalizedUri(value: string): string | null {
+  try {
+    const url = new URL(value);
+    return `${url.protocol}//${url.host}${url.pathname}`;
+  } catch {
+    return null;
+  }
+}
+
+function assertPublicP256(jwk: unknown): JWK {
+  if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk))
+    throw invalidProof('the proof has no "jwk" header');
+  const key = jwk as Record<string, unknown>;
+  // The proof must carry the public key only: a private member means the client leaked its key.
+  if (PRIVATE_MEMBERS.some((member) => member in key)) throw invalidProof('the proof "jwk" contains a private key');
+  if (key.kty !== 'EC' || key.crv !== 'P-256' || typeof key.x !== 'string' || typeof key.y !== 'string') {
+    throw invalidProof('the proof "jwk" must be a P-256 public key');
+  }
+  return { kty: 'EC', crv: 'P-256', x: key.x, y: key.y };
+}
+
+/** Verifies one DPoP proof for this request; throws invalid_dpop_proof or use_dpop_nonce. */
+export async function verifyProof(proof: string, check: ProofCheck): Promise<VerifiedProof> {
+  let header: ReturnType<typeof decodeProtectedHeader>;
+  try {
+    header = decodeProtectedHeader(proof);
+  } catch (error) {
+    throw invalidProof('the DPoP proof is not a JWT', error);
+  }
+  // Pinned before any key is touched: "none", HMAC and every other algorithm are refused.
+  if (header.alg !== ALGORITHM) throw invalidProof(`the DPoP proof must be signed with ${ALGORITHM}`);
+  if (header.typ !== 'dpop+jwt') throw invalidProof('the DPoP proof must have typ "dpop+jwt"');
+  const jwk = assertPublicP256(header.jwk);
+
+  let payload: Record<string, unknown>;
+  try {
+    ({ payload } = await jwtVerify(proof, EmbeddedJWK, { algorithms: [ALGORITHM], typ: 'dpop+jwt' }));
+  } catch (error) {
+    throw invalidProof('the DPoP proof signature is invalid', error);
+  }
+
+  if (payload.htm !== check.method) throw invalidProof('the DPoP proof "htm" does not match the request method');
+  const htu = typeof payload.htu === 'string' ? normalizedUri(payload.htu) : null;
+  if (htu === null || htu !== normalizedUri(check.url)) {
+    throw invalidProof('the DPoP proof "htu" does not match the request URI');
+  }
+  if (typeof payload.jti !== 'string' || payload.jti.length < 16 || payload.jti.length > 128) {
+    throw invalidProof('the DPoP proof needs a unique "jti"');
+  }
+  if (typeof payload.iat !== 'number' || !Number.isFinite(payload.iat)) {
+    throw invalidProof('the DPoP proof needs an "iat"');
+  }
+
+  const nowSeconds = check.now.getTime() / 1000;
+  const skew = Math.abs(nowSeconds - payload.iat);
+  const nonce = payload.nonce;
+  if (nonce !== undefined || check.requireNonce) {
+    // A missing, stale or foreign nonce is answered with a fresh one, so the client can retry.
+    if (typeof nonce !== 'string' || !check.nonces.accepts(nonce, check.now)) {
+      throw nonceRequired(check.nonces.issue(check.now));
+    }
+    if (skew > NONCED_IAT_WINDOW_SECONDS) throw invalidProof('the DPoP proof "iat" is not a plausible time');
+  } else if (skew > IAT_WINDOW_SECONDS) {
+    // Without a nonce the clock is all we have; a client whose clock is off can use a nonce.
+    throw nonceRequired(check.nonces.issue(check.now));
+  }
+
+  return { jkt: await calculateJwkThumbprint(jwk, 'sha256'), jti: payload.jti, iat: payload.iat };
+}
+
+/**
+ * The proof a sign-in or refresh carries, verified and its id recorded as used (on every instance:
+ * the database refuses a second use); null when the request carries none.
+ */
+export async function acceptProof(
+  deps: Pick<AuthDeps, 'store' | 'nonces' | 'now'>,
+  proof: string | null,
+  request: { method: string; url: string; requireNonce: boolean },
+): Promise<VerifiedProof | null> {
+  if (proof === null) return null;
+  const now = deps.now();
+  const verified = await verifyProof(proof, { ...request, now, nonces: deps.nonces });
+  // Per key: two browsers that happen to pick the same jti do not collide.
+  const id = createHash('sha256').update(`${verified.jkt}\0${verified.jti}`).digest('base64url');
+  const expiresAt = new Date(now.getTime() + PROOF_ID_RETENTION_SECONDS * 1000);
+  if (!(await deps.store.rememberDpopProof(id, expiresAt))) throw invalidProof('the DPoP proof was already used');
+  return verified;
+}

@@ -1,0 +1,170 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { claimsOf, dpopProof, newDpopKey, type DpopKey } from '../helpers/dpop';
+import { post, problem, signIn, type TokenBody } from '../helpers/http';
+import { ADMIN, startServer, type TestServer } from '../helpers/server';
+
+/**
+ * DPoP-bound sessions over real HTTP (RFC 9449): a refresh token copied out of the browser that
+ * received it cannot be refreshed without that browser's key.
+ */
+describe('DPoP-bound sessions', () => {
+  let server: TestServer;
+  let key: DpopKey;
+  const tokenUrl = () => `${server.url}/api/auth/token`;
+  const refreshUrl = () => `${server.url}/api/auth/refresh`;
+
+  beforeAll(async () => {
+    server = await startServer({ label: 'dpop' });
+    key = await newDpopKey();
+  });
+  afterAll(() => server.stop());
+
+  /** Signs in with a proof of `key`; returns the tokens and the nonce for the next proof. */
+  async function boundSignIn(): Promise<{ tokens: TokenBody; nonce: string }> {
+    const response = await post(tokenUrl(), ADMIN, { dpop: await dpopProof(key, tokenUrl()) });
+    expect(response.status).toBe(200);
+    return { tokens: (await response.json()) as TokenBody, nonce: response.headers.get('dpop-nonce')! };
+  }
+
+  async function refreshWith(refreshToken: string, headers: Record<string, string> = {}): Promise<Response> {
+    return post(refreshUrl(), { refresh_token: refreshToken }, headers);
+  }
+
+  it('binds the session to the key at sign-in: cnf.jkt in the refresh token, a nonce for the next proof', async () => {
+    const { tokens, nonce } = await boundSignIn();
+    expect(claimsOf(tokens.refresh_token).cnf).toEqual({ jkt: key.jkt });
+    expect(nonce).toMatch(/^\d+\.[\w-]{43}$/);
+    // Access tokens stay Bearer tokens by default: no binding, no proof per API call.
+    expect(tokens.token_type).toBe('bearer');
+    expect(claimsOf(tokens.access_token).cnf).toBeUndefined();
+    const sessions = await fetch(`${server.url}/api/auth/sessions`, {
+      headers: { authorization: `Bearer ${tokens.access_token}` },
+    });
+    const current = ((await sessions.json()) as { sessions: { current: boolean; keyBound: boolean }[] }).sessions.find(
+      (s) => s.current,
+    );
+    expect(current?.keyBound).toBe(true);
+  });
+
+  it('refuses a bound refresh token without a proof (401 invalid_dpop_proof) and leaves it usable for its browser', async () => {
+    const { tokens, nonce } = await boundSignIn();
+    const stolen = await refreshWith(tokens.refresh_token);
+    expect(stolen.status).toBe(401);
+    expect(stolen.headers.get('www-authenticate')).toMatch(/^DPoP error="invalid_dpop_proof"/);
+    expect((await problem(stolen)).code).toBe('invalid_dpop_proof');
+    // Nothing was consumed and no reuse was "detected": the browser with the key carries on.
+    const own = await refreshWith(tokens.refresh_token, { dpop: await dpopProof(key, refreshUrl(), { nonce }) });
+    expect(own.status).toBe(200);
+    expect(claimsOf(((await own.json()) as TokenBody).refresh_token).cnf).toEqual({ jkt: key.jkt });
+  });
+
+  it('refuses a proof from another key (401) and writes the attempt to the audit log', async () => {
+    const { tokens, nonce } = await boundSignIn();
+    const thief = await newDpopKey();
+    const response = await refreshWith(tokens.refresh_token, { dpop: await dpopProof(thief, refreshUrl(), { nonce }) });
+    expect(response.status).toBe(401);
+    expect((await problem(response)).code).toBe('invalid_dpop_proof');
+    const db = await server.db();
+    const sessionId = claimsOf(tokens.refresh_token).sid as string;
+    const events = await db.auditEvent.findMany({ where: { type: 'refresh.dpop_refused', sessionId } });
+    expect(events).toHaveLength(1);
+    expect(JSON.parse(events[0]!.detail!)).toEqual({ proof: 'another key' });
+  });
+
+  it('asks for a nonce when the refresh proof has none, then accepts the retry and names the next nonce', async () => {
+    const { tokens } = await boundSignIn();
+    const first = await refreshWith(tokens.refresh_token, { dpop: await dpopProof(key, refreshUrl()) });
+    expect(first.status).toBe(400);
+    expect((await problem(first)).code).toBe('use_dpop_nonce');
+    const nonce = first.headers.get('dpop-nonce');
+    expect(nonce).toBeTruthy();
+    const retry = await refreshWith(tokens.refresh_token, { dpop: await dpopProof(key, refreshUrl(), { nonce }) });
+    expect(retry.status).toBe(200);
+    expect(retry.headers.get('dpop-nonce')).toBeTruthy();
+  });
+
+  it('refuses a captured proof replayed with the next refresh token (401)', async () => {
+    const { tokens, nonce } = await boundSignIn();
+    const captured = await dpopProof(key, refreshUrl(), { nonce });
+    const first = await refreshWith(tokens.refresh_token, { dpop: captured });
+    expect(first.status).toBe(200);
+    const next = (await first.json()) as TokenBody;
+    const replay = await refreshWith(next.refresh_token, { dpop: captured });
+    expect(replay.status).toBe(401);
+    expect((await problem(replay)).detail).toMatch(/already used/);
+  });
+
+  it('refuses a proof made for another endpoint or method', async () => {
+    const { tokens, nonce } = await boundSignIn();
+    for (const dpop of [
+      await dpopProof(key, tokenUrl(), { nonce }),
+      await dpopProof(key, refreshUrl(), { nonce, htm: 'GET' }),
+      `${await dpopProof(key, refreshUrl(), { nonce })}, ${await dpopProof(key, refreshUrl(), { nonce })}`,
+    ]) {
+      const response = await refreshWith(tokens.refresh_token, { dpop });
+      expect(response.status).toBe(401);
+      expect((await problem(response)).code).toBe('invalid_dpop_proof');
+    }
+  });
+
+  it('keeps clients without DPoP working with unbound sessions', async () => {
+    const tokens = await signIn(server.url, ADMIN.username, ADMIN.password);
+    expect(claimsOf(tokens.refresh_token).cnf).toBeUndefined();
+    const response = await refreshWith(tokens.refresh_token);
+    expect(response.status).toBe(200);
+  });
+});
+
+describe('DPOP_REQUIRED=true', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startServer({ label: 'dpop-required' });
+  });
+  afterAll(() => server.stop());
+
+  it('refuses a sign-in without a proof with a clear error, accepts one with a proof, and lets older unbound sessions live on', async () => {
+    // A session from before DPoP was required.
+    const before = await signIn(server.url, ADMIN.username, ADMIN.password);
+    server.env.DPOP_REQUIRED = 'true';
+    await server.restart();
+
+    const refused = await post(`${server.url}/api/auth/token`, ADMIN);
+    expect(refused.status).toBe(400);
+    const body = await problem(refused);
+    expect(body.code).toBe('dpop_required');
+    expect(body.detail).toMatch(/browser key/);
+
+    const key = await newDpopKey();
+    const url = `${server.url}/api/auth/token`;
+    const bound = await post(url, ADMIN, { dpop: await dpopProof(key, url) });
+    expect(bound.status).toBe(200);
+
+    const older = await post(`${server.url}/api/auth/refresh`, { refresh_token: before.refresh_token });
+    expect(older.status).toBe(200);
+  });
+});
+
+describe('DPoP behind a trusted proxy', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startServer({ label: 'dpop-proxy', env: { TRUST_PROXY: 'true' } });
+  });
+  afterAll(() => server.stop());
+
+  it('checks htu against the URI the browser used, as the proxy reports it', async () => {
+    const key = await newDpopKey();
+    const forwarded = { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'auth.example' };
+    const publicUrl = 'https://auth.example/api/auth/token';
+    const ok = await post(`${server.url}/api/auth/token`, ADMIN, {
+      ...forwarded,
+      dpop: await dpopProof(key, publicUrl),
+    });
+    expect(ok.status).toBe(200);
+    // The internal address is not what the browser signed for.
+    const internal = await post(`${server.url}/api/auth/token`, ADMIN, {
+      ...forwarded,
+      dpop: await dpopProof(key, `${server.url}/api/auth/token`),
+    });
+    expect(internal.status).toBe(401);
+  });
+});

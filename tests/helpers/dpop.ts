@@ -1,0 +1,32 @@
+/** A DPoP client in Node, for HTTP tests: a key pair and proofs as a browser would make them. */
+import { randomBytes } from 'node:crypto';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+
+export type DpopKey = { privateKey: CryptoKey; jwk: JWK; jkt: string };
+
+export async function newDpopKey(): Promise<DpopKey> {
+  const { privateKey, publicKey } = await generateKeyPair('ES256');
+  const jwk = await exportJWK(publicKey);
+  return { privateKey, jwk, jkt: await calculateJwkThumbprint(jwk, 'sha256') };
+}
+
+export function dpopProof(
+  key: DpopKey,
+  htu: string,
+  options: { htm?: string; nonce?: string | null } = {},
+): Promise<string> {
+  return new SignJWT({
+    htm: options.htm ?? 'POST',
+    htu,
+    iat: Math.floor(Date.now() / 1000),
+    jti: randomBytes(18).toString('base64url'),
+    ...(options.nonce ? { nonce: options.nonce } : {}),
+  })
+    .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: key.jwk })
+    .sign(key.privateKey);
+}
+
+/** The claims of a JWT, unverified (the test reads what the server put there). */
+export function claimsOf(jwt: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
+}
