@@ -11,6 +11,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useRef, use
 import { createAuthFetch, jsonFetcher, type AuthFetch } from './auth-fetch';
 import { systemClock } from './clock';
 import { browserLock } from './cross-tab-lock';
+import { deleteKeys, forgetKey, newKey, saveKey } from './dpop';
 import { fetchWithTimeout, jsonOrNull } from './http';
 import { electLeader } from './leader-election';
 import { createRefreshCoordinator, type RefreshCoordinator, type RefreshResult } from './refresh-coordinator';
@@ -151,8 +152,17 @@ export function AuthProvider({ settings, children }: { settings: ClientSettings;
     async (username, password) => {
       const current = engine.current;
       if (!current) return { ok: false, failure: { code: 'not_ready', message: 'Still loading; try again.' } };
-      const result = await requestTokens(username, password, settings.requestTimeoutMs);
-      if (!result.ok) return result;
+      // A new key for each sign-in, stored (under its thumbprint) before the server binds to it;
+      // where the browser cannot keep one, the session is simply unbound.
+      const created = await newKey();
+      const key = created && (await saveKey(created)) ? created : null;
+      const result = await requestTokens(username, password, settings.requestTimeoutMs, key);
+      if (!result.ok) {
+        if (key) void forgetKey(key.jkt);
+        return result;
+      }
+      // Keys of earlier sign-ins in this browser are no longer needed.
+      void deleteKeys(key?.jkt ?? null);
       ended.current = null;
       const generation = current.store.signIn(tokensFromResponse(result.body, Date.now(), null));
       // Who signed in: shown on every page, kept with the tokens.
@@ -182,6 +192,8 @@ export function AuthProvider({ settings, children }: { settings: ClientSettings;
     current.store.clear();
     ended.current = null;
     current.coordinator.storageChanged();
+    // The browser key goes with the sign-in: the next sign-in makes a new one.
+    await deleteKeys(null);
     if (!tokens) return;
     try {
       await fetchWithTimeout(

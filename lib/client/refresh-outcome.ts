@@ -1,11 +1,18 @@
 /**
  * What the client does with the refresh endpoint's answer. The error `code` decides: these
- * four mean the session is over (sign out); anything else (network error, timeout, 5xx, 429,
+ * five mean the session is over (sign out); anything else (network error, timeout, 5xx, 429,
  * an unknown code) is transient: keep the tokens and retry.
  */
 import type { TokenResponse } from './token-store';
 
-export const TERMINAL_CODES = ['invalid_token', 'token_reused', 'session_revoked', 'account_disabled'] as const;
+// invalid_dpop_proof: the session is bound to a key this browser no longer has; it cannot go on.
+export const TERMINAL_CODES = [
+  'invalid_token',
+  'token_reused',
+  'session_revoked',
+  'account_disabled',
+  'invalid_dpop_proof',
+] as const;
 export type TerminalCode = (typeof TERMINAL_CODES)[number];
 
 export type RefreshAnswer =

@@ -1,17 +1,26 @@
 /** The refresh request itself: POST /api/auth/refresh (which also renews the page cookie). */
+import { boundKeyOf, fetchWithProof, loadKey } from './dpop';
 import { jsonOrNull } from './http';
 import { classifyRefreshAnswer, type RefreshAnswer } from './refresh-outcome';
 
 export const REFRESH_PATH = '/api/auth/refresh';
 
 export async function httpRefresh(refreshToken: string, signal: AbortSignal): Promise<RefreshAnswer> {
-  const response = await fetch(REFRESH_PATH, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ refresh_token: refreshToken }),
-    credentials: 'same-origin',
-    cache: 'no-store',
-    signal,
-  });
+  // A bound session proves its browser key (DPoP); without the key the server refuses, for good.
+  const jkt = boundKeyOf(refreshToken);
+  const key = jkt ? await loadKey(jkt) : null;
+  const response = await fetchWithProof(
+    key,
+    REFRESH_PATH,
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ refresh_token: refreshToken }),
+      credentials: 'same-origin',
+      cache: 'no-store',
+      signal,
+    },
+    (init) => fetch(REFRESH_PATH, init),
+  );
   return classifyRefreshAnswer(response.status, await jsonOrNull(response));
 }

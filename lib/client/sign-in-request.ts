@@ -1,4 +1,5 @@
 /** The sign-in request and what to tell the person when it fails. */
+import { fetchWithProof, type DpopKey } from './dpop';
 import { fetchWithTimeout, jsonOrNull, RequestTimeoutError } from './http';
 import type { TokenResponse } from './token-store';
 
@@ -8,10 +9,13 @@ export async function requestTokens(
   username: string,
   password: string,
   timeoutMs: number,
+  /** Binds the new session to this browser key (DPoP); null for an unbound session. */
+  key: DpopKey | null = null,
 ): Promise<{ ok: true; body: TokenResponse } | { ok: false; failure: SignInFailure }> {
   let response: Response;
   try {
-    response = await fetchWithTimeout(
+    response = await fetchWithProof(
+      key,
       '/api/auth/token',
       {
         method: 'POST',
@@ -19,7 +23,7 @@ export async function requestTokens(
         body: JSON.stringify({ username, password }),
         credentials: 'same-origin',
       },
-      timeoutMs,
+      (init) => fetchWithTimeout('/api/auth/token', init, timeoutMs),
     );
   } catch (error) {
     return {
@@ -51,6 +55,12 @@ function describeFailure(response: Response, code: string | undefined): SignInFa
     }
     case 'invalid_request':
       return { code, message: 'Enter your username and password.' };
+    case 'dpop_required':
+      return {
+        code,
+        message:
+          'This server only accepts sign-ins from browsers that can keep a private key (IndexedDB and WebCrypto). Leave private browsing or try another browser.',
+      };
     default:
       return {
         code: code ?? `http_${response.status}`,
