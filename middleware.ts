@@ -1,7 +1,8 @@
 /**
  * The HTTP edge for every page and API request (static assets excepted).
  *
- * - API: only `Authorization: Bearer <access token>`. The cookie is never accepted here, so a
+ * - API: only `Authorization: Bearer <access token>` (or `DPoP <token>` with a proof of its key,
+ *   when DPOP_ACCESS_TOKENS binds access tokens). The cookie is never accepted here, so a
  *   cross-site request cannot act as the user. A refresh token is refused (401, and the
  *   `WWW-Authenticate` error_description says why).
  * - Dashboard pages: the HttpOnly access cookie; missing or invalid sends the visitor to
@@ -15,7 +16,7 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { AppError } from './lib/errors';
 import { isApiPath, isProtectedPage, isPublicApiPath, loginRedirectPath } from './lib/http/access-guard';
-import { authenticateBearer, checkAccessToken } from './lib/http/bearer-check';
+import { authenticate, checkAccessToken } from './lib/http/bearer-check';
 import { ACCESS_COOKIE } from './lib/http/cookie';
 import { isHttps } from './lib/http/forwarded';
 import { bearerProblem } from './lib/http/problem';
@@ -50,7 +51,7 @@ export async function middleware(request: NextRequest): Promise<Response> {
   if (isApiPath(pathname)) {
     try {
       // protectedRoute takes the caller from the same check (a cache hit by then).
-      await authenticateBearer(request.headers.get('authorization'));
+      await authenticate(request, 'gate');
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       return bearerProblem(error);

@@ -106,6 +106,7 @@ const envSchema = z
     // DPoP (RFC 9449): refuse sign-ins without a browser-key proof; demand server nonces on refresh.
     DPOP_REQUIRED: flag(false),
     DPOP_NONCES: flag(true),
+    DPOP_ACCESS_TOKENS: flag(false),
     // Sign-in throttling (lib/auth/throttle.ts) and the refresh endpoint's per-address limit.
     THROTTLE_WINDOW_MINUTES: number(15).pipe(
       z
@@ -182,6 +183,7 @@ const envSchema = z
       benchRoutes: env.ENABLE_BENCH_ROUTES,
       dpopRequired: env.DPOP_REQUIRED,
       dpopNonces: env.DPOP_NONCES,
+      dpopAccessTokens: env.DPOP_ACCESS_TOKENS,
       throttle: {
         windowSeconds: env.THROTTLE_WINDOW_MINUTES * minutes,
         addressMaxFailures: env.THROTTLE_ADDRESS_MAX_FAILURES,

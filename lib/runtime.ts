@@ -6,6 +6,7 @@
  */
 import { createTokenService, type TokenService } from './auth/tokens';
 import type { AuthDeps } from './auth/deps';
+import { AccessProofLedger } from './auth/access-proofs';
 import { createNonceService } from './auth/dpop-nonce';
 import { RateLimiter } from './auth/rate-limit';
 import { RevocationFeed } from './auth/revocation-feed';
@@ -51,6 +52,11 @@ export function getRevocationFeed(): RevocationFeed {
   );
 }
 
+/** DPoP proofs of API calls seen by this instance (DPOP_ACCESS_TOKENS). */
+export function getAccessProofs(): AccessProofLedger {
+  return processWide('accessProofs', () => new AccessProofLedger());
+}
+
 /** The refresh endpoint's per-address limit (in this instance's memory). */
 export function getRefreshLimiter(): RateLimiter {
   return processWide('refreshLimiter', () => new RateLimiter(getConfig().refreshRateLimitPerMinute));
@@ -71,6 +77,7 @@ export function getAuthDeps(): AuthDeps {
         reuseGraceSeconds: config.reuseGraceSeconds,
         dpopRequired: config.dpopRequired,
         dpopNonces: config.dpopNonces,
+        dpopAccessTokens: config.dpopAccessTokens,
       },
       nonces: createNonceService(config.secret),
       now: () => new Date(),

@@ -14,6 +14,8 @@ export type AuthPolicy = {
   dpopRequired: boolean;
   /** DPoP: refresh proofs must carry a server nonce (DPOP_NONCES). */
   dpopNonces: boolean;
+  /** DPoP: a bound session's access tokens are bound too, and every API call proves the key. */
+  dpopAccessTokens: boolean;
 };
 
 export type AuthDeps = {

@@ -39,6 +39,8 @@ export type ProofCheck = {
   nonces: NonceService;
   /** Demand a nonce (refresh): a proof without a valid one is answered with use_dpop_nonce. */
   requireNonce: boolean;
+  /** With an access token (an API call): the proof's `ath` must be its SHA-256 (§4.3 step 11). */
+  accessToken?: string;
 };
 
 export function invalidProof(detail: string, cause?: unknown): AppError {
@@ -101,6 +103,10 @@ export async function verifyProof(proof: string, check: ProofCheck): Promise<Ver
   }
   if (typeof payload.jti !== 'string' || payload.jti.length < 16 || payload.jti.length > 128) {
     throw invalidProof('the DPoP proof needs a unique "jti"');
+  }
+  if (check.accessToken !== undefined) {
+    const ath = createHash('sha256').update(check.accessToken).digest('base64url');
+    if (payload.ath !== ath) throw invalidProof('the DPoP proof "ath" does not match the access token');
   }
   if (typeof payload.iat !== 'number' || !Number.isFinite(payload.iat)) {
     throw invalidProof('the DPoP proof needs an "iat"');

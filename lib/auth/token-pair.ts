@@ -8,12 +8,14 @@ export type TokenPair = {
   /** Seconds from now, as sent to the client. */
   expiresIn: number;
   refreshExpiresIn: number;
+  /** 'DPoP' when the access token is bound to the browser key too (DPOP_ACCESS_TOKENS). */
+  tokenType: 'bearer' | 'DPoP';
 };
 
 export type TokenResponseBody = {
   access_token: string;
   refresh_token: string;
-  token_type: 'bearer';
+  token_type: 'bearer' | 'DPoP';
   expires_in: number;
   refresh_expires_in: number;
 };
@@ -32,8 +34,14 @@ export async function signPair(
     nowSeconds + Math.max(1, Math.round(deps.policy.accessTokenSeconds)),
     Math.max(nowSeconds + 1, refreshExp),
   );
+  // Access tokens stay Bearer unless DPOP_ACCESS_TOKENS: then a bound session's are bound too.
+  const accessJkt = deps.policy.dpopAccessTokens ? (refresh.jkt ?? null) : null;
   const [accessToken, refreshToken] = await Promise.all([
-    deps.tokens.signAccess({ sub: subject.userId, sid: subject.sessionId, role: subject.role }, accessExp, now),
+    deps.tokens.signAccess(
+      { sub: subject.userId, sid: subject.sessionId, role: subject.role, jkt: accessJkt },
+      accessExp,
+      now,
+    ),
     // A DPoP-bound session's refresh token names its key (cnf.jkt, RFC 9449 §6.1).
     deps.tokens.signRefresh(
       { sub: subject.userId, sid: subject.sessionId, jti: refresh.jti, jkt: refresh.jkt ?? null },
@@ -46,6 +54,7 @@ export async function signPair(
     refreshToken,
     expiresIn: accessExp - nowSeconds,
     refreshExpiresIn: Math.max(0, refreshExp - nowSeconds),
+    tokenType: accessJkt ? 'DPoP' : 'bearer',
   };
 }
 
@@ -53,7 +62,7 @@ export function tokenResponseBody(pair: TokenPair): TokenResponseBody {
   return {
     access_token: pair.accessToken,
     refresh_token: pair.refreshToken,
-    token_type: 'bearer',
+    token_type: pair.tokenType,
     expires_in: pair.expiresIn,
     refresh_expires_in: pair.refreshExpiresIn,
   };

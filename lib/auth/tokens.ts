@@ -22,7 +22,16 @@ const ALGORITHM = 'HS256';
 export type TokenKind = 'access' | 'refresh';
 const TYP: Record<TokenKind, string> = { access: 'at+jwt', refresh: 'rt+jwt' };
 
-export type AccessClaims = { sub: string; sid: string; jti: string; role: Role; iat: number; exp: number };
+export type AccessClaims = {
+  sub: string;
+  sid: string;
+  jti: string;
+  role: Role;
+  iat: number;
+  exp: number;
+  /** With DPOP_ACCESS_TOKENS: the key every use must prove (cnf.jkt); null for a Bearer token. */
+  jkt: string | null;
+};
 /** `jkt`: the DPoP key thumbprint from the `cnf` claim, when the token is bound (RFC 9449 §6.1). */
 export type RefreshClaims = { sub: string; sid: string; jti: string; iat: number; exp: number; jkt: string | null };
 
@@ -137,8 +146,18 @@ export function createTokenService(options: TokenServiceOptions) {
   return {
     kid: current.kid,
 
-    signAccess(claims: { sub: string; sid: string; role: Role }, expiresAt: number, now: Date): Promise<string> {
-      return sign('access', { sub: claims.sub, sid: claims.sid, role: claims.role, jti: randomId() }, expiresAt, now);
+    signAccess(
+      claims: { sub: string; sid: string; role: Role; jkt?: string | null },
+      expiresAt: number,
+      now: Date,
+    ): Promise<string> {
+      const bound = claims.jkt ? { cnf: { jkt: claims.jkt } } : {};
+      return sign(
+        'access',
+        { sub: claims.sub, sid: claims.sid, role: claims.role, jti: randomId(), ...bound },
+        expiresAt,
+        now,
+      );
     },
 
     signRefresh(
@@ -158,6 +177,7 @@ export function createTokenService(options: TokenServiceOptions) {
       if (hit) accessCache.delete(token);
       const payload = await verify('access', token, now);
       if (payload.role !== 'admin' && payload.role !== 'user') throw invalid('the token "role" claim is invalid');
+      const cnf = payload.cnf as { jkt?: unknown } | undefined;
       const claims: AccessClaims = {
         sub: payload.sub as string,
         sid: payload.sid as string,
@@ -165,6 +185,7 @@ export function createTokenService(options: TokenServiceOptions) {
         role: payload.role,
         iat: payload.iat as number,
         exp: payload.exp as number,
+        jkt: typeof cnf?.jkt === 'string' ? cnf.jkt : null,
       };
       if (cacheSize > 0) {
         if (accessCache.size >= cacheSize) {

@@ -1,7 +1,9 @@
 /**
- * fetch for our API: attaches the Bearer access token; on a 401 refreshes once (shared with any
- * concurrent 401s) and retries once. Every request has a timeout.
+ * fetch for our API: attaches the Bearer access token (or, when the server binds access tokens
+ * too, `DPoP <token>` with a proof of this browser's key for this request); on a 401 refreshes
+ * once (shared with any concurrent 401s) and retries once. Every request has a timeout.
  */
+import { accessProof, boundKeyOf, loadKey } from './dpop';
 import { fetchWithTimeout, jsonOrNull } from './http';
 import type { RefreshCoordinator } from './refresh-coordinator';
 
@@ -27,9 +29,16 @@ export class ApiError extends Error {
 export type AuthFetch = (input: string, init?: RequestInit) => Promise<Response>;
 
 export function createAuthFetch(coordinator: RefreshCoordinator, timeoutMs: number): AuthFetch {
-  const send = (input: string, init: RequestInit, token: string) => {
+  const send = async (input: string, init: RequestInit, token: string) => {
     const headers = new Headers(init.headers);
-    headers.set('authorization', `Bearer ${token}`);
+    const jkt = boundKeyOf(token);
+    const key = jkt ? await loadKey(jkt) : null;
+    if (key) {
+      headers.set('authorization', `DPoP ${token}`);
+      headers.set('dpop', await accessProof(key, init.method ?? 'GET', input, token));
+    } else {
+      headers.set('authorization', `Bearer ${token}`);
+    }
     return fetchWithTimeout(input, { ...init, headers, cache: 'no-store' }, timeoutMs);
   };
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyProof } from '../auth/dpop';
 import { createNonceService } from '../auth/dpop-nonce';
-import { boundKeyOf, newKey, proof } from './dpop';
+import { accessProof, boundKeyOf, newKey, proof } from './dpop';
 
 /** The browser's proofs, made by this module's own WebCrypto code, checked by the server's verifier. */
 describe('browser DPoP proofs', () => {
@@ -32,6 +32,11 @@ describe('browser DPoP proofs', () => {
       requireNonce: true,
     });
     expect(verified.jkt).toBe(key.jkt);
+    // And for an API call with a bound access token: the proof carries the token's hash.
+    const forCall = await accessProof(key, 'get', '/api/auth/me', 'the.access.token');
+    const check = { method: 'GET', url: 'https://app.example/api/auth/me', now, nonces, requireNonce: false };
+    await expect(verifyProof(forCall, { ...check, accessToken: 'the.access.token' })).resolves.toBeTruthy();
+    await expect(verifyProof(forCall, { ...check, accessToken: 'another.access.token' })).rejects.toThrow(/ath/);
   });
 
   it('makes no key where IndexedDB is missing: the session stays unbound', async () => {

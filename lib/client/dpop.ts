@@ -102,20 +102,33 @@ function base64url(bytes: Uint8Array): string {
 
 const encodeJson = (value: unknown) => base64url(text.encode(JSON.stringify(value)));
 
-/** A DPoP proof for one request (RFC 9449 §4.2). */
-export async function proof(key: DpopKey, method: string, path: string, nonce: string | null): Promise<string> {
+/** A DPoP proof for one request (RFC 9449 §4.2); `ath` binds it to an access token (§4.3). */
+export async function proof(
+  key: DpopKey,
+  method: string,
+  path: string,
+  nonce: string | null,
+  ath?: string,
+): Promise<string> {
   const header = encodeJson({ typ: 'dpop+jwt', alg: 'ES256', jwk: key.jwk });
   const payload = encodeJson({
-    htm: method,
+    htm: method.toUpperCase(),
     // The URI as this browser addresses it: behind a proxy, the public one.
     htu: new URL(path, location.href).href.split(/[?#]/)[0],
     iat: Math.floor(Date.now() / 1000),
     jti: base64url(crypto.getRandomValues(new Uint8Array(18))),
     ...(nonce ? { nonce } : {}),
+    ...(ath ? { ath } : {}),
   });
   const input = `${header}.${payload}`;
   const signature = await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, key.privateKey, text.encode(input));
   return `${input}.${base64url(new Uint8Array(signature))}`;
+}
+
+/** A proof for an API call with a DPoP-bound access token. */
+export async function accessProof(key: DpopKey, method: string, path: string, token: string): Promise<string> {
+  const ath = base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', text.encode(token))));
+  return proof(key, method, path, null, ath);
 }
 
 function storedNonce(): string | null {

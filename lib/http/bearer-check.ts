@@ -6,11 +6,16 @@
  * second check of the same token string is a lookup in the token service's cache of verified
  * tokens and in the in-memory revocation feed (no signature, no database), and it needs no signed
  * identity header to be built, copied into the request and checked again (README "Performance").
+ *
+ * A DPoP-bound access token (DPOP_ACCESS_TOKENS) comes as `Authorization: DPoP <token>` with a
+ * proof of its key for this very request (`ath` = the token's hash). The middleware verifies the
+ * proof; the handler takes it over once (lib/auth/access-proofs.ts).
  */
+import { verifyProof } from '../auth/dpop';
 import type { AccessClaims } from '../auth/tokens';
 import { AppError } from '../errors';
-import { getRevocationFeed, getTokenService } from '../runtime';
-import { bearerToken } from './access-guard';
+import { getAccessProofs, getAuthDeps, getConfig, getRevocationFeed, getTokenService } from '../runtime';
+import { dpopProofHeader, requestUri } from './dpop-request';
 
 /** The revocation feed polls every second; older than this, it is behind. */
 export const FEED_MAX_AGE_MS = 5000;
@@ -37,15 +42,56 @@ export async function checkAccessToken(token: string): Promise<AccessClaims | Ap
   return claims;
 }
 
-/** The caller behind an `Authorization: Bearer` header; throws the AppError to answer with. */
-export async function authenticateBearer(authorization: string | null): Promise<Identity> {
-  const token = bearerToken(authorization);
-  if (token === null) throw new AppError('unauthenticated', 'a Bearer access token is required');
-  if (token === undefined) {
-    throw new AppError('invalid_token', 'the Authorization header is not a valid Bearer credential');
+/** `Bearer <token>` or `DPoP <token>`; null when absent, undefined when malformed. */
+function credentials(header: string | null): { scheme: 'bearer' | 'dpop'; token: string } | null | undefined {
+  if (header === null) return null;
+  const match = /^(Bearer|DPoP) +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header);
+  if (!match) return undefined;
+  return { scheme: match[1]!.toLowerCase() as 'bearer' | 'dpop', token: match[2]! };
+}
+
+/** A bound token's proof: verified by the gate, taken over once by the handler. */
+async function assertProof(request: Request, token: string, jkt: string, stage: 'gate' | 'handler'): Promise<void> {
+  const proof = dpopProofHeader(request);
+  if (proof === null) throw new AppError('invalid_dpop_proof', 'this access token needs a DPoP proof of its key');
+  const ledger = getAccessProofs();
+  // The handler after the gate: the same proof string, verified a moment ago in this process.
+  if (stage === 'handler' && ledger.seen(proof)) {
+    if (!ledger.handOver(proof)) throw new AppError('invalid_dpop_proof', 'the DPoP proof was already used');
+    return;
   }
-  const claims = await checkAccessToken(token);
+  const deps = getAuthDeps();
+  const verified = await verifyProof(proof, {
+    method: request.method,
+    url: requestUri(request, getConfig()),
+    now: deps.now(),
+    nonces: deps.nonces,
+    requireNonce: false,
+    accessToken: token,
+  });
+  if (verified.jkt !== jkt) throw new AppError('invalid_dpop_proof', 'the DPoP proof is signed by another key');
+  if (!ledger.admit(proof)) throw new AppError('invalid_dpop_proof', 'the DPoP proof was already used');
+  // A route the gate did not cover checks and uses up the proof by itself.
+  if (stage === 'handler') ledger.handOver(proof);
+}
+
+/** The caller behind the request's access token; throws the AppError to answer with. */
+export async function authenticate(request: Request, stage: 'gate' | 'handler'): Promise<Identity> {
+  const given = credentials(request.headers.get('authorization'));
+  if (given === null) throw new AppError('unauthenticated', 'a Bearer access token is required');
+  if (given === undefined) {
+    throw new AppError('invalid_token', 'the Authorization header is not a valid Bearer or DPoP credential');
+  }
+  const claims = await checkAccessToken(given.token);
   if (claims instanceof AppError) throw claims;
+  // The scheme must match the token: a bound token is never accepted as a plain Bearer token.
+  if (claims.jkt !== null) {
+    if (given.scheme !== 'dpop')
+      throw new AppError('invalid_token', 'this access token is DPoP-bound: send it as DPoP');
+    await assertProof(request, given.token, claims.jkt, stage);
+  } else if (given.scheme !== 'bearer') {
+    throw new AppError('invalid_token', 'this access token is not DPoP-bound: send it as Bearer');
+  }
   // Fail closed: while the revocation log cannot be read, a revoked session could pass here.
   if (!getRevocationFeed().isCurrent(FEED_MAX_AGE_MS)) {
     throw new AppError('service_unavailable', 'cannot confirm that the session is still live; try again shortly', {

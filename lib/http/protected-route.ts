@@ -10,7 +10,7 @@ import type { SessionWithUser, UserRecord } from '../db';
 import { AppError } from '../errors';
 import { getAuthDeps } from '../runtime';
 import type { Role } from '../users/roles';
-import { authenticateBearer, type Identity } from './bearer-check';
+import { authenticate, type Identity } from './bearer-check';
 import { route } from './route';
 
 export type Caller = { identity: Identity };
@@ -41,7 +41,7 @@ export function protectedRoute<C>(
   return route<C>(
     async (request, context) => {
       // Checked here as well as in the middleware: a route its matcher missed is still protected.
-      const identity = await authenticateBearer(request.headers.get('authorization'));
+      const identity = await authenticate(request, 'handler');
       if (options.live === false) return handler(request, { identity } as LiveCaller, context);
       const session = await requireLiveSession(getAuthDeps(), identity);
       // The role as stored now, not as it was when the access token was signed.

@@ -168,3 +168,51 @@ describe('DPoP behind a trusted proxy', () => {
     expect(internal.status).toBe(401);
   });
 });
+
+describe('DPOP_ACCESS_TOKENS=true', () => {
+  let server: TestServer;
+  let key: DpopKey;
+  beforeAll(async () => {
+    server = await startServer({ label: 'dpop-access', env: { DPOP_ACCESS_TOKENS: 'true' } });
+    key = await newDpopKey();
+  });
+  afterAll(() => server.stop());
+
+  const meUrl = () => `${server.url}/api/auth/me`;
+  const me = (headers: Record<string, string>) => fetch(meUrl(), { headers });
+
+  it('binds access tokens too: every API call proves the key for that request, once', async () => {
+    const url = `${server.url}/api/auth/token`;
+    const response = await post(url, ADMIN, { dpop: await dpopProof(key, url) });
+    const tokens = (await response.json()) as TokenBody;
+    expect(tokens.token_type).toBe('DPoP');
+    expect(claimsOf(tokens.access_token).cnf).toEqual({ jkt: key.jkt });
+    const token = tokens.access_token;
+    const good = await dpopProof(key, meUrl(), { htm: 'GET', accessToken: token });
+
+    expect((await me({ authorization: `DPoP ${token}`, dpop: good })).status).toBe(200);
+    // The same proof again: a replay.
+    const replay = await me({ authorization: `DPoP ${token}`, dpop: good });
+    expect(replay.status).toBe(401);
+    expect((await problem(replay)).code).toBe('invalid_dpop_proof');
+    // As a plain Bearer token, without a proof, with a proof for another token or from another key.
+    const refused: Record<string, string>[] = [
+      { authorization: `Bearer ${token}` },
+      { authorization: `DPoP ${token}` },
+      { authorization: `DPoP ${token}`, dpop: await dpopProof(key, meUrl(), { htm: 'GET', accessToken: 'another' }) },
+      {
+        authorization: `DPoP ${token}`,
+        dpop: await dpopProof(await newDpopKey(), meUrl(), { htm: 'GET', accessToken: token }),
+      },
+      { authorization: `DPoP ${token}`, dpop: await dpopProof(key, meUrl(), { htm: 'POST', accessToken: token }) },
+    ];
+    for (const headers of refused) expect((await me(headers)).status).toBe(401);
+  });
+
+  it('keeps unbound sessions on plain Bearer tokens', async () => {
+    const tokens = await signIn(server.url, ADMIN.username, ADMIN.password);
+    expect(tokens.token_type).toBe('bearer');
+    expect((await me({ authorization: `Bearer ${tokens.access_token}` })).status).toBe(200);
+    expect((await me({ authorization: `DPoP ${tokens.access_token}` })).status).toBe(401);
+  });
+});

@@ -21,6 +21,7 @@ export function testAuth(store: Store, policy: Partial<AuthPolicy> = {}) {
       reuseGraceSeconds: 10,
       dpopRequired: false,
       dpopNonces: true,
+      dpopAccessTokens: false,
       ...policy,
     },
     throttle: {

@@ -1,5 +1,5 @@
 /** A DPoP client in Node, for HTTP tests: a key pair and proofs as a browser would make them. */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 
 export type DpopKey = { privateKey: CryptoKey; jwk: JWK; jkt: string };
@@ -13,14 +13,17 @@ export async function newDpopKey(): Promise<DpopKey> {
 export function dpopProof(
   key: DpopKey,
   htu: string,
-  options: { htm?: string; nonce?: string | null } = {},
+  options: { htm?: string; nonce?: string | null; accessToken?: string } = {},
 ): Promise<string> {
+  // For an API call with a bound access token: its hash (RFC 9449 §4.2).
+  const ath = options.accessToken ? createHash('sha256').update(options.accessToken).digest('base64url') : undefined;
   return new SignJWT({
     htm: options.htm ?? 'POST',
     htu,
     iat: Math.floor(Date.now() / 1000),
     jti: randomBytes(18).toString('base64url'),
     ...(options.nonce ? { nonce: options.nonce } : {}),
+    ...(ath ? { ath } : {}),
   })
     .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: key.jwk })
     .sign(key.privateKey);
