@@ -65,6 +65,19 @@ describe('verifyProof', () => {
     await expect(verifyProof(await proof(key, { claims: { htu } }), check())).resolves.toBeTruthy();
   });
 
+  it('compares host and path only when the scheme cannot be known (TLS ended at an untrusted proxy)', async () => {
+    const https = await proof(key, { claims: { htu: 'https://app.example/api/auth/refresh' } });
+    const asSeen = check({ url: 'http://app.example/api/auth/refresh', schemeKnown: false });
+    await expect(verifyProof(https, asSeen)).resolves.toBeTruthy();
+    // The scheme is all that is relaxed: another host or path is still refused.
+    const otherHost = await proof(key, { claims: { htu: 'https://evil.example/api/auth/refresh' } });
+    expect(await codeOf(verifyProof(otherHost, asSeen))).toBe('invalid_dpop_proof');
+    // And where the scheme is known, it must match.
+    expect(await codeOf(verifyProof(https, check({ url: 'http://app.example/api/auth/refresh' })))).toBe(
+      'invalid_dpop_proof',
+    );
+  });
+
   it('refuses a proof for another method', async () => {
     expect(await codeOf(verifyProof(await proof(key, { claims: { htm: 'GET' } }), check()))).toBe('invalid_dpop_proof');
   });

@@ -9,7 +9,8 @@
  *    P-256 public key in its own `jwk` header, which carries no private member;
  *  - `htm` and `htu` name this request (method; URI without query and fragment, as the server sees
  *    it behind TRUST_PROXY);
- *  - it is fresh: a valid server nonce when one is demanded, else an `iat` within IAT_WINDOW;
+ *  - it is fresh: a valid server nonce when it carries or must carry one (then the client's clock
+ *    does not matter), else an `iat` within IAT_WINDOW (outside it, the answer is a nonce);
  *  - its `jti` was never seen before (checked in the database by the caller, on every instance).
  * The caller binds to the key's RFC 7638 thumbprint (`jkt`).
  */
@@ -21,8 +22,6 @@ import { NONCE_LIFETIME_SECONDS, type NonceService } from './dpop-nonce';
 
 /** How far a proof's `iat` may be from the server's clock without a nonce (either way). */
 export const IAT_WINDOW_SECONDS = 300;
-/** A proof with a valid nonce is fresh by the nonce; its `iat` only has to be sane. */
-const NONCED_IAT_WINDOW_SECONDS = 86_400;
 /** Long enough to outlive every proof that could still be accepted (by its iat or its nonce). */
 export const PROOF_ID_RETENTION_SECONDS = Math.max(IAT_WINDOW_SECONDS * 2, NONCE_LIFETIME_SECONDS) + 60;
 
@@ -35,6 +34,11 @@ export type ProofCheck = {
   method: string;
   /** The request's URI as the server sees it; its query and fragment are ignored. */
   url: string;
+  /**
+   * False when the server cannot know the browser's scheme (TLS ended at a proxy that is not
+   * trusted to say so): `htu` is then compared by host and path only.
+   */
+  schemeKnown?: boolean;
   now: Date;
   nonces: NonceService;
   /** Demand a nonce (refresh): a proof without a valid one is answered with use_dpop_nonce. */
@@ -55,10 +59,12 @@ function nonceRequired(nonce: string): AppError {
 }
 
 /** The URI without query and fragment, scheme and host lower-cased, default port dropped. */
-function normalizedUri(value: string): string | null {
+function normalizedUri(value: string, withScheme: boolean): string | null {
   try {
     const url = new URL(value);
-    return `${url.protocol}//${url.host}${url.pathname}`;
+    // Without the scheme, the default port of either scheme is dropped too.
+    const port = url.port === '' || (!withScheme && (url.port === '80' || url.port === '443')) ? '' : `:${url.port}`;
+    return `${withScheme ? url.protocol : ''}//${url.hostname}${port}${url.pathname}`;
   } catch {
     return null;
   }
@@ -97,9 +103,12 @@ export async function verifyProof(proof: string, check: ProofCheck): Promise<Ver
   }
 
   if (payload.htm !== check.method) throw invalidProof('the DPoP proof "htm" does not match the request method');
-  const htu = typeof payload.htu === 'string' ? normalizedUri(payload.htu) : null;
-  if (htu === null || htu !== normalizedUri(check.url)) {
-    throw invalidProof('the DPoP proof "htu" does not match the request URI');
+  const withScheme = check.schemeKnown ?? true;
+  const htu = typeof payload.htu === 'string' ? normalizedUri(payload.htu, withScheme) : null;
+  const expected = normalizedUri(check.url, withScheme);
+  if (htu === null || htu !== expected) {
+    // Naming what the server sees tells an operator behind a proxy what to fix (TRUST_PROXY).
+    throw invalidProof(`the DPoP proof "htu" does not match the request URI as this server sees it (${check.url})`);
   }
   if (typeof payload.jti !== 'string' || payload.jti.length < 16 || payload.jti.length > 128) {
     throw invalidProof('the DPoP proof needs a unique "jti"');
@@ -117,10 +126,10 @@ export async function verifyProof(proof: string, check: ProofCheck): Promise<Ver
   const nonce = payload.nonce;
   if (nonce !== undefined || check.requireNonce) {
     // A missing, stale or foreign nonce is answered with a fresh one, so the client can retry.
+    // A valid nonce proves the proof fresh (§11.1), whatever the client's clock says.
     if (typeof nonce !== 'string' || !check.nonces.accepts(nonce, check.now)) {
       throw nonceRequired(check.nonces.issue(check.now));
     }
-    if (skew > NONCED_IAT_WINDOW_SECONDS) throw invalidProof('the DPoP proof "iat" is not a plausible time');
   } else if (skew > IAT_WINDOW_SECONDS) {
     // Without a nonce the clock is all we have; a client whose clock is off can use a nonce.
     throw nonceRequired(check.nonces.issue(check.now));
@@ -130,19 +139,26 @@ export async function verifyProof(proof: string, check: ProofCheck): Promise<Ver
 }
 
 /**
+ * What makes a proof one proof: its key and its jti, not its encoding (an ECDSA signature has more
+ * than one valid form). Per key, so two browsers that happen to pick the same jti do not collide.
+ */
+export function proofId(proof: { jkt: string; jti: string }): string {
+  return createHash('sha256').update(`${proof.jkt}\0${proof.jti}`).digest('base64url');
+}
+
+/**
  * The proof a sign-in or refresh carries, verified and its id recorded as used (on every instance:
  * the database refuses a second use); null when the request carries none.
  */
 export async function acceptProof(
   deps: Pick<AuthDeps, 'store' | 'nonces' | 'now'>,
   proof: string | null,
-  request: { method: string; url: string; requireNonce: boolean },
+  request: { method: string; url: string; schemeKnown?: boolean; requireNonce: boolean },
 ): Promise<VerifiedProof | null> {
   if (proof === null) return null;
   const now = deps.now();
   const verified = await verifyProof(proof, { ...request, now, nonces: deps.nonces });
-  // Per key: two browsers that happen to pick the same jti do not collide.
-  const id = createHash('sha256').update(`${verified.jkt}\0${verified.jti}`).digest('base64url');
+  const id = proofId(verified);
   const expiresAt = new Date(now.getTime() + PROOF_ID_RETENTION_SECONDS * 1000);
   if (!(await deps.store.rememberDpopProof(id, expiresAt))) throw invalidProof('the DPoP proof was already used');
   return verified;

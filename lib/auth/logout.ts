@@ -7,12 +7,21 @@ import { recordEvent } from '../audit/audit-log';
 import { AppError } from '../errors';
 import { log } from '../log';
 import type { AuthDeps, ClientInfo } from './deps';
+import type { VerifiedProof } from './dpop';
 import { revokeSession } from './sessions';
 
-/** The claims of a token we signed, or null for anything else (expired, forged, rubbish). */
-async function claimsOrNull(verification: Promise<{ sid: string; sub: string }>) {
+/**
+ * The claims of a token we signed, or null for anything else (expired, forged, rubbish), and for a
+ * DPoP-bound token presented without a proof of its key: a token copied out of the browser must
+ * not be able to sign its owner out either.
+ */
+async function claimsOrNull(
+  verification: Promise<{ sid: string; sub: string; jkt: string | null }>,
+  proof: VerifiedProof | null,
+) {
   try {
-    const { sid, sub } = await verification;
+    const { sid, sub, jkt } = await verification;
+    if (jkt !== null && proof?.jkt !== jkt) return null;
     return { sid, sub };
   } catch (error) {
     if (error instanceof AppError) return null;
@@ -25,10 +34,11 @@ export async function logout(
   deps: AuthDeps,
   presented: { accessToken?: string | undefined; refreshToken?: string | undefined },
   client: ClientInfo = { userAgent: null, ip: null },
+  proof: VerifiedProof | null = null,
 ): Promise<number> {
   const found = await Promise.all([
-    presented.refreshToken ? claimsOrNull(deps.tokens.verifyRefresh(presented.refreshToken, deps.now())) : null,
-    presented.accessToken ? claimsOrNull(deps.tokens.verifyAccess(presented.accessToken, deps.now())) : null,
+    presented.refreshToken ? claimsOrNull(deps.tokens.verifyRefresh(presented.refreshToken, deps.now()), proof) : null,
+    presented.accessToken ? claimsOrNull(deps.tokens.verifyAccess(presented.accessToken, deps.now()), proof) : null,
   ]);
   let revoked = 0;
   for (const { sid, sub } of new Map(found.flatMap((f) => (f ? [[f.sid, f] as const] : []))).values()) {

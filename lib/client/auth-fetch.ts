@@ -3,7 +3,7 @@
  * too, `DPoP <token>` with a proof of this browser's key for this request); on a 401 refreshes
  * once (shared with any concurrent 401s) and retries once. Every request has a timeout.
  */
-import { accessProof, boundKeyOf, loadKey } from './dpop';
+import { accessProof, boundKeyOf, fetchWithProof, loadKey } from './dpop';
 import { fetchWithTimeout, jsonOrNull } from './http';
 import type { RefreshCoordinator } from './refresh-coordinator';
 
@@ -30,16 +30,17 @@ export type AuthFetch = (input: string, init?: RequestInit) => Promise<Response>
 
 export function createAuthFetch(coordinator: RefreshCoordinator, timeoutMs: number): AuthFetch {
   const send = async (input: string, init: RequestInit, token: string) => {
-    const headers = new Headers(init.headers);
     const jkt = boundKeyOf(token);
     const key = jkt ? await loadKey(jkt) : null;
-    if (key) {
-      headers.set('authorization', `DPoP ${token}`);
-      headers.set('dpop', await accessProof(key, init.method ?? 'GET', input, token));
-    } else {
-      headers.set('authorization', `Bearer ${token}`);
-    }
-    return fetchWithTimeout(input, { ...init, headers, cache: 'no-store' }, timeoutMs);
+    const headers = {
+      ...Object.fromEntries(new Headers(init.headers)),
+      authorization: `${key ? 'DPoP' : 'Bearer'} ${token}`,
+    };
+    return fetchWithProof(
+      key && ((nonce) => accessProof(key, init.method ?? 'GET', input, token, nonce)),
+      { ...init, headers, cache: 'no-store' },
+      (request) => fetchWithTimeout(input, request, timeoutMs),
+    );
   };
 
   return async (input, init = {}) => {

@@ -11,7 +11,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useRef, use
 import { createAuthFetch, jsonFetcher, type AuthFetch } from './auth-fetch';
 import { systemClock } from './clock';
 import { browserLock } from './cross-tab-lock';
-import { deleteKeys, forgetKey, newKey, saveKey } from './dpop';
+import { boundKeyOf, deleteKeys, fetchWithProof, forgetKey, loadKey, newKey, postSigner, saveKey } from './dpop';
 import { fetchWithTimeout, jsonOrNull } from './http';
 import { electLeader } from './leader-election';
 import { createRefreshCoordinator, type RefreshCoordinator, type RefreshResult } from './refresh-coordinator';
@@ -157,12 +157,12 @@ export function AuthProvider({ settings, children }: { settings: ClientSettings;
       const created = await newKey();
       const key = created && (await saveKey(created)) ? created : null;
       const result = await requestTokens(username, password, settings.requestTimeoutMs, key);
-      if (!result.ok) {
-        if (key) void forgetKey(key.jkt);
-        return result;
-      }
+      const bound = result.ok && key !== null && boundKeyOf(result.body.refresh_token) === key.jkt;
+      // A key the server did not bind to is of no use.
+      if (key && !bound) void forgetKey(key.jkt);
+      if (!result.ok) return result;
       // Keys of earlier sign-ins in this browser are no longer needed.
-      void deleteKeys(key?.jkt ?? null);
+      if (bound) void deleteKeys(key);
       ended.current = null;
       const generation = current.store.signIn(tokensFromResponse(result.body, Date.now(), null));
       // Who signed in: shown on every page, kept with the tokens.
@@ -192,12 +192,12 @@ export function AuthProvider({ settings, children }: { settings: ClientSettings;
     current.store.clear();
     ended.current = null;
     current.coordinator.storageChanged();
-    // The browser key goes with the sign-in: the next sign-in makes a new one.
-    await deleteKeys(null);
-    if (!tokens) return;
     try {
-      await fetchWithTimeout(
-        '/api/auth/logout',
+      if (!tokens) return;
+      // A bound session is ended with a proof of its key, so the key goes only after this.
+      const jkt = boundKeyOf(tokens.refreshToken);
+      await fetchWithProof(
+        postSigner(jkt ? await loadKey(jkt) : null, '/api/auth/logout'),
         {
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.accessToken}` },
@@ -205,10 +205,13 @@ export function AuthProvider({ settings, children }: { settings: ClientSettings;
           credentials: 'same-origin',
           keepalive: true, // survives the navigation to /login
         },
-        settings.requestTimeoutMs,
+        (init) => fetchWithTimeout('/api/auth/logout', init, settings.requestTimeoutMs),
       );
     } catch {
       // Signed out locally regardless; the server session expires on its own.
+    } finally {
+      // The browser key goes with the sign-in: the next sign-in makes a new one.
+      await deleteKeys(null);
     }
   }, [settings.requestTimeoutMs]);
 

@@ -17,7 +17,7 @@ const STORE = 'dpop';
 /** The latest server nonce, shared by the tabs: the next proof signs with it, no round trip. */
 const NONCE_KEY = 'staysignedin.dpopNonce';
 
-export type DpopKey = { privateKey: CryptoKey; jwk: JsonWebKey; jkt: string };
+export type DpopKey = { privateKey: CryptoKey; jwk: JsonWebKey; jkt: string; createdAt: number };
 
 function request<T>(req: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -47,7 +47,7 @@ export async function newKey(): Promise<DpopKey | null> {
     // RFC 7638: SHA-256 of the required members in lexicographic order, no spaces.
     const canonical = JSON.stringify({ crv, kty, x, y });
     const jkt = base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', text.encode(canonical))));
-    return { privateKey: pair.privateKey, jwk: { kty, crv, x, y }, jkt };
+    return { privateKey: pair.privateKey, jwk: { kty, crv, x, y }, jkt, createdAt: Date.now() };
   } catch {
     return null;
   }
@@ -82,13 +82,20 @@ export async function forgetKey(jkt: string): Promise<void> {
   }
 }
 
-/** Deletes every key of this origin but `keep` (sign-out keeps none). */
-export async function deleteKeys(keep: string | null = null): Promise<void> {
+/**
+ * Sign-out (`newest` null): deletes every key of this origin. After a sign-in: deletes the keys
+ * made before its own, never one another tab made meanwhile for a sign-in of its own.
+ */
+export async function deleteKeys(newest: DpopKey | null): Promise<void> {
   try {
-    if (keep === null) localStorage.removeItem(NONCE_KEY);
+    if (newest === null) localStorage.removeItem(NONCE_KEY);
     if (typeof indexedDB === 'undefined') return;
-    const ids = await withStore('readonly', (store) => store.getAllKeys());
-    for (const id of ids) if (id !== keep) await withStore('readwrite', (store) => store.delete(id));
+    const keys = (await withStore('readonly', (store) => store.getAll())) as DpopKey[];
+    for (const key of keys) {
+      if (newest === null || key.createdAt < newest.createdAt) {
+        await withStore('readwrite', (store) => store.delete(key.jkt));
+      }
+    }
   } catch {
     // Nothing stored, or storage unavailable: nothing to delete.
   }
@@ -126,9 +133,15 @@ export async function proof(
 }
 
 /** A proof for an API call with a DPoP-bound access token. */
-export async function accessProof(key: DpopKey, method: string, path: string, token: string): Promise<string> {
+export async function accessProof(
+  key: DpopKey,
+  method: string,
+  path: string,
+  token: string,
+  nonce: string | null = null,
+): Promise<string> {
   const ath = base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', text.encode(token))));
-  return proof(key, method, path, null, ath);
+  return proof(key, method, path, nonce, ath);
 }
 
 function storedNonce(): string | null {
@@ -148,29 +161,36 @@ function rememberNonce(response: Response): void {
   }
 }
 
+/** Signs a proof for one attempt of a request, with the server's latest nonce. */
+export type ProofSigner = (nonce: string | null) => Promise<string>;
+
+/** A signer for POSTing to `path` with `key`; null without a key (an unbound session). */
+export const postSigner = (key: DpopKey | null, path: string): ProofSigner | null =>
+  key && ((nonce) => proof(key, 'POST', path, nonce));
+
 /**
- * POSTs with a proof of `key` (none without a key). When the server asks for a fresh nonce
+ * Sends with a proof (none without a signer). When the server asks for a fresh nonce
  * (`use_dpop_nonce`), signs once more with it: at most one retry, never a loop.
  */
 export async function fetchWithProof(
-  key: DpopKey | null,
-  path: string,
+  sign: ProofSigner | null,
   init: RequestInit & { headers: Record<string, string> },
   send: (init: RequestInit) => Promise<Response>,
 ): Promise<Response> {
-  if (!key) return send(init);
+  if (!sign) return send(init);
   const attempt = async (nonce: string | null) => {
-    const response = await send({ ...init, headers: { ...init.headers, DPoP: await proof(key, 'POST', path, nonce) } });
+    const response = await send({ ...init, headers: { ...init.headers, DPoP: await sign(nonce) } });
     rememberNonce(response);
     return response;
   };
   const first = await attempt(storedNonce());
-  if (first.status !== 400 || !first.headers.get('dpop-nonce')) return first;
+  const nonce = first.headers.get('dpop-nonce');
+  if (first.status !== 400 || !nonce) return first;
   const body = (await first
     .clone()
     .json()
-    .catch(() => null)) as { error?: unknown } | null;
-  return body?.error === 'use_dpop_nonce' ? attempt(first.headers.get('dpop-nonce')) : first;
+    .catch(() => null)) as { code?: unknown } | null;
+  return body?.code === 'use_dpop_nonce' ? attempt(nonce) : first;
 }
 
 /** The key thumbprint a refresh token is bound to (its `cnf.jkt`), or null for an unbound one. */

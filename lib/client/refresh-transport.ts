@@ -1,5 +1,5 @@
 /** The refresh request itself: POST /api/auth/refresh (which also renews the page cookie). */
-import { boundKeyOf, fetchWithProof, loadKey } from './dpop';
+import { boundKeyOf, fetchWithProof, loadKey, postSigner } from './dpop';
 import { jsonOrNull } from './http';
 import { classifyRefreshAnswer, type RefreshAnswer } from './refresh-outcome';
 
@@ -10,8 +10,7 @@ export async function httpRefresh(refreshToken: string, signal: AbortSignal): Pr
   const jkt = boundKeyOf(refreshToken);
   const key = jkt ? await loadKey(jkt) : null;
   const response = await fetchWithProof(
-    key,
-    REFRESH_PATH,
+    postSigner(key, REFRESH_PATH),
     {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -22,5 +21,11 @@ export async function httpRefresh(refreshToken: string, signal: AbortSignal): Pr
     },
     (init) => fetch(REFRESH_PATH, init),
   );
-  return classifyRefreshAnswer(response.status, await jsonOrNull(response));
+  const answer = classifyRefreshAnswer(response.status, await jsonOrNull(response));
+  // Only a missing key ends the session; with its key in hand, a refused proof (a proxy that
+  // changed the URL, a clock far off) is something to retry, not a reason to sign out.
+  if (answer.kind === 'terminal' && answer.code === 'invalid_dpop_proof' && key) {
+    return { kind: 'transient', reason: 'DPoP proof refused' };
+  }
+  return answer;
 }

@@ -1,5 +1,5 @@
 /** The sign-in request and what to tell the person when it fails. */
-import { fetchWithProof, type DpopKey } from './dpop';
+import { fetchWithProof, postSigner, type DpopKey } from './dpop';
 import { fetchWithTimeout, jsonOrNull, RequestTimeoutError } from './http';
 import type { TokenResponse } from './token-store';
 
@@ -13,10 +13,9 @@ export async function requestTokens(
   key: DpopKey | null = null,
 ): Promise<{ ok: true; body: TokenResponse } | { ok: false; failure: SignInFailure }> {
   let response: Response;
-  try {
-    response = await fetchWithProof(
-      key,
-      '/api/auth/token',
+  const send = (signer: DpopKey | null) =>
+    fetchWithProof(
+      postSigner(signer, '/api/auth/token'),
       {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -25,6 +24,17 @@ export async function requestTokens(
       },
       (init) => fetchWithTimeout('/api/auth/token', init, timeoutMs),
     );
+  try {
+    response = await send(key);
+    // A proof the server cannot check (a proxy that rewrites the URL): sign in unbound rather than
+    // not at all. The sessions page then says the session is not bound.
+    if (
+      key &&
+      response.status === 401 &&
+      ((await jsonOrNull(response.clone())) as { code?: string })?.code === 'invalid_dpop_proof'
+    ) {
+      response = await send(null);
+    }
   } catch (error) {
     return {
       ok: false,
@@ -56,11 +66,7 @@ function describeFailure(response: Response, code: string | undefined): SignInFa
     case 'invalid_request':
       return { code, message: 'Enter your username and password.' };
     case 'dpop_required':
-      return {
-        code,
-        message:
-          'This server only accepts sign-ins from browsers that can keep a private key (IndexedDB and WebCrypto). Leave private browsing or try another browser.',
-      };
+      return { code, message: 'This browser cannot keep a sign-in key here. Leave private browsing and try again.' };
     default:
       return {
         code: code ?? `http_${response.status}`,

@@ -11,7 +11,7 @@
  * proof of its key for this very request (`ath` = the token's hash). The middleware verifies the
  * proof; the handler takes it over once (lib/auth/access-proofs.ts).
  */
-import { verifyProof } from '../auth/dpop';
+import { proofId, verifyProof } from '../auth/dpop';
 import type { AccessClaims } from '../auth/tokens';
 import { AppError } from '../errors';
 import { getAccessProofs, getAuthDeps, getConfig, getRevocationFeed, getTokenService } from '../runtime';
@@ -50,29 +50,45 @@ function credentials(header: string | null): { scheme: 'bearer' | 'dpop'; token:
   return { scheme: match[1]!.toLowerCase() as 'bearer' | 'dpop', token: match[2]! };
 }
 
+/** The jti a proof claims, read without checking it (to find the gate's record of it). */
+function claimedJti(proof: string): string | null {
+  try {
+    const payload = JSON.parse(Buffer.from(proof.split('.')[1]!, 'base64url').toString('utf8')) as { jti?: unknown };
+    return typeof payload.jti === 'string' ? payload.jti : null;
+  } catch {
+    return null;
+  }
+}
+
 /** A bound token's proof: verified by the gate, taken over once by the handler. */
 async function assertProof(request: Request, token: string, jkt: string, stage: 'gate' | 'handler'): Promise<void> {
   const proof = dpopProofHeader(request);
   if (proof === null) throw new AppError('invalid_dpop_proof', 'this access token needs a DPoP proof of its key');
   const ledger = getAccessProofs();
-  // The handler after the gate: the same proof string, verified a moment ago in this process.
-  if (stage === 'handler' && ledger.seen(proof)) {
-    if (!ledger.handOver(proof)) throw new AppError('invalid_dpop_proof', 'the DPoP proof was already used');
-    return;
+  const used = () => new AppError('invalid_dpop_proof', 'the DPoP proof was already used');
+  if (stage === 'handler') {
+    // After the gate: the very proof string it verified a moment ago in this process.
+    const jti = claimedJti(proof);
+    const turn = jti === null ? 'unseen' : ledger.handOver(proofId({ jkt, jti }), proof);
+    if (turn === 'admitted') return;
+    if (turn === 'replayed') throw used();
   }
   const deps = getAuthDeps();
+  const config = getConfig();
   const verified = await verifyProof(proof, {
     method: request.method,
-    url: requestUri(request, getConfig()),
+    url: requestUri(request, config),
+    schemeKnown: config.trustProxy,
     now: deps.now(),
     nonces: deps.nonces,
     requireNonce: false,
     accessToken: token,
   });
   if (verified.jkt !== jkt) throw new AppError('invalid_dpop_proof', 'the DPoP proof is signed by another key');
-  if (!ledger.admit(proof)) throw new AppError('invalid_dpop_proof', 'the DPoP proof was already used');
-  // A route the gate did not cover checks and uses up the proof by itself.
-  if (stage === 'handler') ledger.handOver(proof);
+  const id = proofId(verified);
+  if (!ledger.admit(id, proof)) throw used();
+  // A route no gate covered checks and uses up the proof by itself.
+  if (stage === 'handler') ledger.handOver(id, proof);
 }
 
 /** The caller behind the request's access token; throws the AppError to answer with. */

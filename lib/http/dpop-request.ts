@@ -36,6 +36,8 @@ export function requestProof(
   return acceptProof(deps, dpopProofHeader(request), {
     method: request.method,
     url: requestUri(request, trust),
+    // Behind a proxy we do not trust, the browser's scheme is unknown (README "Behind a reverse proxy").
+    schemeKnown: trust.trustProxy,
     requireNonce: options.requireNonce,
   });
 }

@@ -107,6 +107,26 @@ describe('DPoP-bound sessions', () => {
     }
   });
 
+  it('lets a copied bound refresh token sign nobody out without a proof of its key', async () => {
+    const { tokens, nonce } = await boundSignIn();
+    const logoutUrl = `${server.url}/api/auth/logout`;
+    const copied = await post(logoutUrl, { refresh_token: tokens.refresh_token });
+    expect(copied.status).toBe(204); // logout never fails, but this one ended nothing
+    const stillAlive = await refreshWith(tokens.refresh_token, { dpop: await dpopProof(key, refreshUrl(), { nonce }) });
+    expect(stillAlive.status).toBe(200);
+    const next = (await stillAlive.json()) as TokenBody;
+    const own = await post(logoutUrl, { refresh_token: next.refresh_token }, { dpop: await dpopProof(key, logoutUrl) });
+    expect(own.status).toBe(204);
+    const after = await refreshWith(next.refresh_token, { dpop: await dpopProof(key, refreshUrl(), { nonce }) });
+    expect((await problem(after)).code).toBe('session_revoked');
+  });
+
+  it('accepts a proof signed for https:// when TLS ends at a proxy it does not trust (scheme unknown)', async () => {
+    const url = tokenUrl().replace('http://', 'https://');
+    const response = await post(tokenUrl(), ADMIN, { dpop: await dpopProof(key, url) });
+    expect(response.status).toBe(200);
+  });
+
   it('keeps clients without DPoP working with unbound sessions', async () => {
     const tokens = await signIn(server.url, ADMIN.username, ADMIN.password);
     expect(claimsOf(tokens.refresh_token).cnf).toBeUndefined();
@@ -207,6 +227,26 @@ describe('DPOP_ACCESS_TOKENS=true', () => {
       { authorization: `DPoP ${token}`, dpop: await dpopProof(key, meUrl(), { htm: 'POST', accessToken: token }) },
     ];
     for (const headers of refused) expect((await me(headers)).status).toBe(401);
+  });
+
+  it('refuses a re-encoded copy of a used proof (the same signature, other spare bits)', async () => {
+    const url = `${server.url}/api/auth/token`;
+    const tokens = (await (await post(url, ADMIN, { dpop: await dpopProof(key, url) })).json()) as TokenBody;
+    const token = tokens.access_token;
+    const original = await dpopProof(key, meUrl(), { htm: 'GET', accessToken: token });
+    // The last base64url character of a 64-byte signature carries 2 bits and 4 spare ones.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = alphabet.indexOf(original.at(-1)!);
+    const variant = original.slice(0, -1) + alphabet[(last & 0b110000) | ((last + 1) & 0b001111)];
+    expect(variant).not.toBe(original);
+    expect((await me({ authorization: `DPoP ${token}`, dpop: original })).status).toBe(200);
+    const replay = await me({ authorization: `DPoP ${token}`, dpop: variant });
+    expect(replay.status).toBe(401);
+    // Refused as the used proof it is: the signature itself still verifies.
+    expect(await problem(replay)).toMatchObject({
+      code: 'invalid_dpop_proof',
+      detail: 'the DPoP proof was already used',
+    });
   });
 
   it('keeps unbound sessions on plain Bearer tokens', async () => {

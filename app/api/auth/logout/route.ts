@@ -9,6 +9,8 @@ import { NO_STORE } from '@/lib/http/problem';
 import { methods, route } from '@/lib/http/route';
 import { parseInput } from '@/lib/http/validate';
 import { clientInfo } from '@/lib/http/client-info';
+import { requestProof } from '@/lib/http/dpop-request';
+import { AppError } from '@/lib/errors';
 import { getAuthDeps, getConfig } from '@/lib/runtime';
 
 const LogoutRequest = z.object({ refresh_token: z.string().max(4096, 'is too long').optional() });
@@ -17,8 +19,16 @@ const handler = route(async (request: Request) => {
   refuseCrossSite(request, getConfig());
   const input = parseInput(LogoutRequest, await readFields(request, { optional: true }));
   const accessToken = bearerToken(request.headers.get('authorization')) ?? undefined;
-  const client = clientInfo(request, getConfig().trustProxy);
-  await logout(getAuthDeps(), { accessToken, refreshToken: input.refresh_token }, client);
+  const config = getConfig();
+  const deps = getAuthDeps();
+  const client = clientInfo(request, config.trustProxy);
+  // A bound session's tokens end it only with a proof of its key; a bad proof is simply no proof,
+  // since logout never fails.
+  const proof = await requestProof(deps, request, config, { requireNonce: false }).catch((error: unknown) => {
+    if (error instanceof AppError) return null;
+    throw error;
+  });
+  await logout(deps, { accessToken, refreshToken: input.refresh_token }, client, proof);
   return new Response(null, {
     status: 204,
     headers: { 'Set-Cookie': clearedAccessCookie(request, getConfig()), 'Cache-Control': NO_STORE },
