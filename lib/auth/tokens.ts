@@ -64,6 +64,17 @@ function describe(error: unknown): string {
   return 'the token is malformed';
 }
 
+/** The confirmation claim of a DPoP-bound token (RFC 9449 §6.1); none for a Bearer token. */
+function confirmation(jkt: string | null | undefined): { cnf?: { jkt: string } } {
+  return jkt ? { cnf: { jkt } } : {};
+}
+
+/** The key thumbprint a verified token is bound to, or null. */
+function boundKey(payload: JWTPayload): string | null {
+  const cnf = payload.cnf as { jkt?: unknown } | undefined;
+  return typeof cnf?.jkt === 'string' ? cnf.jkt : null;
+}
+
 export type TokenServiceOptions = {
   secret: string;
   previousSecret?: string | undefined;
@@ -151,13 +162,8 @@ export function createTokenService(options: TokenServiceOptions) {
       expiresAt: number,
       now: Date,
     ): Promise<string> {
-      const bound = claims.jkt ? { cnf: { jkt: claims.jkt } } : {};
-      return sign(
-        'access',
-        { sub: claims.sub, sid: claims.sid, role: claims.role, jti: randomId(), ...bound },
-        expiresAt,
-        now,
-      );
+      const payload = { sub: claims.sub, sid: claims.sid, role: claims.role, jti: randomId() };
+      return sign('access', { ...payload, ...confirmation(claims.jkt) }, expiresAt, now);
     },
 
     signRefresh(
@@ -165,8 +171,8 @@ export function createTokenService(options: TokenServiceOptions) {
       expiresAt: number,
       now: Date,
     ): Promise<string> {
-      const bound = claims.jkt ? { cnf: { jkt: claims.jkt } } : {};
-      return sign('refresh', { sub: claims.sub, sid: claims.sid, jti: claims.jti, ...bound }, expiresAt, now);
+      const payload = { sub: claims.sub, sid: claims.sid, jti: claims.jti };
+      return sign('refresh', { ...payload, ...confirmation(claims.jkt) }, expiresAt, now);
     },
 
     async verifyAccess(token: string, now = new Date()): Promise<AccessClaims> {
@@ -177,7 +183,6 @@ export function createTokenService(options: TokenServiceOptions) {
       if (hit) accessCache.delete(token);
       const payload = await verify('access', token, now);
       if (payload.role !== 'admin' && payload.role !== 'user') throw invalid('the token "role" claim is invalid');
-      const cnf = payload.cnf as { jkt?: unknown } | undefined;
       const claims: AccessClaims = {
         sub: payload.sub as string,
         sid: payload.sid as string,
@@ -185,7 +190,7 @@ export function createTokenService(options: TokenServiceOptions) {
         role: payload.role,
         iat: payload.iat as number,
         exp: payload.exp as number,
-        jkt: typeof cnf?.jkt === 'string' ? cnf.jkt : null,
+        jkt: boundKey(payload),
       };
       if (cacheSize > 0) {
         if (accessCache.size >= cacheSize) {
@@ -200,14 +205,13 @@ export function createTokenService(options: TokenServiceOptions) {
 
     async verifyRefresh(token: string, now = new Date()): Promise<RefreshClaims> {
       const payload = await verify('refresh', token, now);
-      const cnf = payload.cnf as { jkt?: unknown } | undefined;
       return {
         sub: payload.sub as string,
         sid: payload.sid as string,
         jti: payload.jti as string,
         iat: payload.iat as number,
         exp: payload.exp as number,
-        jkt: typeof cnf?.jkt === 'string' ? cnf.jkt : null,
+        jkt: boundKey(payload),
       };
     },
   };
