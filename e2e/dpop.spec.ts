@@ -134,3 +134,43 @@ test('a bound session says so in the session details', async ({ page }) => {
   const current = page.locator('[data-testid="session"][data-current="true"]');
   await expect(current.getByTestId('session-binding')).toContainText('Bound to a key in that browser');
 });
+
+test('a refused proof while the browser holds its key is retried, not a sign-out; a lost key ends the session', async ({
+  page,
+}) => {
+  await signInWithForm(page);
+  // The server refuses the proof once (a proxy that changed the URL, say): the key is still here.
+  let refused = 0;
+  await page.route('**/api/auth/refresh', async (route) => {
+    refused += 1;
+    await route.fulfill({
+      status: 401,
+      contentType: 'application/problem+json',
+      body: JSON.stringify({ status: 401, code: 'invalid_dpop_proof', error: 'invalid_dpop_proof' }),
+    });
+  });
+  await expect(page.getByTestId('reconnecting')).toBeVisible({ timeout: E2E.accessTokenSeconds * 1000 });
+  expect(refused).toBeGreaterThanOrEqual(1);
+  await expect(page).toHaveURL(/\/dashboard$/);
+  expect(await storedTokens(page)).not.toBeNull();
+
+  await page.unroute('**/api/auth/refresh');
+  const recovered = page.waitForResponse((r) => r.url().endsWith('/api/auth/refresh') && r.status() === 200, {
+    timeout: 30_000,
+  });
+  await page.evaluate(() => window.dispatchEvent(new Event('online')));
+  await recovered;
+  await expect(page.getByTestId('reconnecting')).toBeHidden();
+
+  // Now the key is gone (storage cleared): this browser cannot continue the session.
+  await page.evaluate(
+    () =>
+      new Promise<void>((resolve, reject) => {
+        const request = indexedDB.deleteDatabase('staysignedin');
+        request.onsuccess = () => resolve();
+        request.onerror = () => reject(request.error ?? new Error('delete failed'));
+      }),
+  );
+  await expect(page).toHaveURL(/\/login/, { timeout: E2E.accessTokenSeconds * 1000 + 5_000 });
+  expect(await storedTokens(page)).toBeNull();
+});
