@@ -1,6 +1,15 @@
 import { expect, test, type Page } from '@playwright/test';
 import { claimsOf, dpopProof, newDpopKey } from '../tests/helpers/dpop';
-import { E2E, recordRequests, recordStatuses, signInWithForm, sleep, storedTokens, twoSignedInTabs } from './helpers';
+import {
+  E2E,
+  recordRequests,
+  recordStatuses,
+  recoverRefresh,
+  signInWithForm,
+  sleep,
+  storedTokens,
+  twoSignedInTabs,
+} from './helpers';
 
 /** What this origin's IndexedDB holds: each key's id, whether it can be exported, its public JWK. */
 function storedKeys(page: Page) {
@@ -155,12 +164,7 @@ test('a refused proof while the browser holds its key is retried, not a sign-out
   expect(await storedTokens(page)).not.toBeNull();
 
   await page.unroute('**/api/auth/refresh');
-  const recovered = page.waitForResponse((r) => r.url().endsWith('/api/auth/refresh') && r.status() === 200, {
-    timeout: 30_000,
-  });
-  await page.evaluate(() => window.dispatchEvent(new Event('online')));
-  await recovered;
-  await expect(page.getByTestId('reconnecting')).toBeHidden();
+  await recoverRefresh(page);
 
   // Now the key is gone (storage cleared): this browser cannot continue the session.
   await page.evaluate(

@@ -53,3 +53,13 @@ export async function twoSignedInTabs(context: BrowserContext): Promise<{ a: Pag
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** With the refresh endpoint answering again: the browser coming back online refreshes, and the banner goes. */
+export async function recoverRefresh(page: Page): Promise<void> {
+  const recovered = page.waitForResponse((r) => r.url().endsWith('/api/auth/refresh') && r.status() === 200, {
+    timeout: 30_000,
+  });
+  await page.evaluate(() => window.dispatchEvent(new Event('online')));
+  await recovered;
+  await expect(page.getByTestId('reconnecting')).toBeHidden();
+}

@@ -1,6 +1,15 @@
 import { expect, test } from '@playwright/test';
 import { decodeClaims, forgeToken } from '../tests/helpers/forge';
-import { E2E, recordRequests, recordStatuses, signInWithForm, sleep, storedTokens, type StoredTokens } from './helpers';
+import {
+  E2E,
+  recordRequests,
+  recordStatuses,
+  recoverRefresh,
+  signInWithForm,
+  sleep,
+  storedTokens,
+  type StoredTokens,
+} from './helpers';
 
 test('proactive: the access token is renewed before it expires, with no 401 on the way', async ({ page }) => {
   const statuses = recordStatuses(page);
@@ -113,12 +122,7 @@ test('the refresh endpoint failing (network abort, then 500) keeps the user sign
 
   // The server answers again: the next retry (or the browser coming back online) recovers.
   await page.unroute('**/api/auth/refresh');
-  const recovered = page.waitForResponse((r) => r.url().endsWith('/api/auth/refresh') && r.status() === 200, {
-    timeout: 30_000,
-  });
-  await page.evaluate(() => window.dispatchEvent(new Event('online')));
-  await recovered;
-  await expect(page.getByTestId('reconnecting')).toBeHidden();
+  await recoverRefresh(page);
   await page.getByTestId('reload').click();
   await expect(page.getByTestId('username')).toHaveText(E2E.admin.username);
   await expect(page).toHaveURL(/\/dashboard$/);
