@@ -11,10 +11,12 @@
  * proof of its key for this very request (`ath` = the token's hash). The middleware verifies the
  * proof; the handler takes it over once (lib/auth/access-proofs.ts).
  */
+import { decodeJwt } from 'jose';
 import { proofId, verifyProof } from '../auth/dpop';
 import type { AccessClaims } from '../auth/tokens';
 import { AppError } from '../errors';
 import { getAccessProofs, getAuthDeps, getConfig, getRevocationFeed, getTokenService } from '../runtime';
+import { authorizationCredentials } from './access-guard';
 import { dpopProofHeader, requestUri } from './dpop-request';
 
 /** The revocation feed polls every second; older than this, it is behind. */
@@ -42,19 +44,11 @@ export async function checkAccessToken(token: string): Promise<AccessClaims | Ap
   return claims;
 }
 
-/** `Bearer <token>` or `DPoP <token>`; null when absent, undefined when malformed. */
-function credentials(header: string | null): { scheme: 'bearer' | 'dpop'; token: string } | null | undefined {
-  if (header === null) return null;
-  const match = /^(Bearer|DPoP) +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header);
-  if (!match) return undefined;
-  return { scheme: match[1]!.toLowerCase() as 'bearer' | 'dpop', token: match[2]! };
-}
-
 /** The jti a proof claims, read without checking it (to find the gate's record of it). */
 function claimedJti(proof: string): string | null {
   try {
-    const payload = JSON.parse(Buffer.from(proof.split('.')[1]!, 'base64url').toString('utf8')) as { jti?: unknown };
-    return typeof payload.jti === 'string' ? payload.jti : null;
+    const { jti } = decodeJwt(proof);
+    return typeof jti === 'string' ? jti : null;
   } catch {
     return null;
   }
@@ -93,7 +87,7 @@ async function assertProof(request: Request, token: string, jkt: string, stage: 
 
 /** The caller behind the request's access token; throws the AppError to answer with. */
 export async function authenticate(request: Request, stage: 'gate' | 'handler'): Promise<Identity> {
-  const given = credentials(request.headers.get('authorization'));
+  const given = authorizationCredentials(request.headers.get('authorization'));
   if (given === null) throw new AppError('unauthenticated', 'a Bearer access token is required');
   if (given === undefined) {
     throw new AppError('invalid_token', 'the Authorization header is not a valid Bearer or DPoP credential');
