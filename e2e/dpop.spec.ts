@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
-import { claimsOf, dpopProof, newDpopKey } from '../tests/helpers/dpop';
+import { dpopProof, newDpopKey } from '../tests/helpers/dpop';
+import { decodeClaims } from '../tests/helpers/forge';
 import {
   E2E,
   recordRequests,
@@ -52,7 +53,7 @@ test('a refresh token lifted from the browser cannot be refreshed anywhere else,
   const stolen = (await storedTokens(page))!;
   const { ids, extractable, exportable } = await storedKeys(page);
   // One key, bound into the refresh token, and it cannot be read out of the browser.
-  const bound = (claimsOf(stolen.refreshToken).cnf as { jkt: string }).jkt;
+  const bound = (decodeClaims(stolen.refreshToken).cnf as { jkt: string }).jkt;
   expect(ids).toEqual([bound]);
   expect(extractable).toEqual([false]);
   expect(exportable).toEqual([false]);
@@ -98,7 +99,7 @@ test('two tabs share one key: one refresh per window between them, signed with i
   const proof = refreshes[0]!.headers().dpop!;
   const header = JSON.parse(Buffer.from(proof.split('.')[0]!, 'base64url').toString()) as { jwk: unknown };
   const tokens = (await storedTokens(b))!;
-  const bound = (claimsOf(tokens.refreshToken).cnf as { jkt: string }).jkt;
+  const bound = (decodeClaims(tokens.refreshToken).cnf as { jkt: string }).jkt;
   expect((await storedKeys(a)).ids).toEqual([bound]);
   expect((await storedKeys(b)).ids).toEqual([bound]);
   expect(header.jwk).toMatchObject({ kty: 'EC', crv: 'P-256' });
@@ -127,7 +128,7 @@ test('without IndexedDB (a private mode) the session is unbound, keeps working a
   });
   await signInWithForm(page);
   const tokens = (await storedTokens(page))!;
-  expect(claimsOf(tokens.refreshToken).cnf).toBeUndefined();
+  expect(decodeClaims(tokens.refreshToken).cnf).toBeUndefined();
   await page.goto('/dashboard/sessions');
   const current = page.locator('[data-testid="session"][data-current="true"]');
   await expect(current.getByTestId('session-binding')).toContainText('Not bound to a browser key');

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claimsOf, dpopProof, newDpopKey, type DpopKey } from '../helpers/dpop';
+import { dpopProof, newDpopKey, type DpopKey } from '../helpers/dpop';
+import { decodeClaims } from '../helpers/forge';
 import { post, problem, signIn, type TokenBody } from '../helpers/http';
 import { ADMIN, startServer, type TestServer } from '../helpers/server';
 
@@ -32,11 +33,11 @@ describe('DPoP-bound sessions', () => {
 
   it('binds the session to the key at sign-in: cnf.jkt in the refresh token, a nonce for the next proof', async () => {
     const { tokens, nonce } = await boundSignIn();
-    expect(claimsOf(tokens.refresh_token).cnf).toEqual({ jkt: key.jkt });
+    expect(decodeClaims(tokens.refresh_token).cnf).toEqual({ jkt: key.jkt });
     expect(nonce).toMatch(/^\d+\.[\w-]{43}$/);
     // Access tokens stay Bearer tokens by default: no binding, no proof per API call.
     expect(tokens.token_type).toBe('bearer');
-    expect(claimsOf(tokens.access_token).cnf).toBeUndefined();
+    expect(decodeClaims(tokens.access_token).cnf).toBeUndefined();
     const sessions = await fetch(`${server.url}/api/auth/sessions`, {
       headers: { authorization: `Bearer ${tokens.access_token}` },
     });
@@ -55,7 +56,7 @@ describe('DPoP-bound sessions', () => {
     // Nothing was consumed and no reuse was "detected": the browser with the key carries on.
     const own = await refreshWith(tokens.refresh_token, { dpop: await dpopProof(key, refreshUrl(), { nonce }) });
     expect(own.status).toBe(200);
-    expect(claimsOf(((await own.json()) as TokenBody).refresh_token).cnf).toEqual({ jkt: key.jkt });
+    expect(decodeClaims(((await own.json()) as TokenBody).refresh_token).cnf).toEqual({ jkt: key.jkt });
   });
 
   it('refuses a proof from another key (401) and writes the attempt to the audit log', async () => {
@@ -65,7 +66,7 @@ describe('DPoP-bound sessions', () => {
     expect(response.status).toBe(401);
     expect((await problem(response)).code).toBe('invalid_dpop_proof');
     const db = await server.db();
-    const sessionId = claimsOf(tokens.refresh_token).sid as string;
+    const sessionId = decodeClaims(tokens.refresh_token).sid as string;
     const events = await db.auditEvent.findMany({ where: { type: 'refresh.dpop_refused', sessionId } });
     expect(events).toHaveLength(1);
     expect(JSON.parse(events[0]!.detail!)).toEqual({ proof: 'another key' });
@@ -129,7 +130,7 @@ describe('DPoP-bound sessions', () => {
 
   it('keeps clients without DPoP working with unbound sessions', async () => {
     const tokens = await signIn(server.url, ADMIN.username, ADMIN.password);
-    expect(claimsOf(tokens.refresh_token).cnf).toBeUndefined();
+    expect(decodeClaims(tokens.refresh_token).cnf).toBeUndefined();
     const response = await refreshWith(tokens.refresh_token);
     expect(response.status).toBe(200);
   });
@@ -206,7 +207,7 @@ describe('DPOP_ACCESS_TOKENS=true', () => {
     const response = await post(url, ADMIN, { dpop: await dpopProof(key, url) });
     const tokens = (await response.json()) as TokenBody;
     expect(tokens.token_type).toBe('DPoP');
-    expect(claimsOf(tokens.access_token).cnf).toEqual({ jkt: key.jkt });
+    expect(decodeClaims(tokens.access_token).cnf).toEqual({ jkt: key.jkt });
     const token = tokens.access_token;
     const good = await dpopProof(key, meUrl(), { htm: 'GET', accessToken: token });
 

@@ -28,8 +28,3 @@ export function dpopProof(
     .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk: key.jwk })
     .sign(key.privateKey);
 }
-
-/** The claims of a JWT, unverified (the test reads what the server put there). */
-export function claimsOf(jwt: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
-}
