@@ -67,6 +67,7 @@ async function assertBoundProof(
   // The token names the key its session was bound to; a mismatch is not a token we issued.
   if (tokenJkt !== session.dpopJkt) throw new AppError('invalid_token', 'the refresh token is not recognised');
   if (session.dpopJkt === null || proof?.jkt === session.dpopJkt) return;
+  const presented = proof ? 'another key' : 'none';
   await recordEvent(
     deps.store,
     {
@@ -74,14 +75,14 @@ async function assertBoundProof(
       userId: session.userId,
       sessionId: session.id,
       client,
-      detail: { proof: proof ? 'another key' : 'none' },
+      detail: { proof: presented },
     },
     deps.now(),
   );
   log.warn('refresh of a DPoP-bound session without its key refused', {
     event: 'dpop_refused',
     sessionId: session.id,
-    proof: proof ? 'another key' : 'none',
+    proof: presented,
   });
   throw invalidProof(
     proof ? 'the DPoP proof is signed by another key than this session is bound to' : 'this session needs a DPoP proof',
