@@ -8,6 +8,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_DATABASE_URL, providerOf } from './db/location';
 import { passwordProblem } from './users/password-policy';
+import { normalizeUsername, usernameProblem } from './users/username';
 
 /** Values that show up in tutorials and .env templates; never acceptable as a production secret. */
 const PLACEHOLDER_SECRETS = ['changeme', 'change-me', 'secret', 'password'];
@@ -209,6 +210,11 @@ function secretProblems(source: Record<string, string | undefined>): string[] {
   const secret = source.AUTH_SECRET || undefined;
   const previous = source.AUTH_SECRET_PREVIOUS || undefined;
   const adminPassword = source.ADMIN_PASSWORD || undefined;
+  const adminUsername = source.ADMIN_USERNAME || undefined;
+  if (adminUsername !== undefined) {
+    const problem = usernameProblem(normalizeUsername(adminUsername));
+    if (problem) problems.push(`ADMIN_USERNAME ${problem}`);
+  }
   if (secret !== undefined) {
     const problem = secretProblem(secret);
     if (problem) problems.push(`AUTH_SECRET ${problem}`);

@@ -7,13 +7,13 @@ import { log } from '../log';
 import { passwordProblem } from './password-policy';
 import { hashPassword } from './passwords';
 import type { Role } from './roles';
-import { normalizeUsername, usernameProblem } from './username';
+import { normalizeUsername, usernameProblem, usernameSkeleton } from './username';
 
 export async function createUser(
   store: Store,
   input: { username: string; password: string; role?: Role },
   now = new Date(),
-): Promise<{ id: string; username: string; role: Role }> {
+): Promise<{ id: string; username: string; role: Role; passwordChangedAt: Date }> {
   const username = normalizeUsername(input.username);
   const nameProblem = usernameProblem(username);
   const secretProblem = passwordProblem(input.password, { username });
@@ -26,13 +26,35 @@ export async function createUser(
   const user = await store.createUser({
     id: randomId(),
     username,
+    usernameSkeleton: usernameSkeleton(username),
     passwordHash,
     role,
     passwordChangedAt: now,
     createdAt: now,
   });
   if (user === 'username_taken') throw new AppError('conflict', 'that username is already taken');
-  return { id: user.id, username: user.username, role };
+  if ('confusableWith' in user) {
+    // A name that renders like another account's would let one pass for the other.
+    throw new AppError('conflict', `that username looks like the existing account "${user.confusableWith}"`, {
+      extensions: { invalid_params: [{ name: 'username', reason: `looks like "${user.confusableWith}"` }] },
+    });
+  }
+  return { id: user.id, username: user.username, role, passwordChangedAt: user.passwordChangedAt };
+}
+
+/**
+ * Accounts created before skeletons were stored get theirs at start-up. Two old accounts whose
+ * names already look alike keep working; the second keeps no skeleton (logged), which still
+ * blocks any new look-alike of the first.
+ */
+export async function fillUsernameSkeletons(store: Store): Promise<void> {
+  for (const user of await store.usersWithoutSkeleton()) {
+    if (!(await store.setUsernameSkeleton(user.id, usernameSkeleton(user.username)))) {
+      log.warn("an existing username looks like another account's; new look-alikes of it are refused", {
+        userId: user.id,
+      });
+    }
+  }
 }
 
 /**

@@ -3,6 +3,7 @@ import { useState, type FormEvent } from 'react';
 import useSWR from 'swr';
 import { useAuth } from '@/lib/client/auth-provider';
 import { PASSWORD_RULES } from '@/lib/users/password-rules';
+import { USERNAME_RULES } from '@/lib/users/username';
 import { formText } from '../../_components/form-text';
 import { useApiAction } from '../../_components/use-api';
 
@@ -118,9 +119,14 @@ export default function UsersPage() {
       </section>
       <section className="card">
         <h2>Add a user</h2>
-        <form onSubmit={onCreate} aria-describedby="new-user-rules" noValidate>
+        <form onSubmit={onCreate} aria-describedby="new-username-rules new-user-rules" noValidate>
           <label htmlFor="new-username">Username</label>
-          <input id="new-username" name="username" autoComplete="off" required />
+          <input id="new-username" name="username" autoComplete="off" aria-describedby="new-username-rules" required />
+          <ul id="new-username-rules" className="notice">
+            {USERNAME_RULES.map((rule) => (
+              <li key={rule}>{rule}</li>
+            ))}
+          </ul>
           <label htmlFor="new-password">Password</label>
           <input id="new-password" name="password" type="password" autoComplete="new-password" required />
           <ul id="new-user-rules" className="notice">
