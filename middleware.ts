@@ -15,11 +15,11 @@
  */
 import { NextResponse, type NextRequest } from 'next/server';
 import { AppError } from './lib/errors';
-import { isApiPath, isProtectedPage, isPublicApiPath, loginRedirectPath } from './lib/http/access-guard';
+import { decodedPath, isApiPath, isProtectedPage, isPublicApiPath, loginRedirectPath } from './lib/http/access-guard';
 import { authenticate, checkAccessToken } from './lib/http/bearer-check';
 import { ACCESS_COOKIE } from './lib/http/cookie';
 import { isHttps } from './lib/http/forwarded';
-import { bearerProblem } from './lib/http/problem';
+import { bearerProblem, problemResponse } from './lib/http/problem';
 import { contentSecurityPolicy, newNonce, STRICT_TRANSPORT_SECURITY } from './lib/http/security-headers';
 import { getConfig } from './lib/runtime';
 
@@ -46,6 +46,10 @@ function forward(request: NextRequest, page: boolean): NextResponse {
 
 export async function middleware(request: NextRequest): Promise<Response> {
   const { pathname, search } = request.nextUrl;
+  // The request guard answers these before Next.js; this covers a server started without it.
+  if (decodedPath(pathname) === null) {
+    return problemResponse(new AppError('invalid_request', 'the request path is not valid percent-encoding'));
+  }
   if (isPublicApiPath(pathname)) return forward(request, false);
 
   if (isApiPath(pathname)) {

@@ -24,7 +24,7 @@ export function isPublicApiPath(pathname: string): boolean {
  * deciding what a path is, so an encoding cannot move a request out of a protected class; a path
  * that does not decode is treated as protected.
  */
-function decoded(pathname: string): string | null {
+export function decodedPath(pathname: string): string | null {
   try {
     return decodeURIComponent(pathname);
   } catch {
@@ -33,7 +33,7 @@ function decoded(pathname: string): string | null {
 }
 
 function under(pathname: string, prefix: string): boolean {
-  const path = decoded(pathname);
+  const path = decodedPath(pathname);
   return path === null || path === prefix || path.startsWith(`${prefix}/`);
 }
 

@@ -78,12 +78,36 @@ function limitStreamedBody(req, res, limit) {
   };
 }
 
+/** The path of a request target (origin or absolute form), without query and fragment. */
+function pathOf(target) {
+  const end = target.search(/[?#]/);
+  const path = end === -1 ? target : target.slice(0, end);
+  return path.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '');
+}
+
+/** False for a path with a percent sign that does not start valid, percent-encoded UTF-8. */
+function pathDecodes(target) {
+  try {
+    decodeURIComponent(pathOf(target));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Returns false when the guard answered the request itself. */
 function admit(req, res, limit) {
   if (!METHODS.includes(req.method)) {
     problem(res, 405, 'method_not_allowed', 'Method not allowed', `${req.method} is not supported`, {
       Allow: METHODS.join(', '),
     });
+    return false;
+  }
+  // "%ZZ", "%C0%AF", a truncated "%E0%A4%A": no route can name such a path, and the framework
+  // answers it with a bare 500. It is the client's mistake: 400, on every path.
+  if (!pathDecodes(req.url ?? '/')) {
+    problem(res, 400, 'invalid_request', 'The request is malformed', 'the request path is not valid percent-encoding');
+    req.resume();
     return false;
   }
   const length = declaredLength(req);

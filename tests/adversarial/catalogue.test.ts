@@ -4,15 +4,15 @@
  * in one: a 5xx, a stack trace, an internal path. At the end the server's log is scanned for any
  * token or password that went over the wire.
  */
-import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyId } from '@/lib/auth/tokens';
 import { accessClaims, decodeClaims, forgeToken, hmacToken, unsignedToken } from '../helpers/forge';
 import { signIn, type TokenBody } from '../helpers/http';
+import { rawRequest, type RawRequest, type RawResponse } from '../helpers/raw-http';
 import { ADMIN, startServer, type TestServer } from '../helpers/server';
 
-type Raw = { status: number; headers: http.IncomingHttpHeaders; body: string };
-type Request = { method?: string; path: string; headers?: Record<string, string>; body?: string | Buffer };
+type Raw = RawResponse;
+type Request = RawRequest;
 type Check = (r: Raw) => unknown;
 type Case = {
   name: string;
@@ -35,34 +35,8 @@ beforeAll(async () => {
 });
 afterAll(() => server.stop());
 
-/**
- * A raw HTTP request: no path normalisation, any method, any header. A connection the server closes
- * without an answer (oversized headers, CONNECT) resolves as status 0.
- */
 function send(request: Request): Promise<Raw> {
-  const { port } = new URL(server.url);
-  const headers = { ...request.headers };
-  if (request.body !== undefined && headers['content-length'] === undefined) {
-    headers['content-length'] = String(Buffer.byteLength(request.body));
-  }
-  return new Promise((resolve) => {
-    const outgoing = http.request(
-      { host: '127.0.0.1', port, method: request.method ?? 'GET', path: request.path, headers },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () =>
-          resolve({
-            status: response.statusCode ?? 0,
-            headers: response.headers,
-            body: Buffer.concat(chunks).toString(),
-          }),
-        );
-      },
-    );
-    outgoing.on('error', () => resolve({ status: 0, headers: {}, body: '' }));
-    outgoing.end(request.body);
-  });
+  return rawRequest(server.url, request);
 }
 
 function post(
