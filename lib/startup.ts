@@ -10,7 +10,7 @@ import { requestGuardActive } from './http/client-info';
 import { log } from './log';
 import { getAuthDeps, getConfig, getRevocationFeed, getStore } from './runtime';
 import { warmUpPasswordChecks } from './users/passwords';
-import { bootstrapAdmin } from './users/users';
+import { bootstrapAdmin, fillUsernameSkeletons } from './users/users';
 
 const HOUR_MS = 60 * 60 * 1000;
 
@@ -58,6 +58,8 @@ export async function startServer(): Promise<void> {
     });
   }
   const admin = await bootstrapAdmin(getStore(), config.admin);
+  // Accounts from before look-alike checks get their skeleton (once; a no-op afterwards).
+  await fillUsernameSkeletons(getStore());
   if (admin.generatedPassword) {
     // Printed once, on the console only: it is not stored anywhere in clear text.
     console.log(

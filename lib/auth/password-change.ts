@@ -8,10 +8,10 @@ import { recordEvent } from '../audit/audit-log';
 import type { UserRecord } from '../db';
 import { AppError } from '../errors';
 import { passwordProblem } from '../users/password-policy';
-import { hashPassword, verifyPassword } from '../users/passwords';
+import { hashPassword } from '../users/passwords';
+import { confirmCurrentPassword } from './current-password';
 import type { AuthDeps, ClientInfo } from './deps';
 import { firstPair, newSessionRecords, sessionsEnded } from './sessions';
-import { beginAttempt } from './throttle';
 import type { TokenPair } from './token-pair';
 
 export async function changePassword(
@@ -20,13 +20,7 @@ export async function changePassword(
   input: { currentPassword: string; newPassword: string },
 ): Promise<TokenPair> {
   const { user, client } = caller;
-  const who = { username: user.username, ip: client.ip };
-  const attempt = await beginAttempt(deps, deps.throttle, who);
-  if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
-    await attempt.failed();
-    throw new AppError('invalid_credentials', 'the current password is incorrect');
-  }
-  await attempt.succeeded();
+  await confirmCurrentPassword(deps, user, input.currentPassword, { client, sessionId: caller.sessionId });
   const problem =
     input.newPassword === input.currentPassword
       ? 'must differ from the current password'
@@ -41,10 +35,12 @@ export async function changePassword(
   const records = newSessionRecords(deps, user.id, client, now, caller.dpopJkt);
   const ended = await deps.store.changePassword(
     user.id,
-    { passwordHash: await hashPassword(input.newPassword), at: now, reason: 'password_changed' },
+    { passwordHash: await hashPassword(input.newPassword), at: now, reason: 'password_changed', account: user },
     records.session,
     records.firstToken,
   );
+  // Disabled, reset or given another role while this request ran: that change ended this session.
+  if (ended === null) throw new AppError('session_revoked', 'the account changed meanwhile; sign in again');
   sessionsEnded(deps, ended, 'password_changed', now);
   await recordEvent(
     deps.store,

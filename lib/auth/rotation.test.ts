@@ -22,7 +22,7 @@ async function newSession(policy: Parameters<typeof testAuth>[1] = {}) {
     { username: `u${Math.random().toString(36).slice(2)}`, password: 'rotation test password' },
     clock.now(),
   );
-  const { sessionId, pair } = await startSession(deps, user, { userAgent: 'test', ip: null });
+  const { sessionId, pair } = (await startSession(deps, user, { userAgent: 'test', ip: null }))!;
   return { deps, clock, user, sessionId, pair };
 }
 

@@ -47,7 +47,10 @@ export async function endOwnSession(deps: AuthDeps, caller: Caller, sessionId: s
   if (!session || session.userId !== caller.userId || session.revokedAt) {
     throw new AppError('not_found', 'there is no such session of yours');
   }
-  await revokeSession(deps, sessionId, 'user_revoked');
+  // Decided once: of concurrent requests to end it, only the one that ended it answers 204.
+  if (!(await revokeSession(deps, sessionId, 'user_revoked'))) {
+    throw new AppError('not_found', 'there is no such session of yours');
+  }
   await recordEvent(
     deps.store,
     {

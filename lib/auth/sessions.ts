@@ -2,7 +2,7 @@
  * Sessions ("families" of refresh tokens): start one at sign-in, check one is still usable,
  * revoke one or all of a user's. Rotation itself lives in rotation.ts.
  */
-import type { NewRefreshToken, NewSession, SessionWithUser } from '../db';
+import type { AccountState, NewRefreshToken, NewSession, SessionWithUser } from '../db';
 import { AppError } from '../errors';
 import { randomId } from '../ids';
 import { metrics } from '../metrics/metrics';
@@ -12,6 +12,9 @@ import { signPair, type TokenPair } from './token-pair';
 
 /** Why a session ended; stored on the row and used to pick the client-facing error code. */
 export type RevokeReason = 'logout' | 'token_reused' | 'password_changed' | 'admin' | 'user_revoked';
+
+/** A session's owner as a sign-in read it: the session is created only while this still holds. */
+export type SessionOwner = { id: string } & AccountState;
 
 const MAX_USER_AGENT = 512;
 
@@ -90,16 +93,20 @@ export function firstPair(
   );
 }
 
-/** Creates a session and its first refresh token in one statement, and signs the pair. */
+/**
+ * Creates a session and its first refresh token and signs the pair, only while the account is
+ * still enabled and as `user` describes it (same role, same password); null when a disable, reset,
+ * role change or deletion got there first (store.createSession decides, atomically).
+ */
 export async function startSession(
   deps: AuthDeps,
-  user: { id: string; role: string },
+  user: SessionOwner,
   client: ClientInfo,
   at = deps.now(),
   dpopJkt: string | null = null,
-): Promise<{ sessionId: string; pair: TokenPair }> {
+): Promise<{ sessionId: string; pair: TokenPair } | null> {
   const records = newSessionRecords(deps, user.id, client, at, dpopJkt);
-  await deps.store.createSession(records.session, records.firstToken);
+  if (!(await deps.store.createSession(records.session, records.firstToken, user))) return null;
   return { sessionId: records.session.id, pair: await firstPair(deps, user, records) };
 }
 

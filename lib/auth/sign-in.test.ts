@@ -6,6 +6,7 @@ import { appErrorOf } from '@/tests/helpers/errors';
 import type { Database } from '../db';
 import { createUser } from '../users/users';
 import { warmUpPasswordChecks } from '../users/passwords';
+import { startSession } from './sessions';
 import { signIn } from './sign-in';
 
 let db: Database['client'];
@@ -63,7 +64,7 @@ describe('signIn', () => {
 });
 
 describe('signIn racing a password change', () => {
-  it('starts the session before the password check, so a change committed meanwhile voids it', async () => {
+  it('creates no session when the password changes while the old one is being checked', async () => {
     const user = await createUser(store, { username: 'racer', password: 'the old passphrase' });
     const { deps, clock } = testAuth(store);
     // The password is changed while this sign-in is busy checking the old one.
@@ -79,9 +80,30 @@ describe('signIn racing a password change', () => {
         },
       },
     };
-    const { pair } = await signIn(slowDeps, { username: 'racer', password: 'the old passphrase' }, client);
-    clock.advance(1);
-    const { rotateRefreshToken } = await import('./rotation');
-    expect((await appErrorOf(rotateRefreshToken(deps, pair.refreshToken))).code).toBe('session_revoked');
+    const refused = await appErrorOf(signIn(slowDeps, { username: 'racer', password: 'the old passphrase' }, client));
+    // The same answer as for a wrong password: the password checked is no longer the account's.
+    expect(refused.code).toBe('invalid_credentials');
+    expect(await db.session.count({ where: { userId: user.id } })).toBe(0);
+  });
+});
+
+describe('startSession', () => {
+  it('creates no session for an account disabled, reset, given another role or deleted since it was read', async () => {
+    const { deps } = testAuth(store);
+    const client = { userAgent: null, ip: null };
+    const changes: [string, (id: string) => Promise<unknown>][] = [
+      ['disabled', (id) => db.user.update({ where: { id }, data: { disabled: true } })],
+      ['reset', (id) => db.user.update({ where: { id }, data: { passwordChangedAt: new Date(Date.now() + 1000) } })],
+      ['re-roled', (id) => db.user.update({ where: { id }, data: { role: 'admin' } })],
+      ['deleted', (id) => db.user.delete({ where: { id } })],
+    ];
+    for (const [name, change] of changes) {
+      const read = await createUser(store, { username: `changing-${name}`, password: 'a changing password' });
+      await change(read.id);
+      expect(await startSession(deps, read, client), name).toBeNull();
+      expect(await db.session.count({ where: { userId: read.id } }), name).toBe(0);
+    }
+    const unchanged = await createUser(store, { username: 'unchanging', password: 'a steady password' });
+    expect(await startSession(deps, unchanged, client)).not.toBeNull();
   });
 });

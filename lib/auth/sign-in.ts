@@ -4,6 +4,7 @@
  * "Disabled" is only revealed after the correct password.
  */
 import { recordEvent } from '../audit/audit-log';
+import type { UserRecord } from '../db';
 import { AppError } from '../errors';
 import { metrics } from '../metrics/metrics';
 import { burnPasswordCheck, verifyPassword } from '../users/passwords';
@@ -65,13 +66,38 @@ export async function signIn(
   }
   // The password was right: the attempt is taken back, disabled account or not.
   await attempt.succeeded();
-  if (user.disabled) {
-    metrics().signIns.inc({ outcome: 'account_disabled' });
-    throw new AppError('account_disabled', 'this account has been disabled by an administrator');
-  }
   // With a proof, the session is bound to the browser's key: only it can refresh.
-  const { sessionId, pair } = await startSession(deps, user, client, startedAt, proof?.jkt ?? null);
-  await recordEvent(deps.store, { type: 'sign_in.success', userId: user.id, sessionId, client }, deps.now());
-  metrics().signIns.inc({ outcome: 'success' });
-  return { userId: user.id, sessionId, pair };
+  const jkt = proof?.jkt ?? null;
+  let owner: UserRecord = user;
+  // The account may change while its password is checked (an administrator disables it, resets
+  // its password, changes its role or deletes it): the session is created only if it has not
+  // (startSession). Only a new role is worth another try, with the role the account has now.
+  for (let tries = 0; tries < 3; tries++) {
+    if (owner.disabled) {
+      await recordEvent(deps.store, { type: 'sign_in.disabled', userId: owner.id, client }, deps.now());
+      metrics().signIns.inc({ outcome: 'account_disabled' });
+      throw new AppError('account_disabled', 'this account has been disabled by an administrator');
+    }
+    const started = await startSession(deps, owner, client, startedAt, jkt);
+    if (started) {
+      await recordEvent(
+        deps.store,
+        { type: 'sign_in.success', userId: owner.id, sessionId: started.sessionId, client },
+        deps.now(),
+      );
+      metrics().signIns.inc({ outcome: 'success' });
+      return { userId: owner.id, sessionId: started.sessionId, pair: started.pair };
+    }
+    const now = await deps.store.findUserById(owner.id);
+    // Deleted, or its password changed: the password just checked is no longer the account's.
+    if (!now || now.passwordChangedAt.getTime() !== user.passwordChangedAt.getTime()) break;
+    owner = now;
+  }
+  await recordEvent(
+    deps.store,
+    { type: 'sign_in.failure', userId: user.id, client, detail: { reason: 'account_changed' } },
+    deps.now(),
+  );
+  metrics().signIns.inc({ outcome: 'invalid_credentials' });
+  throw new AppError('invalid_credentials', INVALID);
 }

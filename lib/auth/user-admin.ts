@@ -12,6 +12,7 @@ import { passwordProblem } from '../users/password-policy';
 import { hashPassword } from '../users/passwords';
 import type { Role } from '../users/roles';
 import { createUser } from '../users/users';
+import { confirmCurrentPassword } from './current-password';
 import type { AuthDeps, ClientInfo } from './deps';
 import { sessionsEnded } from './sessions';
 
@@ -70,11 +71,21 @@ export async function updateUserAsAdmin(
   deps: AuthDeps,
   actor: Actor,
   id: string,
-  changes: { disabled?: boolean; role?: Role; password?: string },
+  changes: { disabled?: boolean; role?: Role; password?: string; currentPassword?: string },
 ): Promise<UserView> {
   const now = deps.now();
   const before = await deps.store.findUserById(id);
   if (!before) throw new AppError('not_found', 'there is no such user');
+  if (changes.password !== undefined && id === actor.userId) {
+    // Their own password: as on the account page, only with the current one (a stolen access
+    // token alone must not be able to take the account over).
+    if (changes.currentPassword === undefined) {
+      throw new AppError('invalid_request', 'current_password: is required to reset your own password', {
+        extensions: { invalid_params: [{ name: 'current_password', reason: 'is required' }] },
+      });
+    }
+    await confirmCurrentPassword(deps, before, changes.currentPassword, { client: actor.client });
+  }
   const update: Parameters<typeof deps.store.updateUser>[1] = {};
   if (changes.disabled !== undefined) update.disabled = changes.disabled;
   if (changes.role !== undefined) update.role = changes.role;
@@ -88,25 +99,40 @@ export async function updateUserAsAdmin(
     update.passwordHash = await hashPassword(changes.password);
     update.passwordChangedAt = now;
   }
-  // Disabling and a password reset end every session of the user, in the same transaction.
+  // Disabling, a password reset and a new role end every session of the user, in the same
+  // transaction: no token keeps a role, a password or an account state that no longer holds.
+  const roleChanges = changes.role !== undefined && changes.role !== before.role;
   const endSessions =
-    changes.disabled === true ? 'admin_disabled' : changes.password !== undefined ? 'password_reset' : undefined;
+    changes.disabled === true
+      ? 'admin_disabled'
+      : changes.password !== undefined
+        ? 'password_reset'
+        : roleChanges
+          ? 'role_changed'
+          : undefined;
   const result = await deps.store.updateUser(id, update, { at: now, ...(endSessions ? { endSessions } : {}) });
   if (result === 'not_found') throw new AppError('not_found', 'there is no such user');
   if (result === 'last_admin') throw new AppError('conflict', LAST_ADMIN);
   sessionsEnded(deps, result.endedSessions, endSessions ?? 'admin', now);
 
+  // What changed, as the transaction that changed it saw it: a concurrent identical change is
+  // recorded once.
+  const changed = result.before;
   const events: AuditEventInput[] = [];
   const base = { userId: id, actorId: actor.userId, client: actor.client };
-  if (changes.disabled !== undefined && changes.disabled !== before.disabled) {
+  if (changes.disabled !== undefined && changes.disabled !== changed.disabled) {
     events.push({
       ...base,
       type: changes.disabled ? 'user.disabled' : 'user.enabled',
       detail: { endedSessions: result.endedSessions.length },
     });
   }
-  if (changes.role !== undefined && changes.role !== before.role) {
-    events.push({ ...base, type: 'user.role_changed', detail: { from: before.role, to: changes.role } });
+  if (changes.role !== undefined && changes.role !== changed.role) {
+    events.push({
+      ...base,
+      type: 'user.role_changed',
+      detail: { from: changed.role, to: changes.role, endedSessions: result.endedSessions.length },
+    });
   }
   if (changes.password !== undefined) {
     events.push({ ...base, type: 'user.password_reset', detail: { endedSessions: result.endedSessions.length } });

@@ -9,21 +9,32 @@ const ACTIVE_ADMIN = { role: 'admin', disabled: false } as const;
 
 /**
  * Ends the user's live sessions inside a transaction and logs each for the revocation feed.
- * Returns the ids it ended.
+ * Returns the ids this call ended: the conditional update decides, so two concurrent calls never
+ * both count (or log) the same session.
  */
 async function endSessions(tx: TxClient, userId: string, reason: string, at: Date, except?: string) {
-  const live = await tx.session.findMany({
+  const ended = await tx.session.updateManyAndReturn({
     where: { userId, revokedAt: null, ...(except ? { id: { not: except } } : {}) },
+    data: { revokedAt: at, revokedReason: reason },
     select: { id: true },
   });
-  const ids = live.map((session) => session.id);
-  if (ids.length === 0) return ids;
-  await tx.session.updateMany({
-    where: { id: { in: ids }, revokedAt: null },
-    data: { revokedAt: at, revokedReason: reason },
-  });
-  await tx.revocation.createMany({ data: ids.map((sessionId) => ({ sessionId, userId, createdAt: at })) });
+  const ids = ended.map((session) => session.id);
+  if (ids.length > 0) {
+    await tx.revocation.createMany({ data: ids.map((sessionId) => ({ sessionId, userId, createdAt: at })) });
+  }
   return ids;
+}
+
+/**
+ * On PostgreSQL, locks one user's row for the rest of the transaction: `update` for a change of
+ * the account (disable, reset, role, delete), `share` for a sign-in starting a session. The two
+ * conflict, so a session is either created before the change (and ended by it) or checked against
+ * the changed account (and not created). SQLite transactions already run one at a time.
+ */
+async function lockUser(tx: TxClient, provider: Provider, id: string, mode: 'update' | 'share'): Promise<void> {
+  if (provider === 'postgresql') {
+    await tx.$queryRawUnsafe(`SELECT 1 FROM "User" WHERE "id" = $1 FOR ${mode === 'update' ? 'UPDATE' : 'SHARE'}`, id);
+  }
 }
 
 /**
@@ -49,7 +60,28 @@ export function createPrismaStore(connection: Connection): Store {
       try {
         return await db.user.create({ data: user });
       } catch (error) {
-        if ((error as { code?: unknown }).code === UNIQUE_VIOLATION) return 'username_taken';
+        if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
+        // Which of the two unique names clashed: the username itself, or its look-alike skeleton.
+        if (await db.user.findUnique({ where: { username: user.username }, select: { id: true } })) {
+          return 'username_taken';
+        }
+        const lookalike = user.usernameSkeleton
+          ? await db.user.findUnique({ where: { usernameSkeleton: user.usernameSkeleton }, select: { username: true } })
+          : null;
+        if (lookalike) return { confusableWith: lookalike.username };
+        throw error;
+      }
+    },
+
+    usersWithoutSkeleton: () =>
+      db.user.findMany({ where: { usernameSkeleton: null }, select: { id: true, username: true } }),
+
+    async setUsernameSkeleton(id, skeleton) {
+      try {
+        await db.user.updateMany({ where: { id, usernameSkeleton: null }, data: { usernameSkeleton: skeleton } });
+        return true;
+      } catch (error) {
+        if ((error as { code?: unknown }).code === UNIQUE_VIOLATION) return false;
         throw error;
       }
     },
@@ -68,6 +100,8 @@ export function createPrismaStore(connection: Connection): Store {
     updateUser: (id, changes, { at, endSessions: reason }) =>
       transaction(async (tx) => {
         await lockAdmins(tx, provider);
+        // Sign-ins of this user wait until the change and its session ends are committed.
+        await lockUser(tx, provider, id, 'update');
         const before = await tx.user.findUnique({ where: { id } });
         if (!before) return 'not_found' as const;
         const user = await tx.user.update({ where: { id }, data: changes });
@@ -75,7 +109,7 @@ export function createPrismaStore(connection: Connection): Store {
           throw new LastAdmin();
         }
         const endedSessions = reason ? await endSessions(tx, id, reason, at) : [];
-        return { user, endedSessions };
+        return { user, before, endedSessions };
       }).catch((error: unknown) => {
         if (error instanceof LastAdmin) return 'last_admin' as const;
         throw error;
@@ -84,6 +118,9 @@ export function createPrismaStore(connection: Connection): Store {
     deleteUser: (id, at) =>
       transaction(async (tx) => {
         await lockAdmins(tx, provider);
+        // No session can be started for this user between ending its sessions and the delete,
+        // so the cascade never removes a session that was not ended (and logged) first.
+        await lockUser(tx, provider, id, 'update');
         const user = await tx.user.findUnique({ where: { id } });
         if (!user) return 'not_found' as const;
         if (user.role === 'admin' && !user.disabled && (await tx.user.count({ where: ACTIVE_ADMIN })) <= 1) {
@@ -95,10 +132,26 @@ export function createPrismaStore(connection: Connection): Store {
         return { endedSessions };
       }),
 
-    async createSession(session, firstToken) {
-      // One statement: the session and its first token exist together or not at all.
-      await db.session.create({ data: { ...session, refreshTokens: { create: firstToken } } });
-    },
+    createSession: (session, firstToken, account) =>
+      transaction(async (tx) => {
+        await lockUser(tx, provider, session.userId, 'share');
+        const user = await tx.user.findUnique({
+          where: { id: session.userId },
+          select: { disabled: true, role: true, passwordChangedAt: true },
+        });
+        // Deleted, disabled, reset or given another role since the sign-in read it: no session.
+        if (
+          !user ||
+          user.disabled ||
+          user.role !== account.role ||
+          user.passwordChangedAt.getTime() !== account.passwordChangedAt.getTime()
+        ) {
+          return false;
+        }
+        // The session and its first token exist together or not at all.
+        await tx.session.create({ data: { ...session, refreshTokens: { create: firstToken } } });
+        return true;
+      }),
 
     findSession: (id) => db.session.findUnique({ where: { id }, include: { user: true } }),
 
@@ -113,9 +166,15 @@ export function createPrismaStore(connection: Connection): Store {
     revokeUserSessions: (userId, reason, at, except) =>
       transaction((tx) => endSessions(tx, userId, reason, at, except)),
 
-    changePassword: (userId, { passwordHash, at, reason }, session, firstToken) =>
+    changePassword: (userId, { passwordHash, at, reason, account }, session, firstToken) =>
       transaction(async (tx) => {
-        await tx.user.update({ where: { id: userId }, data: { passwordHash, passwordChangedAt: at } });
+        // Only the account as the caller found it: not one disabled, reset or re-roled meanwhile
+        // (the update takes the row lock that a concurrent change would wait for).
+        const { count } = await tx.user.updateMany({
+          where: { id: userId, disabled: false, role: account.role, passwordChangedAt: account.passwordChangedAt },
+          data: { passwordHash, passwordChangedAt: at },
+        });
+        if (count !== 1) return null;
         const ended = await endSessions(tx, userId, reason, at);
         await tx.session.create({ data: { ...session, refreshTokens: { create: firstToken } } });
         return ended;

@@ -22,6 +22,7 @@ describe('the refresh path in plain SQL', () => {
     await store.createUser({
       id: 'user-1',
       username: 'ada',
+      usernameSkeleton: 'ada',
       passwordHash: 'hash',
       role: 'admin',
       passwordChangedAt: at,
@@ -39,6 +40,7 @@ describe('the refresh path in plain SQL', () => {
         dpopJkt: 'thumbprint',
       },
       { id: 'token-1', issuedAt: at, expiresAt: end },
+      { role: 'admin', passwordChangedAt: at },
     );
   });
 

@@ -40,6 +40,7 @@ type JoinedRow = {
   s_ip: string | null;
   s_dpopJkt: string | null;
   u_username: string;
+  u_usernameSkeleton: string | null;
   u_passwordHash: string;
   u_role: string;
   u_disabled: unknown;
@@ -54,7 +55,7 @@ const FIND_SQL = `
          s."expiresAt" AS "s_expiresAt", s."revokedAt" AS "s_revokedAt",
          s."revokedReason" AS "s_revokedReason", s."userAgent" AS "s_userAgent", s."ip" AS "s_ip",
          s."dpopJkt" AS "s_dpopJkt",
-         u."username" AS "u_username", u."passwordHash" AS "u_passwordHash", u."role" AS "u_role",
+         u."username" AS "u_username", u."usernameSkeleton" AS "u_usernameSkeleton", u."passwordHash" AS "u_passwordHash", u."role" AS "u_role",
          u."disabled" AS "u_disabled", u."passwordChangedAt" AS "u_passwordChangedAt",
          u."createdAt" AS "u_createdAt", u."updatedAt" AS "u_updatedAt"
   FROM "RefreshToken" t
@@ -85,6 +86,7 @@ function toRecord(row: JoinedRow, date: (raw: unknown) => Date): RefreshTokenWit
       user: {
         id: row.s_userId,
         username: row.u_username,
+        usernameSkeleton: row.u_usernameSkeleton,
         passwordHash: row.u_passwordHash,
         role: row.u_role,
         disabled: row.u_disabled === true || row.u_disabled === 1 || row.u_disabled === 1n,

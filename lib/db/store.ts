@@ -8,6 +8,8 @@ export type Provider = 'sqlite' | 'postgresql';
 export type UserRecord = {
   id: string;
   username: string;
+  /** The username's look-alike skeleton (lib/users/username.ts); unique among accounts. */
+  usernameSkeleton: string | null;
   passwordHash: string;
   role: string;
   disabled: boolean;
@@ -60,7 +62,12 @@ export type NewAuditEvent = Omit<AuditRecord, 'id'>;
 
 export type UserChanges = Partial<Pick<UserRecord, 'disabled' | 'role' | 'passwordHash' | 'passwordChangedAt'>>;
 
-export type NewUser = Pick<UserRecord, 'id' | 'username' | 'passwordHash' | 'role' | 'passwordChangedAt' | 'createdAt'>;
+export type NewUser = Pick<
+  UserRecord,
+  'id' | 'username' | 'usernameSkeleton' | 'passwordHash' | 'role' | 'passwordChangedAt' | 'createdAt'
+>;
+/** What a session is started for: the account as the sign-in found it when its check began. */
+export type AccountState = Pick<UserRecord, 'role' | 'passwordChangedAt'>;
 export type NewSession = Omit<SessionRecord, 'revokedAt' | 'revokedReason'>;
 export type NewRefreshToken = Pick<RefreshTokenRecord, 'id' | 'issuedAt' | 'expiresAt'>;
 
@@ -68,44 +75,61 @@ export interface Store {
   readonly provider: Provider;
 
   countUsers(): Promise<number>;
-  /** 'username_taken' when another account has this (normalised) username. */
-  createUser(user: NewUser): Promise<UserRecord | 'username_taken'>;
+  /**
+   * 'username_taken' when another account has this (normalised) username; `confusableWith` names
+   * the account whose name has the same look-alike skeleton.
+   */
+  createUser(user: NewUser): Promise<UserRecord | 'username_taken' | { confusableWith: string }>;
+  /** Accounts from before skeletons were kept, whose skeleton is still to be filled in. */
+  usersWithoutSkeleton(): Promise<Pick<UserRecord, 'id' | 'username'>[]>;
+  /** False when another account already has this skeleton (nothing changed). */
+  setUsernameSkeleton(id: string, skeleton: string): Promise<boolean>;
   findUserByUsername(username: string): Promise<UserRecord | null>;
   findUserById(id: string): Promise<UserRecord | null>;
   /** Oldest first; `search` matches part of the username. */
   listUsers(options: { search?: string; limit: number }): Promise<UserRecord[]>;
   /**
    * Changes a user and, with `endSessions`, ends every live session of theirs (logged for the
-   * revocation feed), in one transaction. 'last_admin' (nothing changed) when it would leave no
-   * active administrator; 'not_found' when there is no such user.
+   * revocation feed), in one transaction; `before` is the user as that transaction found it (so
+   * of two concurrent identical changes, only the first sees a change). 'last_admin' (nothing
+   * changed) when it would leave no active administrator; 'not_found' when there is no such user.
    */
   updateUser(
     id: string,
     changes: UserChanges,
     options: { at: Date; endSessions?: string },
-  ): Promise<{ user: UserRecord; endedSessions: string[] } | 'last_admin' | 'not_found'>;
+  ): Promise<{ user: UserRecord; before: UserRecord; endedSessions: string[] } | 'last_admin' | 'not_found'>;
   /** Ends the user's sessions (logged), then deletes the user and everything of theirs. */
   deleteUser(id: string, at: Date): Promise<{ endedSessions: string[] } | 'last_admin' | 'not_found'>;
 
-  /** A session and its first refresh token, together. */
-  createSession(session: NewSession, firstToken: NewRefreshToken): Promise<void>;
+  /**
+   * A session and its first refresh token, together, only if the account is still as `account`
+   * says and enabled: checked and written in one transaction that a concurrent disable, password
+   * reset, role change or deletion waits for (or that waits for it), so a sign-in racing one of
+   * them either ends up among the sessions it ends or creates nothing. False when nothing was created.
+   */
+  createSession(session: NewSession, firstToken: NewRefreshToken, account: AccountState): Promise<boolean>;
   findSession(id: string): Promise<SessionWithUser | null>;
   /** How many sessions have not ended (all users), for the metrics. */
   countLiveSessions(now: Date): Promise<number>;
   /** The user's sessions that have not ended, most recently used first. */
   listLiveSessions(userId: string, now: Date): Promise<SessionRecord[]>;
-  /** Ends every live session of the user but `except`, logged for the feed; returns their ids. */
+  /**
+   * Ends every live session of the user but `except`, logged for the feed; returns the ids this
+   * call ended (a concurrent call that ended one first has it, not this one).
+   */
   revokeUserSessions(userId: string, reason: string, at: Date, except?: string): Promise<string[]>;
   /**
    * A password change in one step: the new hash and `passwordChangedAt`, every session of the user
-   * ended, and a new session (with its first token) for the device that made the change.
+   * ended, and a new session (with its first token) for the device that made the change. Null
+   * (nothing changed) when the account is no longer as `account` says, or disabled.
    */
   changePassword(
     userId: string,
-    change: { passwordHash: string; at: Date; reason: string },
+    change: { passwordHash: string; at: Date; reason: string; account: AccountState },
     session: NewSession,
     firstToken: NewRefreshToken,
-  ): Promise<string[]>;
+  ): Promise<string[] | null>;
   /**
    * Ends a live session and records it in the revocation log, atomically; false when it had already
    * ended (the first reason recorded stays).

@@ -62,6 +62,35 @@ describe('user administration', () => {
     ).toBe(400);
   });
 
+  it('refuses a look-alike of an existing name (409, naming it) and names that mix scripts or hide characters (400)', async () => {
+    await createUser('alice');
+    for (const lookalike of ['аlice', 'alıce', 'a1ice', 'ALİCE']) {
+      const response = await api('/api/admin/users', admin, 'POST', {
+        username: lookalike,
+        password: 'long enough pw',
+      });
+      if (lookalike === 'аlice') {
+        // Cyrillic а among Latin letters is refused before it is compared with anything.
+        expect(response.status, lookalike).toBe(400);
+        expect((await problem(response)).detail).toMatch(/mix writing systems/);
+        continue;
+      }
+      expect(response.status, lookalike).toBe(409);
+      expect((await problem(response)).detail).toMatch(/looks like the existing account "alice"/);
+    }
+    // The other way round: a whole-Cyrillic "асе" first, then the Latin "ace" looks like it.
+    expect((await api('/api/admin/users', admin, 'POST', { username: 'асе', password: 'long enough pw' })).status).toBe(
+      201,
+    );
+    const ace = await api('/api/admin/users', admin, 'POST', { username: 'ace', password: 'long enough pw' });
+    expect(ace.status).toBe(409);
+    expect((await problem(ace)).detail).toMatch(/looks like the existing account "асе"/);
+    for (const hidden of ['al\u3164ice', 'al\u200bice', '\uffa0', 'ɑlice']) {
+      const response = await api('/api/admin/users', admin, 'POST', { username: hidden, password: 'long enough pw' });
+      expect(response.status, JSON.stringify(hidden)).toBe(400);
+    }
+  });
+
   it('answers 403 to a non-admin on every admin endpoint, and 401 without a token', async () => {
     const gus = await createUser('gus');
     const tokens = await signIn(server.url, 'gus', 'gus long password');
@@ -137,9 +166,35 @@ describe('user administration', () => {
     expect((await api(`/api/admin/users/${adminId}`, admin, 'PATCH', { role: 'user' })).status).toBe(200);
     const kimTokens = await signIn(server.url, 'kim', 'kim long password');
     expect((await api(`/api/admin/users/${kim.id}`, kimTokens, 'PATCH', { disabled: true })).status).toBe(409);
-    // The demoted admin's still-valid access token no longer opens admin endpoints.
-    expect((await api('/api/admin/users', admin)).status).toBe(403);
+    // The demotion ended the demoted admin's sessions: its access token opens nothing any more.
+    expect((await api('/api/admin/users', admin)).status).toBe(401);
+    const demoted = await signIn(server.url, ADMIN.username, ADMIN.password);
+    expect((await api('/api/admin/users', demoted)).status).toBe(403);
     expect((await api(`/api/admin/users/${adminId}`, kimTokens, 'PATCH', { role: 'admin' })).status).toBe(200);
+    admin = await signIn(server.url, ADMIN.username, ADMIN.password);
+  });
+
+  it("resets the administrator's own password only with the current one, as the account page does", async () => {
+    const pat = await createUser('pat', 'admin');
+    const tokens = await signIn(server.url, 'pat', 'pat long password');
+    const reset = (body: Record<string, string>) => api(`/api/admin/users/${pat.id}`, tokens, 'PATCH', body);
+    const missing = await reset({ password: 'taken over passphrase' });
+    expect(missing.status).toBe(400);
+    expect((await problem(missing)).detail).toMatch(/current_password/);
+    const wrong = await reset({ password: 'taken over passphrase', current_password: 'a guess at it' });
+    expect(wrong.status).toBe(401);
+    expect((await problem(wrong)).code).toBe('invalid_credentials');
+    // Nothing changed: the old password still signs in, and the wrong guess is on the record.
+    await signIn(server.url, 'pat', 'pat long password');
+    expect(await auditTypes(pat.id)).toContain('password.change_failed');
+    expect((await reset({ password: 'a chosen new passphrase', current_password: 'pat long password' })).status).toBe(
+      200,
+    );
+    await signIn(server.url, 'pat', 'a chosen new passphrase');
+    // Another administrator's reset needs no such thing.
+    expect(
+      (await api(`/api/admin/users/${pat.id}`, admin, 'PATCH', { password: 'reset by another admin' })).status,
+    ).toBe(200);
   });
 
   it('validates PATCH bodies and ids', async () => {
