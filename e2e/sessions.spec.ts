@@ -4,10 +4,15 @@ import { E2E, recordRequests, recordStatuses, signInWithForm, sleep, storedToken
 test('a session revoked elsewhere sends the page to /login within seconds', async ({ page, request }) => {
   await signInWithForm(page);
   const tokens = (await storedTokens(page))!;
-  // "Sign out" from somewhere else: the server ends this session. (Its refresh token is bound to
-  // this browser's key, so from here the access token is what can name it.)
-  const response = await request.post('/api/auth/logout', {
-    headers: { authorization: `Bearer ${tokens.accessToken}` },
+  // The same account, signed in on another device, ends this browser's session from its sessions
+  // page. (This session is bound to the browser's key: its own tokens, copied, could not.)
+  const elsewhere = (await (await request.post('/api/auth/token', { data: E2E.admin })).json()) as {
+    access_token: string;
+  };
+  const sid = (JSON.parse(Buffer.from(tokens.accessToken.split('.')[1]!, 'base64url').toString()) as { sid: string })
+    .sid;
+  const response = await request.delete(`/api/auth/sessions/${sid}`, {
+    headers: { authorization: `Bearer ${elsewhere.access_token}` },
   });
   expect(response.status()).toBe(204);
   await expect(page).toHaveURL(/\/login\?next=%2Fdashboard$/, { timeout: (E2E.sessionCheckSeconds + 6) * 1000 });

@@ -29,6 +29,16 @@ async function claimsOrNull(
   }
 }
 
+/**
+ * An access token of a session bound to a browser key ends it only with a proof of that key:
+ * access tokens are Bearer tokens (unless DPOP_ACCESS_TOKENS), so the token alone says nothing
+ * about the key, and a copy of it must not sign its owner out.
+ */
+async function provesSessionKey(deps: AuthDeps, sid: string, proof: VerifiedProof | null): Promise<boolean> {
+  const session = await deps.store.findSession(sid);
+  return !session || session.dpopJkt === null || proof?.jkt === session.dpopJkt;
+}
+
 /** Revokes the session(s) the presented tokens belong to; returns how many were live. */
 export async function logout(
   deps: AuthDeps,
@@ -36,12 +46,20 @@ export async function logout(
   client: ClientInfo = { userAgent: null, ip: null },
   proof: VerifiedProof | null = null,
 ): Promise<number> {
-  const found = await Promise.all([
-    presented.refreshToken ? claimsOrNull(deps.tokens.verifyRefresh(presented.refreshToken, deps.now()), proof) : null,
-    presented.accessToken ? claimsOrNull(deps.tokens.verifyAccess(presented.accessToken, deps.now()), proof) : null,
-  ]);
+  const fromRefresh = presented.refreshToken
+    ? await claimsOrNull(deps.tokens.verifyRefresh(presented.refreshToken, deps.now()), proof)
+    : null;
+  let fromAccess = presented.accessToken
+    ? await claimsOrNull(deps.tokens.verifyAccess(presented.accessToken, deps.now()), proof)
+    : null;
+  // A refresh token names its key itself (cnf.jkt); an access token's session is looked up.
+  if (fromAccess && fromAccess.sid !== fromRefresh?.sid && !(await provesSessionKey(deps, fromAccess.sid, proof))) {
+    fromAccess = null;
+  }
   let revoked = 0;
-  for (const { sid, sub } of new Map(found.flatMap((f) => (f ? [[f.sid, f] as const] : []))).values()) {
+  for (const { sid, sub } of new Map(
+    [fromRefresh, fromAccess].flatMap((f) => (f ? [[f.sid, f] as const] : [])),
+  ).values()) {
     if (await revokeSession(deps, sid, 'logout')) {
       revoked += 1;
       log.info('signed out', { event: 'logout', sessionId: sid });

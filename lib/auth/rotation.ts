@@ -19,10 +19,10 @@ import { AppError } from '../errors';
 import { randomId } from '../ids';
 import { log } from '../log';
 import { metrics, type RefreshOutcome } from '../metrics/metrics';
-import type { SessionWithUser } from '../db';
 import { asRole } from '../users/roles';
 import type { AuthDeps, ClientInfo } from './deps';
-import { invalidProof, type VerifiedProof } from './dpop';
+import type { VerifiedProof } from './dpop';
+import { assertSessionKey } from './session-key';
 import { assertSessionUsable, refreshTokenExpiry, revokeSession } from './sessions';
 import { signPair, type TokenPair } from './token-pair';
 
@@ -52,43 +52,6 @@ export async function rotateRefreshToken(
   }
 }
 
-/**
- * Rule 7 (DPoP): a session bound to a browser key refreshes only with a proof from that key. This
- * is checked before the token is judged, so a copied token cannot consume the chain, trigger reuse
- * detection or end the session: the browser that holds the key keeps working.
- */
-async function assertBoundProof(
-  deps: AuthDeps,
-  session: SessionWithUser,
-  tokenJkt: string | null,
-  proof: VerifiedProof | null,
-  client: ClientInfo,
-): Promise<void> {
-  // The token names the key its session was bound to; a mismatch is not a token we issued.
-  if (tokenJkt !== session.dpopJkt) throw new AppError('invalid_token', 'the refresh token is not recognised');
-  if (session.dpopJkt === null || proof?.jkt === session.dpopJkt) return;
-  const presented = proof ? 'another key' : 'none';
-  await recordEvent(
-    deps.store,
-    {
-      type: 'refresh.dpop_refused',
-      userId: session.userId,
-      sessionId: session.id,
-      client,
-      detail: { proof: presented },
-    },
-    deps.now(),
-  );
-  log.warn('refresh of a DPoP-bound session without its key refused', {
-    event: 'dpop_refused',
-    sessionId: session.id,
-    proof: presented,
-  });
-  throw invalidProof(
-    proof ? 'the DPoP proof is signed by another key than this session is bound to' : 'this session needs a DPoP proof',
-  );
-}
-
 async function rotate(
   deps: AuthDeps,
   refreshToken: string,
@@ -106,7 +69,11 @@ async function rotate(
   }
   const session = row.session;
   assertSessionUsable(session, now);
-  await assertBoundProof(deps, session, claims.jkt, proof, client);
+  // The token names the key its session was bound to; a mismatch is not a token we issued.
+  if (claims.jkt !== session.dpopJkt) throw new AppError('invalid_token', 'the refresh token is not recognised');
+  // Rule 7 (DPoP): checked before the token is judged, so a copied token cannot consume the chain,
+  // trigger reuse detection or end the session: the browser that holds the key keeps working.
+  await assertSessionKey(deps, session, proof, { client, event: 'refresh.dpop_refused' });
   const subject = { userId: session.userId, role: asRole(session.user.role), sessionId: session.id };
 
   if (row.usedAt === null) {
@@ -152,18 +119,20 @@ async function rotate(
   }
 
   // A replay: whoever holds this chain is not the only holder. End the session for everyone.
-  await revokeSession(deps, session.id, 'token_reused');
-  await recordEvent(
-    deps.store,
-    {
-      type: 'refresh.reuse_detected',
-      userId: session.userId,
-      sessionId: session.id,
-      client,
-      detail: { usedAt: usedAt.toISOString() },
-    },
-    now,
-  );
+  // Concurrent replays all get 401, but only the one that ended the session records it.
+  const ended = await revokeSession(deps, session.id, 'token_reused');
+  if (ended)
+    await recordEvent(
+      deps.store,
+      {
+        type: 'refresh.reuse_detected',
+        userId: session.userId,
+        sessionId: session.id,
+        client,
+        detail: { usedAt: usedAt.toISOString() },
+      },
+      now,
+    );
   log.warn('refresh token reuse detected; session revoked', {
     event: 'token_reused',
     sessionId: session.id,

@@ -2,8 +2,10 @@
  * fetch for our API: attaches the Bearer access token (or, when the server binds access tokens
  * too, `DPoP <token>` with a proof of this browser's key for this request); on a 401 refreshes
  * once (shared with any concurrent 401s) and retries once. Every request has a timeout.
+ * A request that changes something (any method but GET and HEAD) of a session bound to this
+ * browser's key carries a proof of the key as well: the server refuses such changes without one.
  */
-import { accessProof, boundKeyOf, fetchWithProof, loadKey } from './dpop';
+import { accessProof, boundKeyOf, fetchWithProof, loadKey, proof } from './dpop';
 import { fetchWithTimeout, jsonOrNull } from './http';
 import type { RefreshCoordinator } from './refresh-coordinator';
 
@@ -28,18 +30,31 @@ export class ApiError extends Error {
 
 export type AuthFetch = (input: string, init?: RequestInit) => Promise<Response>;
 
-export function createAuthFetch(coordinator: RefreshCoordinator, timeoutMs: number): AuthFetch {
+const READS = new Set(['GET', 'HEAD']);
+
+export function createAuthFetch(
+  coordinator: RefreshCoordinator,
+  timeoutMs: number,
+  /** The thumbprint of the key the stored session is bound to (its refresh token's cnf.jkt). */
+  sessionKey: () => string | null = () => null,
+): AuthFetch {
   const send = async (input: string, init: RequestInit, token: string) => {
-    const jkt = boundKeyOf(token);
-    const key = jkt ? await loadKey(jkt) : null;
+    const method = (init.method ?? 'GET').toUpperCase();
+    const accessJkt = boundKeyOf(token);
+    const accessKey = accessJkt ? await loadKey(accessJkt) : null;
+    const changeJkt = !accessKey && !READS.has(method) ? sessionKey() : null;
+    const changeKey = changeJkt ? await loadKey(changeJkt) : null;
     const headers = {
       ...Object.fromEntries(new Headers(init.headers)),
-      authorization: `${key ? 'DPoP' : 'Bearer'} ${token}`,
+      authorization: `${accessKey ? 'DPoP' : 'Bearer'} ${token}`,
     };
-    return fetchWithProof(
-      key && ((nonce) => accessProof(key, init.method ?? 'GET', input, token, nonce)),
-      { ...init, headers, cache: 'no-store' },
-      (request) => fetchWithTimeout(input, request, timeoutMs),
+    const signer = accessKey
+      ? (nonce: string | null) => accessProof(accessKey, method, input, token, nonce)
+      : changeKey
+        ? (nonce: string | null) => proof(changeKey, method, input, nonce)
+        : null;
+    return fetchWithProof(signer, { ...init, headers, cache: 'no-store' }, (request) =>
+      fetchWithTimeout(input, request, timeoutMs),
     );
   };
 

@@ -114,7 +114,15 @@ export function AuthProvider({ settings, children }: { settings: ClientSettings;
         },
       },
     });
-    engine.current = { store, coordinator, authFetch: createAuthFetch(coordinator, settings.requestTimeoutMs) };
+    const sessionKey = () => {
+      const tokens = store.read();
+      return tokens ? boundKeyOf(tokens.refreshToken) : null;
+    };
+    engine.current = {
+      store,
+      coordinator,
+      authFetch: createAuthFetch(coordinator, settings.requestTimeoutMs, sessionKey),
+    };
     coordinator.start();
     const resign = electLeader(() => coordinator.setLeader(true));
     publish();

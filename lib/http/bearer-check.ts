@@ -28,6 +28,8 @@ export type Identity = {
   role: AccessClaims['role'];
   tokenId: string;
   expiresAt: number;
+  /** The browser key the access token itself is bound to (DPOP_ACCESS_TOKENS), its proof checked. */
+  jkt: string | null;
 };
 
 /** A signed, unexpired access token whose session has not ended; an AppError otherwise. */
@@ -108,5 +110,12 @@ export async function authenticate(request: Request, stage: 'gate' | 'handler'):
       retryAfter: 1,
     });
   }
-  return { userId: claims.sub, sessionId: claims.sid, role: claims.role, tokenId: claims.jti, expiresAt: claims.exp };
+  return {
+    userId: claims.sub,
+    sessionId: claims.sid,
+    role: claims.role,
+    tokenId: claims.jti,
+    expiresAt: claims.exp,
+    jkt: claims.jkt,
+  };
 }

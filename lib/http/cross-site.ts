@@ -11,7 +11,10 @@
  * Clients that send neither header (curl, scripts) are not browsers and carry no ambient
  * credentials: they are unaffected.
  */
+import { recordEvent } from '../audit/audit-log';
+import type { Store } from '../db';
 import { AppError } from '../errors';
+import { clientInfo } from './client-info';
 import { requestHost, type ProxyTrust } from './forwarded';
 
 export type OriginPolicy = ProxyTrust & { allowedOrigins: readonly string[] };
@@ -25,6 +28,32 @@ function originHost(origin: string): string | null {
     return url.protocol === 'http:' || url.protocol === 'https:' ? url.host : null;
   } catch {
     return null;
+  }
+}
+
+/** refuseCrossSite, with the refusal written to the audit log (it may be a login CSRF attempt). */
+export async function refuseCrossSiteAudited(
+  request: Request,
+  policy: OriginPolicy,
+  deps: { store: Store; now: () => Date },
+): Promise<void> {
+  try {
+    refuseCrossSite(request, policy);
+  } catch (error) {
+    await recordEvent(
+      deps.store,
+      {
+        type: 'request.cross_site_refused',
+        client: clientInfo(request, policy.trustProxy),
+        detail: {
+          path: new URL(request.url).pathname.slice(0, 200),
+          origin: request.headers.get('origin')?.slice(0, 200) ?? null,
+          site: request.headers.get('sec-fetch-site')?.slice(0, 40) ?? null,
+        },
+      },
+      deps.now(),
+    );
+    throw error;
   }
 }
 

@@ -8,9 +8,13 @@
 import { requireLiveSession } from '../auth/sessions';
 import type { SessionWithUser, UserRecord } from '../db';
 import { AppError } from '../errors';
-import { getAuthDeps } from '../runtime';
+import { recordEvent } from '../audit/audit-log';
+import { assertSessionKey } from '../auth/session-key';
+import { getAuthDeps, getConfig } from '../runtime';
 import type { Role } from '../users/roles';
 import { authenticate, type Identity } from './bearer-check';
+import { clientInfo } from './client-info';
+import { requestProof } from './dpop-request';
 import { route } from './route';
 
 export type Caller = { identity: Identity };
@@ -21,6 +25,11 @@ type Options = {
   live?: boolean;
   /** The role the caller must have (403 otherwise). */
   role?: Role;
+  /**
+   * The route changes something: a session bound to a browser key (DPoP) must send a proof of it
+   * (401 invalid_dpop_proof otherwise), so a copied access token cannot act (lib/auth/session-key.ts).
+   */
+  keyProof?: boolean;
 };
 
 export function protectedRoute<C>(
@@ -43,10 +52,33 @@ export function protectedRoute<C>(
       // Checked here as well as in the middleware: a route its matcher missed is still protected.
       const identity = await authenticate(request, 'handler');
       if (options.live === false) return handler(request, { identity } as LiveCaller, context);
-      const session = await requireLiveSession(getAuthDeps(), identity);
+      const deps = getAuthDeps();
+      const session = await requireLiveSession(deps, identity);
+      const config = getConfig();
+      const client = clientInfo(request, config.trustProxy);
       // The role as stored now, not as it was when the access token was signed.
       if (options.role && session.user.role !== options.role) {
+        await recordEvent(
+          deps.store,
+          {
+            type: 'access.denied',
+            userId: identity.userId,
+            sessionId: identity.sessionId,
+            client,
+            detail: { method: request.method, path: new URL(request.url).pathname.slice(0, 200) },
+          },
+          deps.now(),
+        );
         throw new AppError('forbidden', `only ${options.role === 'admin' ? 'administrators' : 'users'} may do this`);
+      }
+      // An access token bound to the key has proved it already (bearer-check.ts).
+      if (options.keyProof && session.dpopJkt !== null && identity.jkt !== session.dpopJkt) {
+        const proof = await requestProof(deps, request, config, { requireNonce: false });
+        await assertSessionKey(deps, session, proof, {
+          client,
+          event: 'request.dpop_refused',
+          action: `${request.method} ${new URL(request.url).pathname.slice(0, 200)}`,
+        });
       }
       return handler(request, { identity, session, user: session.user }, context);
     },

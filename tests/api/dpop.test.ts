@@ -122,6 +122,47 @@ describe('DPoP-bound sessions', () => {
     expect((await problem(after)).code).toBe('session_revoked');
   });
 
+  it('lets a copied Bearer access token of a bound session read, but change nothing without a proof of its key', async () => {
+    const { tokens } = await boundSignIn();
+    const { tokens: other } = await boundSignIn();
+    const otherSid = decodeClaims(other.access_token).sid as string;
+    const call = (route: string, method: string, headers: Record<string, string> = {}, body?: unknown) =>
+      fetch(`${server.url}${route}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${tokens.access_token}`,
+          ...(body ? { 'content-type': 'application/json' } : {}),
+          ...headers,
+        },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+    expect((await call('/api/auth/sessions', 'GET')).status).toBe(200);
+    const changes: [string, string, unknown?][] = [
+      [`/api/auth/sessions/${otherSid}`, 'DELETE'],
+      ['/api/auth/sessions/revoke-others', 'POST'],
+      ['/api/auth/password', 'POST', { current_password: ADMIN.password, new_password: 'taken over passphrase' }],
+      ['/api/admin/users', 'POST', { username: 'planted', password: 'planted long password' }],
+    ];
+    for (const [route, method, body] of changes) {
+      const refused = await call(route, method, {}, body);
+      expect(refused.status, `${method} ${route}`).toBe(401);
+      expect((await problem(refused)).code).toBe('invalid_dpop_proof');
+      // Another key's proof is no better.
+      const thief = await dpopProof(await newDpopKey(), `${server.url}${route}`, { htm: method });
+      expect((await call(route, method, { dpop: thief }, body)).status, `${method} ${route}`).toBe(401);
+    }
+    // The access token alone signs nobody out either.
+    expect((await call('/api/auth/logout', 'POST')).status).toBe(204);
+    expect((await call('/api/auth/sessions', 'GET')).status).toBe(200);
+    // With the key's proof, the same change goes through.
+    const route = `/api/auth/sessions/${otherSid}`;
+    const own = await call(route, 'DELETE', { dpop: await dpopProof(key, `${server.url}${route}`, { htm: 'DELETE' }) });
+    expect(own.status).toBe(204);
+    const db = await server.db();
+    const sessionId = decodeClaims(tokens.access_token).sid as string;
+    expect(await db.auditEvent.count({ where: { type: 'request.dpop_refused', sessionId } })).toBe(changes.length * 2);
+  });
+
   it('accepts a proof signed for https:// when TLS ends at a proxy it does not trust (scheme unknown)', async () => {
     const url = tokenUrl().replace('http://', 'https://');
     const response = await post(tokenUrl(), ADMIN, { dpop: await dpopProof(key, url) });

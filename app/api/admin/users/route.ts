@@ -34,7 +34,7 @@ const create = protectedRoute(
     const actor = { userId: identity.userId, client: clientInfo(request, getConfig().trustProxy) };
     return jsonResponse(await createUserAsAdmin(getAuthDeps(), actor, input), { status: 201 });
   },
-  { role: 'admin' },
+  { role: 'admin', keyProof: true },
 );
 
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = methods({ GET: list, POST: create });

@@ -4,7 +4,7 @@ import { bearerToken } from '@/lib/http/access-guard';
 import { clearedAccessCookie } from '@/lib/http/cookie';
 import { logout } from '@/lib/auth/logout';
 import { readFields } from '@/lib/http/body';
-import { refuseCrossSite } from '@/lib/http/cross-site';
+import { refuseCrossSiteAudited } from '@/lib/http/cross-site';
 import { NO_STORE } from '@/lib/http/problem';
 import { methods, route } from '@/lib/http/route';
 import { parseInput } from '@/lib/http/validate';
@@ -16,7 +16,7 @@ import { getAuthDeps, getConfig } from '@/lib/runtime';
 const LogoutRequest = z.object({ refresh_token: z.string().max(4096, 'is too long').optional() });
 
 const handler = route(async (request: Request) => {
-  refuseCrossSite(request, getConfig());
+  await refuseCrossSiteAudited(request, getConfig(), getAuthDeps());
   const input = parseInput(LogoutRequest, await readFields(request, { optional: true }));
   const accessToken = bearerToken(request.headers.get('authorization')) ?? undefined;
   const config = getConfig();

@@ -15,20 +15,23 @@ const PasswordChange = z.object({
   new_password: z.string({ error: 'is required' }).min(1, 'is required').max(1024, 'is too long'),
 });
 
-const handler = protectedRoute(async (request, { user, identity, session }) => {
-  const input = parseInput(PasswordChange, await readFields(request, { accept: ['json'] }));
-  const config = getConfig();
-  const pair = await changePassword(
-    getAuthDeps(),
-    {
-      user,
-      sessionId: identity.sessionId,
-      client: clientInfo(request, config.trustProxy),
-      dpopJkt: session.dpopJkt,
-    },
-    { currentPassword: input.current_password, newPassword: input.new_password },
-  );
-  return tokenResponse(request, pair, config);
-});
+const handler = protectedRoute(
+  async (request, { user, identity, session }) => {
+    const input = parseInput(PasswordChange, await readFields(request, { accept: ['json'] }));
+    const config = getConfig();
+    const pair = await changePassword(
+      getAuthDeps(),
+      {
+        user,
+        sessionId: identity.sessionId,
+        client: clientInfo(request, config.trustProxy),
+        dpopJkt: session.dpopJkt,
+      },
+      { currentPassword: input.current_password, newPassword: input.new_password },
+    );
+    return tokenResponse(request, pair, config);
+  },
+  { keyProof: true },
+);
 
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = methods({ POST: handler });

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { rotateRefreshToken } from '@/lib/auth/rotation';
 import { AppError } from '@/lib/errors';
 import { readFields } from '@/lib/http/body';
-import { refuseCrossSite } from '@/lib/http/cross-site';
+import { refuseCrossSiteAudited } from '@/lib/http/cross-site';
 import { methods, route } from '@/lib/http/route';
 import { tokenResponse } from '@/lib/http/token-response';
 import { parseInput } from '@/lib/http/validate';
@@ -19,7 +19,7 @@ const RefreshRequest = z.object({
 const handler = route(
   async (request: Request) => {
     const config = getConfig();
-    refuseCrossSite(request, config);
+    await refuseCrossSiteAudited(request, config, getAuthDeps());
     const client = clientInfo(request, config.trustProxy);
     // Generous per-address limit against scripted abuse; normal tabs never come near it.
     // (An unknown address is not limited: one shared bucket would throttle every client at once.)

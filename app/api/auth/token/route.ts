@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { signIn } from '@/lib/auth/sign-in';
 import { AppError } from '@/lib/errors';
 import { readFields } from '@/lib/http/body';
-import { refuseCrossSite } from '@/lib/http/cross-site';
+import { refuseCrossSiteAudited } from '@/lib/http/cross-site';
 import { clientInfo } from '@/lib/http/client-info';
 import { requestProof, withNextNonce } from '@/lib/http/dpop-request';
 import { methods, route } from '@/lib/http/route';
@@ -19,7 +19,7 @@ const Credentials = z.object({
 
 const handler = route(
   async (request: Request) => {
-    refuseCrossSite(request, getConfig());
+    await refuseCrossSiteAudited(request, getConfig(), getAuthDeps());
     const input = parseInput(Credentials, await readFields(request));
     if (input.grant_type !== undefined && input.grant_type !== 'password') {
       throw new AppError('unsupported_grant_type', 'this endpoint accepts grant_type=password only');

@@ -16,17 +16,30 @@ const Changes = z
     disabled: z.boolean().optional(),
     role: z.enum(['admin', 'user']).optional(),
     password: z.string().min(1, 'must not be empty').max(1024, 'is too long').optional(),
+    // Required when administrators reset their own password (lib/auth/user-admin.ts).
+    current_password: z.string().min(1, 'must not be empty').max(1024, 'is too long').optional(),
   })
-  .refine((changes) => Object.values(changes).some((value) => value !== undefined), 'name at least one change');
+  .refine(
+    (changes) => [changes.disabled, changes.role, changes.password].some((value) => value !== undefined),
+    'name at least one change',
+  );
 
 const patch = protectedRoute<Context>(
   async (request, { identity }, context) => {
     const { id } = parsePathParams(IdParam, await context.params);
-    const changes = parseInput(Changes, await readFields(request, { accept: ['json'] }));
+    const { current_password: currentPassword, ...changes } = parseInput(
+      Changes,
+      await readFields(request, { accept: ['json'] }),
+    );
     const actor = { userId: identity.userId, client: clientInfo(request, getConfig().trustProxy) };
-    return jsonResponse(await updateUserAsAdmin(getAuthDeps(), actor, id, changes));
+    return jsonResponse(
+      await updateUserAsAdmin(getAuthDeps(), actor, id, {
+        ...changes,
+        ...(currentPassword ? { currentPassword } : {}),
+      }),
+    );
   },
-  { role: 'admin' },
+  { role: 'admin', keyProof: true },
 );
 
 const remove = protectedRoute<Context>(
@@ -36,7 +49,7 @@ const remove = protectedRoute<Context>(
     await deleteUserAsAdmin(getAuthDeps(), actor, id);
     return new Response(null, { status: 204, headers: { 'Cache-Control': 'no-store' } });
   },
-  { role: 'admin' },
+  { role: 'admin', keyProof: true },
 );
 
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = methods<Context>({ PATCH: patch, DELETE: remove });

@@ -8,11 +8,14 @@ import { getAuthDeps, getConfig } from '@/lib/runtime';
 
 type Context = { params: Promise<{ id: string }> };
 
-const handler = protectedRoute<Context>(async (request, { identity }, context) => {
-  const { id } = parsePathParams(IdParam, await context.params);
-  const client = clientInfo(request, getConfig().trustProxy);
-  await endOwnSession(getAuthDeps(), { ...identity, client }, id);
-  return new Response(null, { status: 204, headers: { 'Cache-Control': 'no-store' } });
-});
+const handler = protectedRoute<Context>(
+  async (request, { identity }, context) => {
+    const { id } = parsePathParams(IdParam, await context.params);
+    const client = clientInfo(request, getConfig().trustProxy);
+    await endOwnSession(getAuthDeps(), { ...identity, client }, id);
+    return new Response(null, { status: 204, headers: { 'Cache-Control': 'no-store' } });
+  },
+  { keyProof: true },
+);
 
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = methods<Context>({ DELETE: handler });

@@ -1,0 +1,287 @@
+// The audit log's list in docs/security.md, held true both ways: every row's action, done for
+// real against the server, writes its event; every event type the code has is listed; and every
+// refusal code of the API is either audited there or named with the reason it is not.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AUDIT_TYPES } from '@/lib/audit/events';
+import { ERRORS } from '@/lib/errors';
+import { createUser } from '@/lib/users/users';
+import { dpopProof, newDpopKey } from '../helpers/dpop';
+import { decodeClaims } from '../helpers/forge';
+import { post, refresh, type TokenBody } from '../helpers/http';
+import { ROOT } from '../helpers/paths';
+import { ADMIN, startServer, type TestServer } from '../helpers/server';
+
+const DOC = readFileSync(path.join(ROOT, 'docs/security.md'), 'utf8');
+
+function section(name: string): string {
+  const match = new RegExp(`<!-- ${name}:start -->([\\s\\S]*?)<!-- ${name}:end -->`).exec(DOC);
+  if (!match) throw new Error(`docs/security.md has no ${name} section`);
+  return match[1]!;
+}
+
+/** The table's rows: case id, answer codes, event type. */
+const ROWS = section('audit-events')
+  .split('\n')
+  .filter((line) => /^\| `/.test(line))
+  .map((line) => {
+    const cells = line.split('|').map((cell) => cell.trim());
+    const code = (cell: string) => [...cell.matchAll(/`([a-z_.-]+)`/g)].map((m) => m[1]!);
+    return { id: code(cells[1]!)[0]!, answers: code(cells[3]!), event: code(cells[4]!)[0]! };
+  });
+const SILENT = [...section('audit-silent').matchAll(/`([a-z_]+)`/g)].map((m) => m[1]!);
+
+let server: TestServer;
+let address = 0;
+/** Each case speaks from its own address (TRUST_PROXY), so throttling of one never reaches another. */
+const from = () => ({ 'x-forwarded-for': `10.9.${Math.floor(++address / 250)}.${address % 250}` });
+
+beforeAll(async () => {
+  server = await startServer({
+    label: 'audit-coverage',
+    env: {
+      TRUST_PROXY: 'true',
+      THROTTLE_ADDRESS_MAX_FAILURES: '2',
+      THROTTLE_USERNAME_MAX_FAILURES: '4',
+      REFRESH_REUSE_GRACE_SECONDS: '0',
+    },
+  });
+});
+afterAll(() => server.stop());
+
+let users = 0;
+async function account(role: 'admin' | 'user' = 'user') {
+  const username = `audited${++users}`;
+  const password = `${username} long password`;
+  const user = await createUser(await server.store(), { username, password, role });
+  return { ...user, password };
+}
+
+async function signIn(username: string, password: string, headers: Record<string, string> = {}) {
+  const response = await post(`${server.url}/api/auth/token`, { username, password }, { ...from(), ...headers });
+  expect(response.status).toBe(200);
+  return { tokens: (await response.json()) as TokenBody, nonce: response.headers.get('dpop-nonce') };
+}
+
+function api(tokens: TokenBody, route: string, method: string, body?: unknown, headers: Record<string, string> = {}) {
+  return fetch(`${server.url}${route}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${tokens.access_token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...from(),
+      ...headers,
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+}
+
+async function adminTokens() {
+  return (await signIn(ADMIN.username, ADMIN.password)).tokens;
+}
+
+/** Each documented case, done for real; resolves with the account the event must concern. */
+const CASES: Record<string, () => Promise<string>> = {
+  'sign-in': async () => {
+    const user = await account();
+    await signIn(user.username, user.password);
+    return user.id;
+  },
+  'sign-in-wrong': async () => {
+    const user = await account();
+    const response = await post(
+      `${server.url}/api/auth/token`,
+      { username: user.username, password: 'wrong!!' },
+      from(),
+    );
+    expect(response.status).toBe(401);
+    return user.id;
+  },
+  'sign-in-disabled': async () => {
+    const user = await account();
+    await (await server.db()).user.update({ where: { id: user.id }, data: { disabled: true } });
+    const response = await post(`${server.url}/api/auth/token`, user, from());
+    expect(response.status).toBe(403);
+    return user.id;
+  },
+  'sign-in-lock': async () => {
+    const user = await account();
+    const headers = from();
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      statuses.push((await post(`${server.url}/api/auth/token`, { ...user, password: 'wrong!!' }, headers)).status);
+    }
+    expect(statuses).toEqual([401, 401, 429]);
+    return user.id;
+  },
+  'refresh-reuse': async () => {
+    const user = await account();
+    const { tokens } = await signIn(user.username, user.password);
+    expect((await refresh(server.url, tokens.refresh_token)).status).toBe(200);
+    expect((await refresh(server.url, tokens.refresh_token)).status).toBe(401);
+    return user.id;
+  },
+  'refresh-key': async () => {
+    const user = await account();
+    const key = await newDpopKey();
+    const { tokens } = await signIn(user.username, user.password, {
+      dpop: await dpopProof(key, `${server.url}/api/auth/token`),
+    });
+    expect((await refresh(server.url, tokens.refresh_token)).status).toBe(401);
+    return user.id;
+  },
+  'change-key': async () => {
+    const user = await account();
+    const key = await newDpopKey();
+    const { tokens } = await signIn(user.username, user.password, {
+      dpop: await dpopProof(key, `${server.url}/api/auth/token`),
+    });
+    expect((await api(tokens, '/api/auth/sessions/revoke-others', 'POST')).status).toBe(401);
+    return user.id;
+  },
+  logout: async () => {
+    const user = await account();
+    const { tokens } = await signIn(user.username, user.password);
+    expect((await post(`${server.url}/api/auth/logout`, { refresh_token: tokens.refresh_token }, from())).status).toBe(
+      204,
+    );
+    return user.id;
+  },
+  'end-session': async () => {
+    const user = await account();
+    const { tokens } = await signIn(user.username, user.password);
+    const { tokens: other } = await signIn(user.username, user.password);
+    const sid = decodeClaims(other.access_token).sid as string;
+    expect((await api(tokens, `/api/auth/sessions/${sid}`, 'DELETE')).status).toBe(204);
+    return user.id;
+  },
+  'end-others': async () => {
+    const user = await account();
+    const { tokens } = await signIn(user.username, user.password);
+    await signIn(user.username, user.password);
+    expect((await api(tokens, '/api/auth/sessions/revoke-others', 'POST')).status).toBe(200);
+    return user.id;
+  },
+  password: async () => {
+    const user = await account();
+    const { tokens } = await signIn(user.username, user.password);
+    const body = { current_password: user.password, new_password: 'a fresh passphrase here' };
+    expect((await api(tokens, '/api/auth/password', 'POST', body)).status).toBe(200);
+    return user.id;
+  },
+  'password-wrong': async () => {
+    const user = await account();
+    const { tokens } = await signIn(user.username, user.password);
+    const body = { current_password: 'not it at all', new_password: 'a fresh passphrase here' };
+    expect((await api(tokens, '/api/auth/password', 'POST', body)).status).toBe(401);
+    return user.id;
+  },
+  'password-lock': async () => {
+    const user = await account();
+    const { tokens } = await signIn(user.username, user.password);
+    const body = { current_password: 'not it at all', new_password: 'a fresh passphrase here' };
+    const headers = from();
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) statuses.push((await api(tokens, '/api/auth/password', 'POST', body, headers)).status);
+    expect(statuses).toEqual([401, 401, 429]);
+    return user.id;
+  },
+  'admin-denied': async () => {
+    const user = await account();
+    const { tokens } = await signIn(user.username, user.password);
+    expect((await api(tokens, '/api/admin/users', 'GET')).status).toBe(403);
+    return user.id;
+  },
+  'admin-create': async () => {
+    const response = await api(await adminTokens(), '/api/admin/users', 'POST', {
+      username: `created${++users}`,
+      password: 'a long enough password',
+    });
+    expect(response.status).toBe(201);
+    return ((await response.json()) as { id: string }).id;
+  },
+  'admin-disable': async () => {
+    const user = await account();
+    expect((await api(await adminTokens(), `/api/admin/users/${user.id}`, 'PATCH', { disabled: true })).status).toBe(
+      200,
+    );
+    return user.id;
+  },
+  'admin-enable': async () => {
+    const user = await account();
+    const admin = await adminTokens();
+    expect((await api(admin, `/api/admin/users/${user.id}`, 'PATCH', { disabled: true })).status).toBe(200);
+    expect((await api(admin, `/api/admin/users/${user.id}`, 'PATCH', { disabled: false })).status).toBe(200);
+    return user.id;
+  },
+  'admin-role': async () => {
+    const user = await account();
+    expect((await api(await adminTokens(), `/api/admin/users/${user.id}`, 'PATCH', { role: 'admin' })).status).toBe(
+      200,
+    );
+    return user.id;
+  },
+  'admin-reset': async () => {
+    const user = await account();
+    const response = await api(await adminTokens(), `/api/admin/users/${user.id}`, 'PATCH', {
+      password: 'reset passphrase',
+    });
+    expect(response.status).toBe(200);
+    return user.id;
+  },
+  'admin-self-reset-wrong': async () => {
+    const other = await account('admin');
+    const { tokens } = await signIn(other.username, other.password);
+    const response = await api(tokens, `/api/admin/users/${other.id}`, 'PATCH', {
+      password: 'reset passphrase',
+      current_password: 'not it at all',
+    });
+    expect(response.status).toBe(401);
+    return other.id;
+  },
+  'admin-delete': async () => {
+    const user = await account();
+    expect((await api(await adminTokens(), `/api/admin/users/${user.id}`, 'DELETE')).status).toBe(204);
+    return user.id;
+  },
+  'cross-site': async () => {
+    const user = await account();
+    const response = await post(`${server.url}/api/auth/token`, user, { ...from(), origin: 'https://evil.example' });
+    expect(response.status).toBe(403);
+    return '';
+  },
+};
+
+describe('the audit log as docs/security.md lists it', () => {
+  it('lists every event type the code has, and only those', () => {
+    expect(new Set(ROWS.map((row) => row.event))).toEqual(new Set(AUDIT_TYPES));
+  });
+
+  it('names a case for every row, and every case is a row', () => {
+    expect(ROWS.map((row) => row.id).sort()).toEqual(Object.keys(CASES).sort());
+  });
+
+  it('accounts for every refusal code of the API: audited in the table, or named with why not', () => {
+    const refusals = Object.entries(ERRORS)
+      .filter(([, entry]) => entry.status >= 400)
+      .map(([code]) => code);
+    const audited = new Set(ROWS.flatMap((row) => row.answers));
+    for (const code of refusals) expect(audited.has(code) || SILENT.includes(code), code).toBe(true);
+    expect(
+      SILENT.filter((code) => audited.has(code)),
+      'both audited and silent',
+    ).toEqual([]);
+  });
+
+  for (const row of ROWS) {
+    it(`writes ${row.event} for ${row.id}`, async () => {
+      const db = await server.db();
+      const last = (await db.auditEvent.findFirst({ orderBy: { id: 'desc' } }))?.id ?? 0;
+      const userId = await CASES[row.id]!();
+      const written = await db.auditEvent.findMany({ where: { id: { gt: last }, type: row.event } });
+      expect(written.length, `${row.id} wrote no ${row.event}`).toBeGreaterThan(0);
+      if (userId) expect(written.map((event) => event.userId)).toContain(userId);
+    });
+  }
+});
