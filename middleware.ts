@@ -1,81 +1,14 @@
-/**
- * The HTTP edge for every page and API request (static assets excepted).
- *
- * - API: only `Authorization: Bearer <access token>` (or `DPoP <token>` with a proof of its key,
- *   when DPOP_ACCESS_TOKENS binds access tokens). The cookie is never accepted here, so a
- *   cross-site request cannot act as the user. A refresh token is refused (401, and the
- *   `WWW-Authenticate` error_description says why).
- * - Dashboard pages: the HttpOnly access cookie; missing or invalid sends the visitor to
- *   /login?next=...
- * - Every page: a fresh CSP nonce (lib/http/security-headers.ts); HSTS over HTTPS.
- * - An access token whose session has ended (here or on another instance) is refused: one lookup
- *   in the in-memory revocation feed (lib/auth/revocation-feed.ts), no database round trip.
- * - Handlers take the caller from the same check (lib/http/bearer-check.ts via protectedRoute),
- *   not from a header set here: nothing a client sends can stand in for it.
- */
-import { NextResponse, type NextRequest } from 'next/server';
-import { AppError } from './lib/errors';
-import { decodedPath, isApiPath, isProtectedPage, isPublicApiPath, loginRedirectPath } from './lib/http/access-guard';
-import { authenticate, checkAccessToken } from './lib/http/bearer-check';
-import { ACCESS_COOKIE } from './lib/http/cookie';
-import { isHttps } from './lib/http/forwarded';
-import { bearerProblem, problemResponse } from './lib/http/problem';
-import { contentSecurityPolicy, newNonce, STRICT_TRANSPORT_SECURITY } from './lib/http/security-headers';
-import { getConfig } from './lib/runtime';
+// The HTTP edge in front of every page and API request (lib/edge/middleware.ts says what it does),
+// bound to this process's App.
+import { createMiddleware } from './lib/edge/middleware';
+import { processApp } from './lib/server/process-app';
 
-/**
- * Lets the request through. API requests pass untouched: copying and overriding request headers
- * is what makes a middleware slower than an empty one, and only pages need it (the CSP nonce).
- */
-function forward(request: NextRequest, page: boolean): NextResponse {
-  const config = getConfig();
-  let response: NextResponse;
-  if (page) {
-    const csp = contentSecurityPolicy(newNonce(), { development: config.env === 'development' });
-    const headers = new Headers(request.headers);
-    // Next.js reads the nonce from the request's CSP header and puts it on its own scripts.
-    headers.set('content-security-policy', csp);
-    response = NextResponse.next({ request: { headers } });
-    response.headers.set('Content-Security-Policy', csp);
-  } else {
-    response = NextResponse.next();
-  }
-  if (isHttps(request, config)) response.headers.set('Strict-Transport-Security', STRICT_TRANSPORT_SECURITY);
-  return response;
-}
-
-export async function middleware(request: NextRequest): Promise<Response> {
-  const { pathname, search } = request.nextUrl;
-  // The request guard answers these before Next.js; this covers a server started without it.
-  if (decodedPath(pathname) === null) {
-    return problemResponse(new AppError('invalid_request', 'the request path is not valid percent-encoding'));
-  }
-  if (isPublicApiPath(pathname)) return forward(request, false);
-
-  if (isApiPath(pathname)) {
-    try {
-      // protectedRoute takes the caller from the same check (a cache hit by then).
-      await authenticate(request, 'gate');
-    } catch (error) {
-      if (!(error instanceof AppError)) throw error;
-      return bearerProblem(error);
-    }
-    return forward(request, false);
-  }
-
-  if (!isProtectedPage(pathname)) return forward(request, true);
-  const cookie = request.cookies.get(ACCESS_COOKIE)?.value;
-  const result = cookie ? await checkAccessToken(cookie) : null;
-  if (result && !(result instanceof AppError)) return forward(request, true);
-  const response = NextResponse.redirect(new URL(loginRedirectPath(pathname, search), request.url));
-  response.headers.set('Cache-Control', 'no-store');
-  return response;
-}
+export const middleware = createMiddleware(processApp);
 
 export const config = {
   runtime: 'nodejs',
   // Everything but build assets: pages need their CSP nonce, and the API its Bearer check.
-  // Public endpoints under /api are let through in code (lib/http/access-guard.ts).
+  // Public endpoints under /api are let through in code (lib/api/routes.ts).
   // /bench/outside is the benchmark's route outside the middleware (404 unless ENABLE_BENCH_ROUTES).
   matcher: ['/((?!_next/static/|_next/image|favicon\\.ico|bench/outside$).*)'],
 };

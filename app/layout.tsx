@@ -1,8 +1,7 @@
 import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
-import { getConfig } from '@/lib/config';
 import { AuthProvider } from '@/lib/client/auth-provider';
-import type { ClientSettings } from '@/lib/client/settings';
+import { clientSettings } from '@/lib/server/pages';
 import './globals.css';
 
 export const metadata: Metadata = { title: 'Stay signed in', description: 'Sign-in that stays alive' };
@@ -11,16 +10,10 @@ export const metadata: Metadata = { title: 'Stay signed in', description: 'Sign-
 export const dynamic = 'force-dynamic';
 
 export default function RootLayout({ children }: { children: ReactNode }) {
-  const { client } = getConfig();
-  const settings: ClientSettings = {
-    refreshLeadSeconds: client.refreshLeadSeconds,
-    requestTimeoutMs: client.requestTimeoutSeconds * 1000,
-    sessionCheckSeconds: client.sessionCheckSeconds,
-  };
   return (
     <html lang="en">
       <body>
-        <AuthProvider settings={settings}>{children}</AuthProvider>
+        <AuthProvider settings={clientSettings()}>{children}</AuthProvider>
       </body>
     </html>
   );

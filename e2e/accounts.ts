@@ -1,12 +1,13 @@
 /** Arranges accounts directly in the e2e server's database, through the app's own modules. */
 import { openDatabase } from '../lib/db';
+import { createPasswords } from '../lib/users/passwords';
 import { createUser } from '../lib/users/users';
 import { E2E } from './helpers';
 
 export async function createDisabledUser(username: string, password: string): Promise<void> {
   const { store, client } = openDatabase(E2E.databaseUrl);
   try {
-    const user = await createUser(store, { username, password });
+    const user = await createUser({ store, passwords: createPasswords() }, { username, password });
     await client.user.update({ where: { id: user.id }, data: { disabled: true } });
   } finally {
     await store.close();
@@ -21,7 +22,7 @@ export async function createAccount(
 ): Promise<void> {
   const { store } = openDatabase(E2E.databaseUrl);
   try {
-    await createUser(store, { username, password, role });
+    await createUser({ store, passwords: createPasswords() }, { username, password, role });
   } finally {
     await store.close();
   }

@@ -288,11 +288,3 @@ function describeIssue(source: Record<string, string | undefined>, issuePath: Pr
   const text = message.replace(/^(Invalid input|Invalid option|Too big|Too small): /, '');
   return value === undefined || value === '' ? `${name} ${text}` : `${name} ${text} (got ${JSON.stringify(value)})`;
 }
-
-let cached: Config | undefined;
-
-/** The process's configuration, parsed on first use. */
-export function getConfig(): Config {
-  cached ??= parseConfig(process.env);
-  return cached;
-}

@@ -37,7 +37,7 @@ console.log(applied ? 'Database migrated to the latest schema.' : 'Database sche
 
 const next = require.resolve('next/dist/bin/next');
 // Body limits and method checks at Node's HTTP layer, before Next.js buffers anything.
-const guard = path.join(root, 'lib/http/request-guard-preload.cjs');
+const guard = path.join(root, 'lib/preload/preload.cjs');
 // CPU_PROFILE_DIR=dir writes a V8 CPU profile of the server there on exit (npm run bench -- --profile).
 const profile = process.env.CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CPU_PROFILE_DIR}`] : [];
 const child = spawn(process.execPath, [...profile, '--require', guard, next, mode, ...process.argv.slice(3)], {

@@ -3,9 +3,9 @@
  * fails the action it records (a database hiccup while logging must not turn a sign-in into an
  * error), but a failure to record is itself logged. Never put a password or a token in `detail`.
  */
-import type { AuditRecord, Store } from '../db';
+import type { Store } from '../db';
 import { log } from '../log';
-import type { AuditType } from './events';
+import type { AuditEventView, AuditType } from '../api/audit';
 
 export type AuditEventInput = {
   type: AuditType;
@@ -35,8 +35,6 @@ export async function recordEvent(store: Store, event: AuditEventInput, at = new
   }
 }
 
-export type AuditEventView = Omit<AuditRecord, 'detail' | 'at'> & { at: string; detail: unknown };
-
 export async function listEvents(
   store: Store,
   filter: { userId?: string; type?: string; before?: number; limit: number },
@@ -47,7 +45,7 @@ export async function listEvents(
     events: page.map((row) => ({
       ...row,
       at: row.at.toISOString(),
-      detail: row.detail ? (JSON.parse(row.detail) as unknown) : null,
+      detail: row.detail ? (JSON.parse(row.detail) as Record<string, unknown>) : null,
     })),
     next: rows.length > filter.limit ? (page.at(-1)?.id ?? null) : null,
   };

@@ -7,9 +7,8 @@
 import { recordEvent } from '../audit/audit-log';
 import type { UserRecord } from '../db';
 import { AppError } from '../errors';
-import { verifyPassword } from '../users/passwords';
 import type { AuthDeps, ClientInfo } from './deps';
-import { beginAttempt } from './throttle';
+import { beginAttempt } from './sign-in-throttle';
 
 export async function confirmCurrentPassword(
   deps: AuthDeps,
@@ -20,7 +19,7 @@ export async function confirmCurrentPassword(
   const attempt = await beginAttempt(deps, deps.throttle, { username: user.username, ip: context.client.ip });
   let ok: boolean;
   try {
-    ok = await verifyPassword(user.passwordHash, password);
+    ok = await deps.passwords.verify(user.passwordHash, password);
   } catch (error) {
     // Refused before the password was checked (too many hashes at once): not a failed attempt.
     await attempt.abandoned();

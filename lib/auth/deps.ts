@@ -1,8 +1,9 @@
 /** What the auth functions need, passed in so tests can use their own database and clock. */
 import type { Store } from '../db';
+import type { Passwords } from '../users/passwords';
 import type { NonceService } from './dpop-nonce';
 import type { RevocationFeed } from './revocation-feed';
-import type { ThrottlePolicy } from './throttle';
+import type { ThrottlePolicy } from './sign-in-throttle';
 import type { TokenService } from './tokens';
 
 export type AuthPolicy = {
@@ -18,19 +19,34 @@ export type AuthPolicy = {
   dpopAccessTokens: boolean;
 };
 
+export type SignInOutcome = 'success' | 'invalid_credentials' | 'throttled' | 'account_disabled';
+export type RefreshOutcome = 'rotated' | 'grace_reissue' | 'reuse_detected' | 'refused';
+
+/** What the auth functions report as they go: the operators' metrics listen (lib/metrics). */
+export type AuthEvents = {
+  signIn(outcome: SignInOutcome): void;
+  refresh(outcome: RefreshOutcome): void;
+  sessionsEnded(reason: string, count: number): void;
+};
+
+/** For tests and tools that do not count anything. */
+export const IGNORED_EVENTS: AuthEvents = { signIn() {}, refresh() {}, sessionsEnded() {} };
+
 export type AuthDeps = {
   store: Store;
   tokens: TokenService;
+  passwords: Passwords;
   policy: AuthPolicy;
   throttle: ThrottlePolicy;
   /** This instance's memory of ended sessions: a revocation made here is effective at once. */
   revocations: Pick<RevocationFeed, 'add' | 'isRevoked'>;
   /** DPoP server nonces, the same on every instance (derived from AUTH_SECRET). */
   nonces: NonceService;
+  events: AuthEvents;
   now: () => Date;
   /**
-   * When this process became ready to serve. A token whose use was recorded before it may be a
-   * rotation whose response was lost in a crash: its grace window counts from here (rule 6).
+   * When this process started serving. A token whose use was recorded before it may be a rotation
+   * whose response was lost in a crash: its grace window counts from here (rule 6).
    */
   startedAt: Date;
 };

@@ -24,7 +24,9 @@ const SYSTEMS: [RegExp, string][] = [
   [/Linux/, 'Linux'],
 ];
 
-export type Device = { browser: string; os: string; label: string };
+import type { Device } from '../api/auth';
+
+export type { Device };
 
 export function describeDevice(userAgent: string | null): Device {
   const ua = userAgent ?? '';

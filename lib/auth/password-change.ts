@@ -8,7 +8,6 @@ import { recordEvent } from '../audit/audit-log';
 import type { UserRecord } from '../db';
 import { AppError } from '../errors';
 import { passwordProblem } from '../users/password-policy';
-import { hashPassword } from '../users/passwords';
 import { confirmCurrentPassword } from './current-password';
 import type { AuthDeps, ClientInfo } from './deps';
 import { firstPair, newSessionRecords, sessionsEnded } from './sessions';
@@ -35,7 +34,7 @@ export async function changePassword(
   const records = newSessionRecords(deps, user.id, client, now, caller.dpopJkt);
   const ended = await deps.store.changePassword(
     user.id,
-    { passwordHash: await hashPassword(input.newPassword), at: now, reason: 'password_changed', account: user },
+    { passwordHash: await deps.passwords.hash(input.newPassword), at: now, reason: 'password_changed', account: user },
     records.session,
     records.firstToken,
   );

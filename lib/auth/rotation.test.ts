@@ -18,7 +18,7 @@ beforeAll(async () => {
 async function newSession(policy: Parameters<typeof testAuth>[1] = {}) {
   const { deps, clock } = testAuth(store, policy);
   const user = await createUser(
-    store,
+    deps,
     { username: `u${Math.random().toString(36).slice(2)}`, password: 'rotation test password' },
     clock.now(),
   );

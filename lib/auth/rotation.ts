@@ -18,9 +18,8 @@ import { recordEvent } from '../audit/audit-log';
 import { AppError } from '../errors';
 import { randomId } from '../ids';
 import { log } from '../log';
-import { metrics, type RefreshOutcome } from '../metrics/metrics';
 import { asRole } from '../users/roles';
-import type { AuthDeps, ClientInfo } from './deps';
+import type { AuthDeps, ClientInfo, RefreshOutcome } from './deps';
 import type { VerifiedProof } from './dpop';
 import { assertSessionKey } from './session-key';
 import { assertSessionUsable, refreshTokenExpiry, revokeSession } from './sessions';
@@ -42,11 +41,11 @@ export async function rotateRefreshToken(
 ): Promise<TokenPair> {
   try {
     const { pair, outcome } = await rotate(deps, refreshToken, client, proof);
-    metrics().refreshes.inc({ outcome });
+    deps.events.refresh(outcome);
     return pair;
   } catch (error) {
     if (error instanceof AppError) {
-      metrics().refreshes.inc({ outcome: error.code === 'token_reused' ? 'reuse_detected' : 'refused' });
+      deps.events.refresh(error.code === 'token_reused' ? 'reuse_detected' : 'refused');
     }
     throw error;
   }

@@ -5,7 +5,7 @@
  * minutes, but it cannot change anything, sign its owner out or take the account over.
  */
 import { recordEvent } from '../audit/audit-log';
-import type { AuditType } from '../audit/events';
+import type { AuditType } from '../api/audit';
 import { log } from '../log';
 import type { AuthDeps, ClientInfo } from './deps';
 import { invalidProof, type VerifiedProof } from './dpop';

@@ -5,7 +5,6 @@
 import type { AccountState, NewRefreshToken, NewSession, SessionWithUser } from '../db';
 import { AppError } from '../errors';
 import { randomId } from '../ids';
-import { metrics } from '../metrics/metrics';
 import { asRole } from '../users/roles';
 import type { AuthDeps, ClientInfo } from './deps';
 import { signPair, type TokenPair } from './token-pair';
@@ -118,14 +117,14 @@ export async function revokeSession(deps: AuthDeps, sessionId: string, reason: R
   const at = deps.now();
   const revoked = await deps.store.revokeSession(sessionId, reason, at);
   deps.revocations.add(sessionId, at);
-  if (revoked) metrics().revocations.inc({ reason });
+  if (revoked) deps.events.sessionsEnded(reason, 1);
   return revoked;
 }
 
 /** Makes sessions a user-wide event ended (already logged by the store) effective here at once. */
 export function sessionsEnded(deps: AuthDeps, sessionIds: string[], reason: string, at: Date): void {
   for (const id of sessionIds) deps.revocations.add(id, at);
-  if (sessionIds.length > 0) metrics().revocations.inc({ reason }, sessionIds.length);
+  if (sessionIds.length > 0) deps.events.sessionsEnded(reason, sessionIds.length);
 }
 
 /** The live session behind an access token, with its user; throws when it has ended. */

@@ -4,21 +4,23 @@ import { testAuth } from '@/tests/helpers/auth';
 import { createTestDb } from '@/tests/helpers/database';
 import { appErrorOf } from '@/tests/helpers/errors';
 import type { Database } from '../db';
-import { createUser } from '../users/users';
-import { warmUpPasswordChecks } from '../users/passwords';
+import { createUser, type UserDeps } from '../users/users';
+
 import { startSession } from './sessions';
 import { signIn } from './sign-in';
 
 let db: Database['client'];
 let store: Database['store'];
+let users: UserDeps;
 const client = { userAgent: null, ip: null };
 
 beforeAll(async () => {
   ({ db, store } = await createTestDb('signin'));
-  await createUser(store, { username: 'Alice', password: 'alice-password' });
-  const disabled = await createUser(store, { username: 'carol', password: 'carol-password' });
+  users = { store, passwords: testAuth(store).deps.passwords };
+  await createUser(users, { username: 'Alice', password: 'alice-password' });
+  const disabled = await createUser(users, { username: 'carol', password: 'carol-password' });
   await db.user.update({ where: { id: disabled.id }, data: { disabled: true } });
-  await warmUpPasswordChecks();
+  await users.passwords.warmUp();
 });
 
 describe('signIn', () => {
@@ -65,7 +67,7 @@ describe('signIn', () => {
 
 describe('signIn racing a password change', () => {
   it('creates no session when the password changes while the old one is being checked', async () => {
-    const user = await createUser(store, { username: 'racer', password: 'the old passphrase' });
+    const user = await createUser(users, { username: 'racer', password: 'the old passphrase' });
     const { deps, clock } = testAuth(store);
     // The password is changed while this sign-in is busy checking the old one.
     const slowDeps = {
@@ -98,12 +100,12 @@ describe('startSession', () => {
       ['deleted', (id) => db.user.delete({ where: { id } })],
     ];
     for (const [name, change] of changes) {
-      const read = await createUser(store, { username: `changing-${name}`, password: 'a changing password' });
+      const read = await createUser(users, { username: `changing-${name}`, password: 'a changing password' });
       await change(read.id);
       expect(await startSession(deps, read, client), name).toBeNull();
       expect(await db.session.count({ where: { userId: read.id } }), name).toBe(0);
     }
-    const unchanged = await createUser(store, { username: 'unchanging', password: 'a steady password' });
+    const unchanged = await createUser(users, { username: 'unchanging', password: 'a steady password' });
     expect(await startSession(deps, unchanged, client)).not.toBeNull();
   });
 });

@@ -6,13 +6,11 @@
 import { recordEvent } from '../audit/audit-log';
 import type { UserRecord } from '../db';
 import { AppError } from '../errors';
-import { metrics } from '../metrics/metrics';
-import { burnPasswordCheck, verifyPassword } from '../users/passwords';
 import { normalizeUsername } from '../users/username';
 import type { AuthDeps, ClientInfo } from './deps';
 import type { VerifiedProof } from './dpop';
 import { startSession } from './sessions';
-import { beginAttempt } from './throttle';
+import { beginAttempt } from './sign-in-throttle';
 import type { TokenPair } from './token-pair';
 
 const INVALID = 'the username or password is incorrect';
@@ -36,15 +34,15 @@ export async function signIn(
   const who = { username, ip: client.ip };
   // Throttled attempts are refused before any password is checked, alike for every username.
   const attempt = await beginAttempt(deps, deps.throttle, who).catch((error: unknown) => {
-    metrics().signIns.inc({ outcome: 'throttled' });
+    deps.events.signIn('throttled');
     throw error;
   });
   const user = await deps.store.findUserByUsername(username);
   let ok: boolean;
   try {
     ok = user
-      ? await verifyPassword(user.passwordHash, credentials.password)
-      : await burnPasswordCheck(credentials.password); // equal timing for unknown users
+      ? await deps.passwords.verify(user.passwordHash, credentials.password)
+      : await deps.passwords.burn(credentials.password); // equal timing for unknown users
   } catch (error) {
     // Refused before any password was checked (too many sign-ins at once): not a failed attempt.
     await attempt.abandoned();
@@ -61,7 +59,7 @@ export async function signIn(
         deps.now(),
       );
     }
-    metrics().signIns.inc({ outcome: 'invalid_credentials' });
+    deps.events.signIn('invalid_credentials');
     throw new AppError('invalid_credentials', INVALID);
   }
   // The password was right: the attempt is taken back, disabled account or not.
@@ -75,7 +73,7 @@ export async function signIn(
   for (let tries = 0; tries < 3; tries++) {
     if (owner.disabled) {
       await recordEvent(deps.store, { type: 'sign_in.disabled', userId: owner.id, client }, deps.now());
-      metrics().signIns.inc({ outcome: 'account_disabled' });
+      deps.events.signIn('account_disabled');
       throw new AppError('account_disabled', 'this account has been disabled by an administrator');
     }
     const started = await startSession(deps, owner, client, startedAt, jkt);
@@ -85,7 +83,7 @@ export async function signIn(
         { type: 'sign_in.success', userId: owner.id, sessionId: started.sessionId, client },
         deps.now(),
       );
-      metrics().signIns.inc({ outcome: 'success' });
+      deps.events.signIn('success');
       return { userId: owner.id, sessionId: started.sessionId, pair: started.pair };
     }
     const now = await deps.store.findUserById(owner.id);
@@ -98,6 +96,6 @@ export async function signIn(
     { type: 'sign_in.failure', userId: user.id, client, detail: { reason: 'account_changed' } },
     deps.now(),
   );
-  metrics().signIns.inc({ outcome: 'invalid_credentials' });
+  deps.events.signIn('invalid_credentials');
   throw new AppError('invalid_credentials', INVALID);
 }

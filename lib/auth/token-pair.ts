@@ -1,4 +1,4 @@
-/** Signs an access + refresh pair and shapes it as an OAuth 2.0 token response (RFC 6749 §5.1). */
+/** Signs an access + refresh pair (lib/http/token-response.ts shapes it for the wire). */
 import type { AuthDeps } from './deps';
 import type { Role } from '../users/roles';
 
@@ -10,14 +10,6 @@ export type TokenPair = {
   refreshExpiresIn: number;
   /** 'DPoP' when the access token is bound to the browser key too (DPOP_ACCESS_TOKENS). */
   tokenType: 'bearer' | 'DPoP';
-};
-
-export type TokenResponseBody = {
-  access_token: string;
-  refresh_token: string;
-  token_type: 'bearer' | 'DPoP';
-  expires_in: number;
-  refresh_expires_in: number;
 };
 
 export async function signPair(
@@ -55,15 +47,5 @@ export async function signPair(
     expiresIn: accessExp - nowSeconds,
     refreshExpiresIn: Math.max(0, refreshExp - nowSeconds),
     tokenType: accessJkt ? 'DPoP' : 'bearer',
-  };
-}
-
-export function tokenResponseBody(pair: TokenPair): TokenResponseBody {
-  return {
-    access_token: pair.accessToken,
-    refresh_token: pair.refreshToken,
-    token_type: pair.tokenType,
-    expires_in: pair.expiresIn,
-    refresh_expires_in: pair.refreshExpiresIn,
   };
 }

@@ -5,25 +5,17 @@
  * The last active administrator cannot be disabled, demoted or deleted (409), checked inside the
  * same transaction as the change.
  */
+import type { UserView } from '../api/admin';
 import { recordEvent, type AuditEventInput } from '../audit/audit-log';
 import type { UserRecord } from '../db';
 import { AppError } from '../errors';
 import { passwordProblem } from '../users/password-policy';
-import { hashPassword } from '../users/passwords';
 import type { Role } from '../users/roles';
 import { createUser } from '../users/users';
 import { confirmCurrentPassword } from './current-password';
 import type { AuthDeps, ClientInfo } from './deps';
 import { sessionsEnded } from './sessions';
 
-export type UserView = {
-  id: string;
-  username: string;
-  role: string;
-  disabled: boolean;
-  createdAt: string;
-  updatedAt: string;
-};
 type Actor = { userId: string; client: ClientInfo };
 
 export function userView(user: UserRecord): UserView {
@@ -50,7 +42,7 @@ export async function createUserAsAdmin(
   input: { username: string; password: string; role: Role },
 ): Promise<UserView> {
   const now = deps.now();
-  const created = await createUser(deps.store, input, now);
+  const created = await createUser(deps, input, now);
   await recordEvent(
     deps.store,
     {
@@ -96,7 +88,7 @@ export async function updateUserAsAdmin(
         extensions: { invalid_params: [{ name: 'password', reason: problem }] },
       });
     }
-    update.passwordHash = await hashPassword(changes.password);
+    update.passwordHash = await deps.passwords.hash(changes.password);
     update.passwordChangedAt = now;
   }
   // Disabling, a password reset and a new role end every session of the user, in the same

@@ -16,7 +16,7 @@ import { fetchWithTimeout, jsonOrNull } from './http';
 import { electLeader } from './leader-election';
 import { createRefreshCoordinator, type RefreshCoordinator, type RefreshResult } from './refresh-coordinator';
 import { httpRefresh } from './refresh-transport';
-import type { ClientSettings } from './settings';
+import type { ClientSettings } from '../api/client-settings';
 import { requestTokens, type SignInFailure } from './sign-in-request';
 import {
   createTokenStore,

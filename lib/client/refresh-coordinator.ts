@@ -19,7 +19,7 @@
 import type { Clock } from './clock';
 import type { CrossTabLock } from './cross-tab-lock';
 import type { RefreshAnswer, TerminalCode } from './refresh-outcome';
-import type { ClientSettings } from './settings';
+import type { ClientSettings } from '../api/client-settings';
 import { tokensFromResponse, type StoredTokens, type TokenStore } from './token-store';
 
 export type RefreshTransport = (refreshToken: string, signal: AbortSignal) => Promise<RefreshAnswer>;

@@ -9,7 +9,7 @@ import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
-import { databaseDeadline, withFaultHandling } from './faults';
+import { Deadlines, withFaultHandling } from './faults';
 import { PrismaClient as PostgresClient } from './generated/postgresql/client';
 import { type Prisma, PrismaClient as SqliteClient } from './generated/sqlite/client';
 import { providerOf, sqliteFilePath } from './location';
@@ -27,6 +27,8 @@ export type Connection = {
   /** Single queries, each guarded. */
   client: Client;
   transaction: <T>(work: (tx: TxClient) => Promise<T>) => Promise<T>;
+  /** Runs a request's database work under one deadline (every query of it shares the budget). */
+  withDeadline: <T>(work: () => Promise<T>) => Promise<T>;
   /** The refresh path in plain SQL on the same connection (refresh-statements.ts). */
   refresh: RefreshStatements;
   close: () => Promise<void>;
@@ -60,6 +62,7 @@ function connectSqlite(databaseUrl: string): Connection {
   });
   const base = new SqliteClient({ adapter: capturing });
   const queue = new SerialQueue();
+  const deadlines = new Deadlines();
   const watch = file === ':memory:' ? null : new SqliteFileWatch(file);
   // Settings of the connection itself, applied before its first query. WAL lets readers run while
   // one writer commits; foreign keys make deleting a user take its sessions with it.
@@ -77,7 +80,7 @@ function connectSqlite(databaseUrl: string): Connection {
   /** One operation: in turn, retried while busy, 503 when it cannot be done in time. */
   function guarded<T>(work: () => Promise<T>): Promise<T> {
     // The request's deadline (or one from now), so time spent queued is part of it.
-    const deadline = databaseDeadline();
+    const deadline = deadlines.now();
     return queue.run(() =>
       withFaultHandling(async () => {
         watch?.assertPresent();
@@ -90,6 +93,7 @@ function connectSqlite(databaseUrl: string): Connection {
   return {
     provider: 'sqlite',
     client: withGuard(base, guarded),
+    withDeadline: (work) => deadlines.within(work),
     // An interactive transaction that no other request's query can slip into; retried whole.
     transaction: (work) => guarded(() => base.$transaction((tx) => work(tx))),
     refresh: sqliteRefreshStatements((work) =>
@@ -109,10 +113,12 @@ function connectPostgres(databaseUrl: string): Connection {
   // reconnects, and a query that fails is a 503 (faults.ts).
   pool.on('error', () => undefined);
   const base = new PostgresClient({ adapter: new PrismaPg(pool) }) as unknown as Client;
-  const guarded = <T>(work: () => Promise<T>) => withFaultHandling(work, databaseDeadline());
+  const deadlines = new Deadlines();
+  const guarded = <T>(work: () => Promise<T>) => withFaultHandling(work, deadlines.now());
   return {
     provider: 'postgresql',
     client: withGuard(base, guarded),
+    withDeadline: (work) => deadlines.within(work),
     // Read committed is enough: every atomic step is a conditional update that re-checks its
     // condition after waiting for a concurrent writer.
     transaction: (work) => guarded(() => base.$transaction((tx) => work(tx))),

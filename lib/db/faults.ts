@@ -112,21 +112,20 @@ export function serviceUnavailable(cause: unknown): AppError {
 
 /**
  * One deadline for all the database operations of one request, so that a request making several
- * calls while the database is locked still answers within a second. Kept under a registered key on
- * globalThis: every bundle's copy of this module must share one store (see lib/errors.ts).
+ * calls while the database is locked still answers within a second. One per connection.
  */
-const holder = globalThis as unknown as Record<symbol, AsyncLocalStorage<number> | undefined>;
-const DEADLINE_KEY = Symbol.for('staysignedin.databaseDeadline');
-const deadlines = (holder[DEADLINE_KEY] ??= new AsyncLocalStorage<number>());
+export class Deadlines {
+  readonly #current = new AsyncLocalStorage<number>();
 
-/** Runs `work` (a request's handling) with one shared database deadline. */
-export function withDatabaseDeadline<T>(work: () => Promise<T>, budgetMs = DATABASE_DEADLINE_MS): Promise<T> {
-  return deadlines.run(Date.now() + budgetMs, work);
-}
+  /** Runs `work` (a request's handling) with one shared database deadline. */
+  within<T>(work: () => Promise<T>, budgetMs = DATABASE_DEADLINE_MS): Promise<T> {
+    return this.#current.run(Date.now() + budgetMs, work);
+  }
 
-/** The current request's deadline, or a fresh one for work outside a request (start-up, scripts). */
-export function databaseDeadline(): number {
-  return deadlines.getStore() ?? Date.now() + DATABASE_DEADLINE_MS;
+  /** The current request's deadline, or a fresh one for work outside a request (start-up, scripts). */
+  now(): number {
+    return this.#current.getStore() ?? Date.now() + DATABASE_DEADLINE_MS;
+  }
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -5,6 +5,7 @@ import type { Store } from './store';
 
 export type * from './store';
 export { checkHealth } from './health';
+export { classifyFault, isVanishedRecord, serviceUnavailable } from './faults';
 
 export type Database = {
   store: Store;
@@ -13,9 +14,15 @@ export type Database = {
    * goes through `store`.
    */
   client: Connection['client'];
+  /** Runs a request's database work under one deadline (lib/db/faults.ts). */
+  withDeadline: Connection['withDeadline'];
 };
 
 export function openDatabase(databaseUrl: string): Database {
   const connection = connect(databaseUrl);
-  return { store: createPrismaStore(connection), client: connection.client };
+  return {
+    store: createPrismaStore(connection),
+    client: connection.client,
+    withDeadline: connection.withDeadline,
+  };
 }

@@ -3,8 +3,9 @@
  * limit enforced while streaming (a missing or false Content-Length cannot get around it).
  */
 import { AppError } from '../errors';
+import { MAX_BODY_BYTES } from '../preload/shared.cjs';
 
-export const MAX_BODY_BYTES = 16 * 1024;
+export { MAX_BODY_BYTES };
 
 type Fields = Record<string, unknown>;
 

@@ -1,9 +1,6 @@
 /** Who is calling: user agent, and the client address when it can be known. */
 import type { ClientInfo } from '../auth/deps';
-
-/** Set by request-guard.cjs from the socket; trusted only when that guard runs in this process. */
-const PEER_HEADER = 'x-staysignedin-peer';
-const GUARD_ACTIVE = Symbol.for('staysignedin.requestGuard');
+import { GUARD_ACTIVE, PEER_HEADER } from '../preload/shared.cjs';
 
 /** Whether request-guard.cjs runs in this process (then PEER_HEADER comes from the socket). */
 export function requestGuardActive(): boolean {

@@ -2,7 +2,8 @@
  * RFC 9457 problem responses. Every error the API returns goes through here: a stable `code`,
  * a human `detail`, never a stack trace or an internal message.
  */
-import { type AppError, ERRORS, type ErrorCode } from '../errors';
+import { ERRORS, type ErrorCode } from '../api/errors';
+import type { AppError } from '../errors';
 
 export const NO_STORE = 'no-store';
 

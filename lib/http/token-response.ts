@@ -1,8 +1,20 @@
 /** The HTTP answer to a successful sign-in or refresh: OAuth token JSON plus the access cookie. */
-import { tokenResponseBody, type TokenPair } from '../auth/token-pair';
+import type { TokenResponse } from '../api/auth';
+import type { TokenPair } from '../auth/token-pair';
 import type { Config } from '../config';
 import { accessCookie } from './cookie';
 import { jsonResponse } from './problem';
+
+/** A token pair as the OAuth 2.0 token response (RFC 6749 §5.1). */
+export function tokenResponseBody(pair: TokenPair): TokenResponse {
+  return {
+    access_token: pair.accessToken,
+    refresh_token: pair.refreshToken,
+    token_type: pair.tokenType,
+    expires_in: pair.expiresIn,
+    refresh_expires_in: pair.refreshExpiresIn,
+  };
+}
 
 export function tokenResponse(
   request: Request,

@@ -1,5 +1,5 @@
 /** Input validation with zod: a failure becomes a 400 that names every invalid parameter. */
-import { z } from 'zod';
+import { type z } from 'zod';
 import { AppError } from '../errors';
 import { assertWellFormed } from './body';
 
@@ -13,9 +13,6 @@ export function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.in
   const detail = invalidParams.map((p) => `${p.name}: ${p.reason}`).join('; ');
   throw new AppError('invalid_request', detail, { extensions: { invalid_params: invalidParams } });
 }
-
-/** Ids we issue are 22 URL-safe base64 characters (128 bits); anything else cannot exist. */
-export const IdParam = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'is not a valid id') });
 
 /** Path parameters: a malformed one is a 404 (no such resource), never a 500. */
 export function parsePathParams<T extends z.ZodType>(schema: T, params: unknown): z.infer<T> {

@@ -1,12 +1,13 @@
 /**
  * Operator metrics in the Prometheus text format (prom-client), served by GET /api/metrics when
- * METRICS_TOKEN is set. One registry per process, kept on globalThis: Next.js bundles routes, the
- * middleware and instrumentation separately, and each copy must count into the same registry.
+ * METRICS_TOKEN is set. One registry per app (lib/server/app.ts builds it once per process).
  * Labels are fixed, small sets: never a user, a session, a token or a path with ids in it.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { PATHS, routeOf } from '../api/routes';
+import type { AuthEvents } from '../auth/deps';
 
-function create() {
+export function createMetrics() {
   const registry = new Registry();
   return {
     registry,
@@ -48,31 +49,19 @@ function create() {
   };
 }
 
-export type Metrics = ReturnType<typeof create>;
+export type Metrics = ReturnType<typeof createMetrics>;
 
-const KEY = Symbol.for('staysignedin.metrics');
-
-export function metrics(): Metrics {
-  const holder = globalThis as unknown as Record<symbol, Metrics | undefined>;
-  holder[KEY] ??= create();
-  return holder[KEY];
+/** The auth functions' outcomes, counted. */
+export function authEvents(metrics: Metrics): AuthEvents {
+  return {
+    signIn: (outcome) => metrics.signIns.inc({ outcome }),
+    refresh: (outcome) => metrics.refreshes.inc({ outcome }),
+    sessionsEnded: (reason, count) => metrics.revocations.inc({ reason }, count),
+  };
 }
 
-export type SignInOutcome = 'success' | 'invalid_credentials' | 'throttled' | 'account_disabled';
-export type RefreshOutcome = 'rotated' | 'grace_reissue' | 'reuse_detected' | 'refused';
-
-/** The app's own API routes; every other path (probes, typos, scanners) is one label, "other". */
-const ROUTES: [RegExp, string][] = [
-  [/^\/api\/auth\/(token|refresh|logout|me|password|sessions)$/, ''],
-  [/^\/api\/auth\/sessions\/revoke-others$/, ''],
-  [/^\/api\/auth\/sessions\/[^/]+$/, '/api/auth/sessions/:id'],
-  [/^\/api\/admin\/users$/, ''],
-  [/^\/api\/admin\/users\/[^/]+$/, '/api/admin/users/:id'],
-  [/^\/api\/(audit|health|metrics)$/, ''],
-];
-
-/** Route label with ids replaced: a small, fixed set, whatever paths clients send. */
+/** Route label with ids replaced, from the route table: a small, fixed set, whatever paths clients send. */
 export function routeLabel(pathname: string): string {
-  for (const [pattern, label] of ROUTES) if (pattern.test(pathname)) return label || pathname;
-  return 'other';
+  const route = routeOf(pathname);
+  return route === null ? 'other' : PATHS[route];
 }

@@ -1,5 +1,7 @@
 /** What an account may do: administrators manage users; everyone else manages only themselves. */
-export type Role = 'admin' | 'user';
+import type { Role } from '../api/fields';
+
+export type { Role };
 
 export const ROLES: readonly Role[] = ['admin', 'user'];
 

@@ -14,14 +14,10 @@
  *   name that looks like an existing one is refused.
  * Existing accounts keep their names: the rules apply when an account is created.
  */
-export const USERNAME_MAX_LENGTH = 64;
+import { USERNAME_MAX_LENGTH } from '../api/account-rules';
 
-/** What the account forms show beside the username field; usernameProblem enforces each line. */
-export const USERNAME_RULES = [
-  `Up to ${USERNAME_MAX_LENGTH} letters and digits, with . _ @ + - allowed between them`,
-  'Letters of one writing system (Latin, Cyrillic, Greek, …; Japanese, Chinese and Korean may mix with Latin)',
-  'Not a look-alike of an existing name: "a1ice" or a Cyrillic "аlice" is refused when "alice" exists',
-];
+// USERNAME_RULES (lib/api/account-rules.ts), shown beside the username field, says what
+// usernameProblem enforces.
 
 export function normalizeUsername(raw: string): string {
   return raw.trim().normalize('NFKC').toLowerCase();

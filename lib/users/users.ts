@@ -5,12 +5,15 @@ import { AppError } from '../errors';
 import { randomId } from '../ids';
 import { log } from '../log';
 import { passwordProblem } from './password-policy';
-import { hashPassword } from './passwords';
+import type { Passwords } from './passwords';
 import type { Role } from './roles';
 import { normalizeUsername, usernameProblem, usernameSkeleton } from './username';
 
+/** What creating accounts needs. */
+export type UserDeps = { store: Store; passwords: Passwords };
+
 export async function createUser(
-  store: Store,
+  { store, passwords }: UserDeps,
   input: { username: string; password: string; role?: Role },
   now = new Date(),
 ): Promise<{ id: string; username: string; role: Role; passwordChangedAt: Date }> {
@@ -21,7 +24,7 @@ export async function createUser(
     (p): p is string => Boolean(p),
   );
   if (problems.length > 0) throw new AppError('invalid_request', problems.join('; '));
-  const passwordHash = await hashPassword(input.password);
+  const passwordHash = await passwords.hash(input.password);
   const role = input.role ?? 'user';
   const user = await store.createUser({
     id: randomId(),
@@ -62,14 +65,14 @@ export async function fillUsernameSkeletons(store: Store): Promise<void> {
  * generated password printed once. Does nothing once any account exists.
  */
 export async function bootstrapAdmin(
-  store: Store,
+  deps: UserDeps,
   admin: { username: string; password: string | undefined },
 ): Promise<{ created: boolean; generatedPassword?: string }> {
-  if ((await store.countUsers()) > 0) return { created: false };
+  if ((await deps.store.countUsers()) > 0) return { created: false };
   const generatedPassword = admin.password ? undefined : randomBytes(18).toString('base64url');
   const password = admin.password ?? generatedPassword ?? '';
   try {
-    await createUser(store, { username: admin.username, password, role: 'admin' });
+    await createUser(deps, { username: admin.username, password, role: 'admin' });
   } catch (error) {
     // Two instances starting on one empty database: the other one created it.
     if (error instanceof AppError && error.code === 'conflict') return { created: false };

@@ -4,8 +4,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUDIT_TYPES } from '@/lib/audit/events';
-import { ERRORS } from '@/lib/errors';
+import { AUDIT_TYPES } from '@/lib/api/audit';
+import { ERRORS } from '@/lib/api/errors';
 import { createUser } from '@/lib/users/users';
 import { dpopProof, newDpopKey } from '../helpers/dpop';
 import { decodeClaims } from '../helpers/forge';
@@ -54,7 +54,7 @@ let users = 0;
 async function account(role: 'admin' | 'user' = 'user') {
   const username = `audited${++users}`;
   const password = `${username} long password`;
-  const user = await createUser(await server.store(), { username, password, role });
+  const user = await createUser(await server.users(), { username, password, role });
   return { ...user, password };
 }
 

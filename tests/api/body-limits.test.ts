@@ -1,4 +1,4 @@
-// Request bodies are limited at Node's HTTP layer (lib/http/request-guard.cjs), before Next.js
+// Request bodies are limited at Node's HTTP layer (lib/preload/request-guard.cjs), before Next.js
 // buffers anything: a declared length over the limit is refused at once, a streamed body is cut off
 // as soon as it passes the limit, and memory stays flat under large uploads.
 import { readFileSync } from 'node:fs';
@@ -73,7 +73,7 @@ function rssBytes(pid: number): number {
 
 describe('request body limits', () => {
   it('holds the same limit as the body reader', async () => {
-    const guard = await import('@/lib/http/request-guard.cjs');
+    const guard = await import('@/lib/preload/request-guard.cjs');
     expect(guard.MAX_BODY_BYTES).toBe(MAX_BODY_BYTES);
   });
 

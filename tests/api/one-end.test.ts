@@ -21,7 +21,7 @@ let users = 0;
 async function account() {
   const username = `ender${++users}`;
   const password = `${username} long password`;
-  const user = await createUser(await server.store(), { username, password });
+  const user = await createUser(await server.users(), { username, password });
   return { ...user, password, signIn: () => signIn(server.url, username, password) };
 }
 

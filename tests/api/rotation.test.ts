@@ -76,7 +76,7 @@ describe('POST /api/auth/refresh', () => {
 
   it('refuses a disabled user (401 account_disabled, so the client signs out)', async () => {
     const db = await server.db();
-    const dave = await createUser(await server.store(), { username: 'dave', password: 'dave-password' });
+    const dave = await createUser(await server.users(), { username: 'dave', password: 'dave-password' });
     const tokens = await signIn(server.url, 'dave', 'dave-password');
     await db.user.update({ where: { id: dave.id }, data: { disabled: true } });
     expect(await refusedWith(tokens.refresh_token)).toBe('account_disabled');
@@ -84,10 +84,10 @@ describe('POST /api/auth/refresh', () => {
 
   it("does not accept a deleted user's tokens for a new user re-created with the same name", async () => {
     const db = await server.db();
-    const old = await createUser(await server.store(), { username: 'erin', password: 'erin-password' });
+    const old = await createUser(await server.users(), { username: 'erin', password: 'erin-password' });
     const oldTokens = await signIn(server.url, 'erin', 'erin-password');
     await db.user.delete({ where: { id: old.id } });
-    const fresh = await createUser(await server.store(), { username: 'erin', password: 'erin-password' });
+    const fresh = await createUser(await server.users(), { username: 'erin', password: 'erin-password' });
     expect(fresh.id).not.toBe(old.id);
     expect(await refusedWith(oldTokens.refresh_token)).toBe('invalid_token');
     expect((await me(server.url, oldTokens.access_token)).status).toBe(401);

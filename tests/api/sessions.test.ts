@@ -10,7 +10,7 @@ const BOB = { username: 'bob', password: 'bob has a long password' };
 
 beforeAll(async () => {
   server = await startServer({ label: 'sessions', env: { ENABLE_BENCH_ROUTES: 'true' } });
-  await createUser(await server.store(), BOB);
+  await createUser(await server.users(), BOB);
 });
 afterAll(() => server.stop());
 
@@ -83,7 +83,7 @@ describe('sessions API', () => {
 describe('password change', () => {
   const CAROL = { username: 'carol', password: 'carol original password' };
   beforeAll(async () => {
-    await createUser(await server.store(), CAROL);
+    await createUser(await server.users(), CAROL);
   });
 
   it('refuses a wrong current password with 401 and a weak new one with 400, changing nothing', async () => {

@@ -10,7 +10,7 @@ let server: TestServer;
 beforeAll(async () => {
   server = await startServer({ label: 'signin' });
   const db = await server.db();
-  const carol = await createUser(await server.store(), { username: 'carol', password: 'carol-password' });
+  const carol = await createUser(await server.users(), { username: 'carol', password: 'carol-password' });
   await db.user.update({ where: { id: carol.id }, data: { disabled: true } });
 });
 afterAll(() => server.stop());

@@ -24,9 +24,9 @@ beforeAll(async () => {
   // is one instance's; there the test restarts the one server instead.)
   if (TEST_PROVIDER === 'postgresql')
     b = await startServer({ label: 'throttle-b', env, databaseUrl: a.dbUrl, secret: a.secret });
-  const store = await a.store();
+  const users = await a.users();
   for (const name of ['nina', 'omar', 'pia', 'quinn', 'rosa']) {
-    await createUser(store, { username: name, password: `${name} long password` });
+    await createUser(users, { username: name, password: `${name} long password` });
   }
 });
 afterAll(async () => {

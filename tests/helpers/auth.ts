@@ -1,12 +1,16 @@
 /** AuthDeps on a real test database with a hand-moved clock, for testing lib/auth directly. */
-import type { AuthDeps, AuthPolicy } from '@/lib/auth/deps';
+import { IGNORED_EVENTS, type AuthDeps, type AuthPolicy } from '@/lib/auth/deps';
 import { createNonceService } from '@/lib/auth/dpop-nonce';
 import { RevocationFeed } from '@/lib/auth/revocation-feed';
 import { createTokenService } from '@/lib/auth/tokens';
 import type { Store } from '@/lib/db';
+import { createPasswords } from '@/lib/users/passwords';
 import { manualClock } from './clock';
 
 export const TEST_SECRET = 'test-secret-'.padEnd(48, 'x');
+
+/** One hasher for every test of a file, as the server has one. */
+const passwords = createPasswords();
 
 export function testAuth(store: Store, policy: Partial<AuthPolicy> = {}) {
   const clock = manualClock();
@@ -14,6 +18,7 @@ export function testAuth(store: Store, policy: Partial<AuthPolicy> = {}) {
     store,
     revocations: new RevocationFeed(store, { accessTokenSeconds: policy.accessTokenSeconds ?? 900, now: clock.now }),
     tokens: createTokenService({ secret: TEST_SECRET }),
+    passwords,
     policy: {
       accessTokenSeconds: 900,
       refreshTokenSeconds: 7 * 86_400,
@@ -32,6 +37,7 @@ export function testAuth(store: Store, policy: Partial<AuthPolicy> = {}) {
       maxLockSeconds: 900,
     },
     nonces: createNonceService(TEST_SECRET),
+    events: IGNORED_EVENTS,
     now: clock.now,
     startedAt: new Date(0),
   };

@@ -8,10 +8,15 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { openDatabase, type Database } from '@/lib/db';
+import { createPasswords } from '@/lib/users/passwords';
+import type { UserDeps } from '@/lib/users/users';
 import { throwawayDatabaseUrl } from './databases';
 import { ROOT } from './paths';
 
 export const ADMIN = { username: 'admin', password: 'correct horse battery staple' };
+
+/** The tests' own hasher, for accounts they arrange in a server's database. */
+const passwords = createPasswords();
 
 export type TestServer = {
   url: string;
@@ -22,6 +27,8 @@ export type TestServer = {
   db: () => Promise<Database['client']>;
   /** The app's store on the same database, for arranging state through the app's own modules. */
   store: () => Promise<Database['store']>;
+  /** What lib/users needs to create accounts in the server's database (with a hasher of the test's own). */
+  users: () => Promise<UserDeps>;
   output: () => string;
   /** PID of the Next.js server process itself (the start script's child). */
   serverPid: () => number;
@@ -145,6 +152,10 @@ export async function startServer(
     store: async () => {
       db ??= openDatabase(env.DATABASE_URL!);
       return db.store;
+    },
+    users: async () => {
+      db ??= openDatabase(env.DATABASE_URL!);
+      return { store: db.store, passwords };
     },
     output: () => log,
     serverPid,

@@ -1,9 +1,9 @@
 // Any other /api path: a problem+json 404 rather than the HTML not-found page.
-import { AppError } from '@/lib/errors';
-import { route } from '@/lib/http/route';
+import { noSuchEndpoint } from '@/lib/edge/route-kit';
+import { route } from '@/lib/server/routes';
 
 const notFound = route(async () => {
-  throw new AppError('not_found', 'there is no API endpoint at this path');
+  throw noSuchEndpoint();
 });
 
 export {

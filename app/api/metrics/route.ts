@@ -2,10 +2,8 @@
 // only `Authorization: Bearer $METRICS_TOKEN` is answered.
 import { timingSafeEqual } from 'node:crypto';
 import { AppError } from '@/lib/errors';
-import { bearerToken } from '@/lib/http/access-guard';
-import { methods, route } from '@/lib/http/route';
-import { metrics } from '@/lib/metrics/metrics';
-import { getConfig, getStore } from '@/lib/runtime';
+import { bearerToken } from '@/lib/http/authorization';
+import { methods, route } from '@/lib/server/routes';
 
 function sameToken(given: string, expected: string): boolean {
   const a = Buffer.from(given);
@@ -15,15 +13,15 @@ function sameToken(given: string, expected: string): boolean {
 }
 
 const handler = route(
-  async (request: Request) => {
-    const expected = getConfig().metricsToken;
+  async ({ app, request }) => {
+    const expected = app.config.metricsToken;
     if (!expected) throw new AppError('not_found', 'metrics are off (set METRICS_TOKEN to turn them on)');
     const given = bearerToken(request.headers.get('authorization'));
     if (!given || !sameToken(given, expected)) throw new AppError('unauthenticated', 'the metrics token is required');
-    const registry = metrics();
-    registry.activeSessions.set(await getStore().countLiveSessions(new Date()));
-    return new Response(await registry.registry.metrics(), {
-      headers: { 'Content-Type': registry.registry.contentType, 'Cache-Control': 'no-store' },
+    const { metrics } = app;
+    metrics.activeSessions.set(await app.database.store.countLiveSessions(app.auth.now()));
+    return new Response(await metrics.registry.metrics(), {
+      headers: { 'Content-Type': metrics.registry.contentType, 'Cache-Control': 'no-store' },
     });
   },
   { bearer: true },

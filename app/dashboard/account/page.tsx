@@ -1,7 +1,7 @@
 'use client';
 import { useState, type FormEvent } from 'react';
 import { useAuth } from '@/lib/client/auth-provider';
-import { PASSWORD_MIN_LENGTH, PASSWORD_RULES } from '@/lib/users/password-rules';
+import { PASSWORD_MIN_LENGTH, PASSWORD_RULES } from '@/lib/api/account-rules';
 import { formText } from '../../_components/form-text';
 
 export default function AccountPage() {

@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import useSWR from 'swr';
 import { useAuth } from '@/lib/client/auth-provider';
-import { AUDIT_EVENTS, AUDIT_TYPES, type AuditType } from '@/lib/audit/events';
+import { AUDIT_EVENTS, AUDIT_TYPES, type AuditType } from '@/lib/api/audit';
 
 type Event = {
   id: number;

@@ -2,8 +2,7 @@
 import { useState, type FormEvent } from 'react';
 import useSWR from 'swr';
 import { useAuth } from '@/lib/client/auth-provider';
-import { PASSWORD_RULES } from '@/lib/users/password-rules';
-import { USERNAME_RULES } from '@/lib/users/username';
+import { PASSWORD_RULES, USERNAME_RULES } from '@/lib/api/account-rules';
 import { formText } from '../../_components/form-text';
 import { useApiAction } from '../../_components/use-api';
 

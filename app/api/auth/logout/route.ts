@@ -1,37 +1,30 @@
 // POST /api/auth/logout: end the session on the server and clear the cookie. Always 204.
-import { z } from 'zod';
-import { bearerToken } from '@/lib/http/access-guard';
-import { clearedAccessCookie } from '@/lib/http/cookie';
+import { LogoutRequest } from '@/lib/api/auth';
 import { logout } from '@/lib/auth/logout';
-import { readFields } from '@/lib/http/body';
-import { refuseCrossSiteAudited } from '@/lib/http/cross-site';
-import { NO_STORE } from '@/lib/http/problem';
-import { methods, route } from '@/lib/http/route';
-import { parseInput } from '@/lib/http/validate';
-import { clientInfo } from '@/lib/http/client-info';
-import { requestProof } from '@/lib/http/dpop-request';
+import { refuseCrossSiteAudited } from '@/lib/edge/cross-site';
+import { requestProof } from '@/lib/edge/dpop-request';
 import { AppError } from '@/lib/errors';
-import { getAuthDeps, getConfig } from '@/lib/runtime';
+import { bearerToken } from '@/lib/http/authorization';
+import { readFields } from '@/lib/http/body';
+import { clearedAccessCookie } from '@/lib/http/cookie';
+import { NO_STORE } from '@/lib/http/problem';
+import { parseInput } from '@/lib/http/validate';
+import { methods, route } from '@/lib/server/routes';
 
-const LogoutRequest = z.object({ refresh_token: z.string().max(4096, 'is too long').optional() });
-
-const handler = route(async (request: Request) => {
-  await refuseCrossSiteAudited(request, getConfig(), getAuthDeps());
+const handler = route(async ({ app, request, client }) => {
+  await refuseCrossSiteAudited(request, app.config, app.auth);
   const input = parseInput(LogoutRequest, await readFields(request, { optional: true }));
   const accessToken = bearerToken(request.headers.get('authorization')) ?? undefined;
-  const config = getConfig();
-  const deps = getAuthDeps();
-  const client = clientInfo(request, config.trustProxy);
   // A bound session's tokens end it only with a proof of its key; a bad proof is simply no proof,
   // since logout never fails.
-  const proof = await requestProof(deps, request, config, { requireNonce: false }).catch((error: unknown) => {
+  const proof = await requestProof(app.auth, request, app.config, { requireNonce: false }).catch((error: unknown) => {
     if (error instanceof AppError) return null;
     throw error;
   });
-  await logout(deps, { accessToken, refreshToken: input.refresh_token }, client, proof);
+  await logout(app.auth, { accessToken, refreshToken: input.refresh_token }, client, proof);
   return new Response(null, {
     status: 204,
-    headers: { 'Set-Cookie': clearedAccessCookie(request, getConfig()), 'Cache-Control': NO_STORE },
+    headers: { 'Set-Cookie': clearedAccessCookie(request, app.config), 'Cache-Control': NO_STORE },
   });
 });
 

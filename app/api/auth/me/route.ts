@@ -1,10 +1,10 @@
 // GET /api/auth/me: who the Bearer token belongs to, and its session (checked live).
+import type { MeResponse } from '@/lib/api/auth';
 import { jsonResponse } from '@/lib/http/problem';
-import { protectedRoute } from '@/lib/http/protected-route';
-import { methods } from '@/lib/http/route';
+import { methods, protectedRoute } from '@/lib/server/routes';
 
-const handler = protectedRoute(async (_request, { user, session }) =>
-  jsonResponse({
+const handler = protectedRoute(async ({ caller: { user, session } }) => {
+  const me: MeResponse = {
     id: user.id,
     username: user.username,
     role: user.role,
@@ -14,7 +14,8 @@ const handler = protectedRoute(async (_request, { user, session }) =>
       lastUsedAt: session.lastUsedAt.toISOString(),
       expiresAt: session.expiresAt.toISOString(),
     },
-  }),
-);
+  };
+  return jsonResponse(me);
+});
 
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = methods({ GET: handler });

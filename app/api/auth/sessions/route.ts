@@ -1,12 +1,12 @@
 // GET /api/auth/sessions: the caller's live sessions, "this device" marked.
-import { listSessions } from '@/lib/auth/session-management';
+import type { SessionsResponse } from '@/lib/api/auth';
+import { listSessions } from '@/lib/auth/own-sessions';
 import { jsonResponse } from '@/lib/http/problem';
-import { protectedRoute } from '@/lib/http/protected-route';
-import { methods } from '@/lib/http/route';
-import { getAuthDeps } from '@/lib/runtime';
+import { methods, protectedRoute } from '@/lib/server/routes';
 
-const handler = protectedRoute(async (_request, { identity }) =>
-  jsonResponse({ sessions: await listSessions(getAuthDeps(), identity) }),
-);
+const handler = protectedRoute(async ({ app, caller }) => {
+  const body: SessionsResponse = { sessions: await listSessions(app.auth, caller.identity) };
+  return jsonResponse(body);
+});
 
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = methods({ GET: handler });

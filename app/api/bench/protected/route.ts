@@ -1,8 +1,9 @@
 // GET /api/bench/protected: the same answer behind the middleware's Bearer check (no database).
-import { protectedRoute } from '@/lib/http/protected-route';
-import { methods } from '@/lib/http/route';
-import { benchProbe } from '../../../bench/probe';
+import { jsonResponse } from '@/lib/http/problem';
+import { methods, protectedRoute } from '@/lib/server/routes';
 
-const handler = protectedRoute(async (_request, { identity }) => benchProbe(identity.userId), { live: false });
+const handler = protectedRoute(async ({ caller }) => jsonResponse({ ok: true, userId: caller.identity.userId }), {
+  live: false,
+});
 
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = methods({ GET: handler });

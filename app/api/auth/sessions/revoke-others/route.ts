@@ -1,15 +1,13 @@
 // POST /api/auth/sessions/revoke-others: "sign out everywhere else".
-import { endOtherSessions } from '@/lib/auth/session-management';
-import { clientInfo } from '@/lib/http/client-info';
+import type { RevokeOthersResponse } from '@/lib/api/auth';
+import { endOtherSessions } from '@/lib/auth/own-sessions';
 import { jsonResponse } from '@/lib/http/problem';
-import { protectedRoute } from '@/lib/http/protected-route';
-import { methods } from '@/lib/http/route';
-import { getAuthDeps, getConfig } from '@/lib/runtime';
+import { methods, protectedRoute } from '@/lib/server/routes';
 
 const handler = protectedRoute(
-  async (request, { identity }) => {
-    const client = clientInfo(request, getConfig().trustProxy);
-    return jsonResponse({ revoked: await endOtherSessions(getAuthDeps(), { ...identity, client }) });
+  async ({ app, client, caller }) => {
+    const body: RevokeOthersResponse = { revoked: await endOtherSessions(app.auth, { ...caller.identity, client }) };
+    return jsonResponse(body);
   },
   { keyProof: true },
 );

@@ -4,7 +4,7 @@
  */
 import { acceptProof, invalidProof, type VerifiedProof } from '../auth/dpop';
 import type { AuthDeps } from '../auth/deps';
-import { isHttps, requestHost, type ProxyTrust } from './forwarded';
+import { isHttps, requestHost, type ProxyTrust } from '../http/forwarded';
 
 export const DPOP_HEADER = 'dpop';
 export const DPOP_NONCE_HEADER = 'DPoP-Nonce';

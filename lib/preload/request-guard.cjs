@@ -1,9 +1,9 @@
 /**
  * Node's HTTP layer, before Next.js sees a request. Loaded into the `next start` process with
- * `node --require` by scripts/run-app.mjs (the one start command: npm start, the Dockerfile and the
- * tests all use it).
+ * `node --require ./lib/preload/preload.cjs` by scripts/run-app.mjs (the one start command: npm
+ * start, the Dockerfile and the tests all use it).
  *
- * Loaded through request-guard-preload.cjs. Why here: on every path its middleware matches, Next.js buffers up to 10 MB of a request body
+ * Why here: on every path its middleware matches, Next.js buffers up to 10 MB of a request body
  * before the middleware or a route handler runs, and answers `100 Continue` to any upload. A
  * limit checked in the handler comes after the whole body was read into memory. Here:
  * - a declared Content-Length over the limit is refused at once (413; 417 to `Expect: 100-continue`);
@@ -12,20 +12,16 @@
  *   rather than a 500 from deep inside the framework;
  * - the socket's peer address is passed on in PEER_HEADER (any client-sent copy is overwritten):
  *   route handlers cannot see the socket, and sign-in throttling needs the address.
- * Plain CommonJS with no imports from the app: it runs before the app is loaded.
+ * Plain CommonJS that imports only its own folder: it runs before the app is loaded.
  */
 'use strict';
 const http = require('node:http');
+const { GUARD_ACTIVE, MAX_BODY_BYTES, PEER_HEADER, problemBody } = require('./shared.cjs');
 
-/** The largest request body any endpoint accepts; lib/http/body.ts enforces the same number. */
-const MAX_BODY_BYTES = 16 * 1024;
 const METHODS = ['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH', 'DELETE'];
-const PEER_HEADER = 'x-staysignedin-peer';
-/** Set when the guard runs in this process: only then does PEER_HEADER come from the socket. */
-const ACTIVE = Symbol.for('staysignedin.requestGuard');
 
 function problem(res, status, code, title, detail, headers = {}) {
-  const body = JSON.stringify({ type: `/problems/${code}`, title, status, detail, code });
+  const body = JSON.stringify(problemBody(code, title, status, detail));
   res.writeHead(status, {
     'Content-Type': 'application/problem+json',
     'Content-Length': Buffer.byteLength(body),
@@ -149,7 +145,7 @@ function guardListener(listener, limit) {
 }
 
 function patchCreateServer(limit = MAX_BODY_BYTES) {
-  globalThis[ACTIVE] = true;
+  globalThis[GUARD_ACTIVE] = true;
   const original = http.createServer;
   http.createServer = function createGuardedServer(...args) {
     const index = args.findIndex((arg) => typeof arg === 'function');

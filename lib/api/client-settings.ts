@@ -1,4 +1,4 @@
-/** Client-side timing, sent by the server (app/layout.tsx) so it follows the configuration. */
+/** The browser client's timing, sent by the server (app/layout.tsx) so it follows the configuration. */
 export type ClientSettings = {
   /** Refresh this long before the access token expires, capped at half its lifetime. */
   refreshLeadSeconds: number;

@@ -2,35 +2,24 @@
  * A user's own sessions: list them (with "this device"), end one, end all others. Ending a session
  * stops its refresh token at once and its access tokens through the revocation feed.
  */
+import type { SessionView } from '../api/auth';
 import { recordEvent } from '../audit/audit-log';
 import { AppError } from '../errors';
 import type { AuthDeps, ClientInfo } from './deps';
-import { describeDevice, type Device } from './device';
+import { describeDevice } from './device';
 import { revokeSession, sessionsEnded } from './sessions';
 
-export type SessionView = {
-  id: string;
-  current: boolean;
-  device: Device;
-  userAgent: string | null;
-  ip: string | null;
-  createdAt: string;
-  lastUsedAt: string;
-  expiresAt: string;
-  /** Bound to a key in that browser (DPoP): a copy of its refresh token is useless elsewhere. */
-  keyBound: boolean;
-};
-
-type Caller = { userId: string; sessionId: string; client: ClientInfo };
+/** The user asking, from the session they ask from. */
+type Requester = { userId: string; sessionId: string; client: ClientInfo };
 
 export async function listSessions(
   deps: AuthDeps,
-  caller: Pick<Caller, 'userId' | 'sessionId'>,
+  requester: Pick<Requester, 'userId' | 'sessionId'>,
 ): Promise<SessionView[]> {
-  const sessions = await deps.store.listLiveSessions(caller.userId, deps.now());
+  const sessions = await deps.store.listLiveSessions(requester.userId, deps.now());
   return sessions.map((session) => ({
     id: session.id,
-    current: session.id === caller.sessionId,
+    current: session.id === requester.sessionId,
     device: describeDevice(session.userAgent),
     userAgent: session.userAgent,
     ip: session.ip,
@@ -42,9 +31,9 @@ export async function listSessions(
 }
 
 /** Ends one of the caller's own sessions; 404 for anything else (never reveals others' ids). */
-export async function endOwnSession(deps: AuthDeps, caller: Caller, sessionId: string): Promise<void> {
+export async function endOwnSession(deps: AuthDeps, requester: Requester, sessionId: string): Promise<void> {
   const session = await deps.store.findSession(sessionId);
-  if (!session || session.userId !== caller.userId || session.revokedAt) {
+  if (!session || session.userId !== requester.userId || session.revokedAt) {
     throw new AppError('not_found', 'there is no such session of yours');
   }
   // Decided once: of concurrent requests to end it, only the one that ended it answers 204.
@@ -55,30 +44,30 @@ export async function endOwnSession(deps: AuthDeps, caller: Caller, sessionId: s
     deps.store,
     {
       type: 'session.revoked',
-      userId: caller.userId,
-      actorId: caller.userId,
+      userId: requester.userId,
+      actorId: requester.userId,
       sessionId,
-      client: caller.client,
-      detail: { reason: sessionId === caller.sessionId ? 'logout' : 'user_revoked' },
+      client: requester.client,
+      detail: { reason: sessionId === requester.sessionId ? 'logout' : 'user_revoked' },
     },
     deps.now(),
   );
 }
 
 /** "Sign out everywhere else": ends every session of the caller but this one. */
-export async function endOtherSessions(deps: AuthDeps, caller: Caller): Promise<number> {
+export async function endOtherSessions(deps: AuthDeps, requester: Requester): Promise<number> {
   const at = deps.now();
-  const ended = await deps.store.revokeUserSessions(caller.userId, 'user_revoked', at, caller.sessionId);
+  const ended = await deps.store.revokeUserSessions(requester.userId, 'user_revoked', at, requester.sessionId);
   sessionsEnded(deps, ended, 'user_revoked', at);
   if (ended.length > 0) {
     await recordEvent(
       deps.store,
       {
         type: 'session.revoked',
-        userId: caller.userId,
-        actorId: caller.userId,
-        sessionId: caller.sessionId,
-        client: caller.client,
+        userId: requester.userId,
+        actorId: requester.userId,
+        sessionId: requester.sessionId,
+        client: requester.client,
         detail: { reason: 'signed_out_everywhere_else', sessions: ended.length },
       },
       at,

@@ -3,7 +3,7 @@ import { testAuth } from '@/tests/helpers/auth';
 import { createTestDb } from '@/tests/helpers/database';
 import { appErrorOf } from '@/tests/helpers/errors';
 import type { Database } from '../db';
-import { beginAttempt, networkOf, type ThrottlePolicy } from './throttle';
+import { beginAttempt, networkOf, type ThrottlePolicy } from './sign-in-throttle';
 
 let store: Database['store'];
 const POLICY: ThrottlePolicy = {

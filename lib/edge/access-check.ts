@@ -1,26 +1,37 @@
 /**
- * The one check of an API request's access token, used by middleware.ts (the gate in front of
+ * The one check of an API request's access token, used by the middleware (the gate in front of
  * every /api path) and by protectedRoute (which takes the caller's identity from it).
  *
  * The handler checks the token again rather than trusting a header from the middleware: the
  * second check of the same token string is a lookup in the token service's cache of verified
  * tokens and in the in-memory revocation feed (no signature, no database), and it needs no signed
- * identity header to be built, copied into the request and checked again (README "Performance").
+ * identity header to be built, copied into the request and checked again (docs/design.md).
  *
  * A DPoP-bound access token (DPOP_ACCESS_TOKENS) comes as `Authorization: DPoP <token>` with a
  * proof of its key for this very request (`ath` = the token's hash). The middleware verifies the
  * proof; the handler takes it over once (lib/auth/access-proofs.ts).
  */
 import { decodeJwt } from 'jose';
+import type { AccessProofLedger } from '../auth/access-proofs';
+import type { AuthDeps } from '../auth/deps';
 import { proofId, verifyProof } from '../auth/dpop';
+import type { RevocationFeed } from '../auth/revocation-feed';
 import type { AccessClaims } from '../auth/tokens';
 import { AppError } from '../errors';
-import { getAccessProofs, getAuthDeps, getConfig, getRevocationFeed, getTokenService } from '../runtime';
-import { authorizationCredentials } from './access-guard';
+import { authorizationCredentials } from '../http/authorization';
+import type { ProxyTrust } from '../http/forwarded';
 import { dpopProofHeader, requestUri } from './dpop-request';
 
 /** The revocation feed polls every second; older than this, it is behind. */
 export const FEED_MAX_AGE_MS = 5000;
+
+/** What the check needs: the app's token service, revocation feed and proof ledger. */
+export type AccessCheckDeps = {
+  auth: Pick<AuthDeps, 'tokens' | 'nonces' | 'now'>;
+  revocations: Pick<RevocationFeed, 'isRevoked' | 'isCurrent'>;
+  accessProofs: AccessProofLedger;
+  config: ProxyTrust;
+};
 
 export type Identity = {
   userId: string;
@@ -33,16 +44,19 @@ export type Identity = {
 };
 
 /** A signed, unexpired access token whose session has not ended; an AppError otherwise. */
-export async function checkAccessToken(token: string): Promise<AccessClaims | AppError> {
+export async function checkAccessToken(
+  deps: Pick<AccessCheckDeps, 'auth' | 'revocations'>,
+  token: string,
+): Promise<AccessClaims | AppError> {
   let claims: AccessClaims;
   try {
-    claims = await getTokenService().verifyAccess(token);
+    claims = await deps.auth.tokens.verifyAccess(token);
   } catch (error) {
     if (error instanceof AppError) return error;
     throw error;
   }
   // Signed and unexpired, but its session may have ended since: sign-out, revocation, reuse.
-  if (getRevocationFeed().isRevoked(claims.sid)) return new AppError('invalid_token', 'the session has ended');
+  if (deps.revocations.isRevoked(claims.sid)) return new AppError('invalid_token', 'the session has ended');
   return claims;
 }
 
@@ -57,10 +71,16 @@ function claimedJti(proof: string): string | null {
 }
 
 /** A bound token's proof: verified by the gate, taken over once by the handler. */
-async function assertProof(request: Request, token: string, jkt: string, stage: 'gate' | 'handler'): Promise<void> {
+async function assertProof(
+  deps: AccessCheckDeps,
+  request: Request,
+  token: string,
+  jkt: string,
+  stage: 'gate' | 'handler',
+): Promise<void> {
   const proof = dpopProofHeader(request);
   if (proof === null) throw new AppError('invalid_dpop_proof', 'this access token needs a DPoP proof of its key');
-  const ledger = getAccessProofs();
+  const ledger = deps.accessProofs;
   const used = () => new AppError('invalid_dpop_proof', 'the DPoP proof was already used');
   if (stage === 'handler') {
     // After the gate: the very proof string it verified a moment ago in this process.
@@ -69,14 +89,12 @@ async function assertProof(request: Request, token: string, jkt: string, stage: 
     if (turn === 'admitted') return;
     if (turn === 'replayed') throw used();
   }
-  const deps = getAuthDeps();
-  const config = getConfig();
   const verified = await verifyProof(proof, {
     method: request.method,
-    url: requestUri(request, config),
-    schemeKnown: config.trustProxy,
-    now: deps.now(),
-    nonces: deps.nonces,
+    url: requestUri(request, deps.config),
+    schemeKnown: deps.config.trustProxy,
+    now: deps.auth.now(),
+    nonces: deps.auth.nonces,
     requireNonce: false,
     accessToken: token,
   });
@@ -88,24 +106,28 @@ async function assertProof(request: Request, token: string, jkt: string, stage: 
 }
 
 /** The caller behind the request's access token; throws the AppError to answer with. */
-export async function authenticate(request: Request, stage: 'gate' | 'handler'): Promise<Identity> {
+export async function authenticate(
+  deps: AccessCheckDeps,
+  request: Request,
+  stage: 'gate' | 'handler',
+): Promise<Identity> {
   const given = authorizationCredentials(request.headers.get('authorization'));
   if (given === null) throw new AppError('unauthenticated', 'a Bearer access token is required');
   if (given === undefined) {
     throw new AppError('invalid_token', 'the Authorization header is not a valid Bearer or DPoP credential');
   }
-  const claims = await checkAccessToken(given.token);
+  const claims = await checkAccessToken(deps, given.token);
   if (claims instanceof AppError) throw claims;
   // The scheme must match the token: a bound token is never accepted as a plain Bearer token.
   if (claims.jkt !== null) {
     if (given.scheme !== 'dpop')
       throw new AppError('invalid_token', 'this access token is DPoP-bound: send it as DPoP');
-    await assertProof(request, given.token, claims.jkt, stage);
+    await assertProof(deps, request, given.token, claims.jkt, stage);
   } else if (given.scheme !== 'bearer') {
     throw new AppError('invalid_token', 'this access token is not DPoP-bound: send it as Bearer');
   }
   // Fail closed: while the revocation log cannot be read, a revoked session could pass here.
-  if (!getRevocationFeed().isCurrent(FEED_MAX_AGE_MS)) {
+  if (!deps.revocations.isCurrent(FEED_MAX_AGE_MS)) {
     throw new AppError('service_unavailable', 'cannot confirm that the session is still live; try again shortly', {
       retryAfter: 1,
     });

@@ -3,12 +3,11 @@
  * same stack (Next.js, the same database engine and settings as the app), without any of the
  * app's code. Rotation is measured against it (npm run bench). SQLite writes into a file of its own
  * next to the app's; PostgreSQL into a temporary table of each pooled connection: the app's data
- * is never touched. Off unless ENABLE_BENCH_ROUTES (see probe.ts).
+ * is never touched. Served by app/api/bench/write, which answers 404 unless ENABLE_BENCH_ROUTES.
  */
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { getConfig } from '@/lib/runtime';
 
 type Writer = (value: string) => Promise<void>;
 
@@ -43,8 +42,9 @@ function postgresWriter(databaseUrl: string): Writer {
   };
 }
 
-export function bareWrite(value: string): Promise<void> {
-  const config = getConfig();
+/** One write, on the database the app is configured with (its own table, never the app's). */
+export function bareWrite(config: { databaseUrl: string; dataDir: string }, value: string): Promise<void> {
+  // Opened once, by the first request: this route bundle's own connection, like a bare app's.
   writer ??= config.databaseUrl.startsWith('file:') ? sqliteWriter(config.dataDir) : postgresWriter(config.databaseUrl);
   return writer(value);
 }

@@ -14,8 +14,8 @@
 import { recordEvent } from '../audit/audit-log';
 import type { Store } from '../db';
 import { AppError } from '../errors';
-import { clientInfo } from './client-info';
-import { requestHost, type ProxyTrust } from './forwarded';
+import { clientInfo } from '../http/client-info';
+import { requestHost, type ProxyTrust } from '../http/forwarded';
 
 export type OriginPolicy = ProxyTrust & { allowedOrigins: readonly string[] };
 

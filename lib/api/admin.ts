@@ -1,0 +1,42 @@
+/** The bodies of the administrators' endpoints (/api/admin/users). */
+import { z } from 'zod';
+import { Instant, LIMITS, limitParam, optionalLooseText, optionalText, requiredText, Role } from './fields';
+
+export const UserView = z.object({
+  id: z.string(),
+  username: z.string(),
+  role: z.string(),
+  disabled: z.boolean(),
+  createdAt: Instant,
+  updatedAt: Instant,
+});
+export type UserView = z.infer<typeof UserView>;
+
+/** GET /api/admin/users?search=&limit= */
+export const ListUsersQuery = z.object({ search: optionalLooseText(LIMITS.search), limit: limitParam(500, 100) });
+export type ListUsersQuery = z.infer<typeof ListUsersQuery>;
+
+export const UsersResponse = z.object({ users: z.array(UserView) });
+export type UsersResponse = z.infer<typeof UsersResponse>;
+
+/** POST /api/admin/users: answered 201 with the UserView. */
+export const NewUserRequest = z.object({
+  username: requiredText(LIMITS.username),
+  password: requiredText(LIMITS.password),
+  role: Role.default('user'),
+});
+export type NewUserRequest = z.input<typeof NewUserRequest>;
+
+/** PATCH /api/admin/users/{id}: at least one change; `current_password` for one's own password. */
+export const UserChangesRequest = z
+  .object({
+    disabled: z.boolean().optional(),
+    role: Role.optional(),
+    password: optionalText(LIMITS.password),
+    current_password: optionalText(LIMITS.password),
+  })
+  .refine(
+    (changes) => [changes.disabled, changes.role, changes.password].some((value) => value !== undefined),
+    'name at least one change',
+  );
+export type UserChangesRequest = z.infer<typeof UserChangesRequest>;

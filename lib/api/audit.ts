@@ -1,0 +1,58 @@
+/** The audit log as the API serves it (GET /api/audit), and every event type with its label. */
+import { z } from 'zod';
+import { Instant, LIMITS, limitParam, optionalLooseText } from './fields';
+
+/** Every kind of audit event, with what a person reading the log is told (docs/security.md lists when each is written). */
+export const AUDIT_EVENTS = {
+  'sign_in.success': 'Signed in',
+  'sign_in.failure': 'Sign-in failed',
+  'sign_in.disabled': 'Sign-in refused: the account is disabled',
+  'sign_in.throttled': 'Sign-in throttled (too many failures)',
+  'refresh.reuse_detected': 'A used refresh token was replayed; session ended',
+  'refresh.dpop_refused': "A refresh without a proof from the session's browser key was refused",
+  'session.revoked': 'Session ended',
+  'password.changed': 'Password changed',
+  'password.change_failed': 'Password change refused: wrong current password',
+  'access.denied': 'An administrator action was refused (not an administrator)',
+  'request.dpop_refused': "A change without a proof from the session's browser key was refused",
+  'request.cross_site_refused': "A sign-in, refresh or sign-out from another site's page was refused",
+  'user.created': 'User created',
+  'user.disabled': 'User disabled',
+  'user.enabled': 'User enabled',
+  'user.deleted': 'User deleted',
+  'user.role_changed': 'Role changed',
+  'user.password_reset': 'Password reset by an administrator',
+} as const;
+
+export type AuditType = keyof typeof AUDIT_EVENTS;
+
+export const AUDIT_TYPES = Object.keys(AUDIT_EVENTS) as AuditType[];
+
+/** GET /api/audit?type=&user=&before=&limit= */
+export const AuditQuery = z.object({
+  type: z.enum(AUDIT_TYPES as [AuditType, ...AuditType[]]).optional(),
+  user: optionalLooseText(LIMITS.search),
+  // Event ids are 32-bit integers in the database.
+  before: z.coerce.number().int().positive().max(2_147_483_647).optional(),
+  limit: limitParam(200, 50),
+});
+export type AuditQuery = z.infer<typeof AuditQuery>;
+
+export const AuditEventView = z.object({
+  id: z.number().int(),
+  at: Instant,
+  type: z.string(),
+  /** Whose account the event is about. */
+  userId: z.string().nullable(),
+  /** Who did it (an administrator, the user themself), when not the user. */
+  actorId: z.string().nullable(),
+  sessionId: z.string().nullable(),
+  ip: z.string().nullable(),
+  userAgent: z.string().nullable(),
+  detail: z.record(z.string(), z.unknown()).nullable(),
+});
+export type AuditEventView = z.infer<typeof AuditEventView>;
+
+/** Newest first; `next` is the `before` cursor of the next page. */
+export const AuditPage = z.object({ events: z.array(AuditEventView), next: z.number().int().nullable() });
+export type AuditPage = z.infer<typeof AuditPage>;

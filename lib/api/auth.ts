@@ -1,0 +1,78 @@
+/** The bodies of the auth endpoints (sign-in, refresh, sign-out, who am I, sessions, password). */
+import { z } from 'zod';
+import { Instant, LIMITS, optionalLooseText, requiredText } from './fields';
+
+/** POST /api/auth/token: the OAuth 2.0 password grant's shape, form or JSON. */
+export const SignInRequest = z.object({
+  grant_type: z.string().optional(),
+  username: requiredText(LIMITS.username),
+  password: requiredText(LIMITS.password),
+});
+export type SignInRequest = z.infer<typeof SignInRequest>;
+
+/** POST /api/auth/refresh. */
+export const RefreshRequest = z.object({
+  grant_type: z.string().optional(),
+  refresh_token: requiredText(LIMITS.token),
+});
+export type RefreshRequest = z.infer<typeof RefreshRequest>;
+
+/** POST /api/auth/logout: the refresh token, if the client still has it (the access token comes as Bearer). */
+export const LogoutRequest = z.object({ refresh_token: optionalLooseText(LIMITS.token) });
+export type LogoutRequest = z.infer<typeof LogoutRequest>;
+
+/** The answer to a sign-in, a refresh and a password change (RFC 6749 §5.1). */
+export const TokenResponse = z.object({
+  access_token: z.string(),
+  refresh_token: z.string(),
+  /** 'DPoP' when the access token is bound to the browser key too (DPOP_ACCESS_TOKENS). */
+  token_type: z.enum(['bearer', 'DPoP']),
+  /** Seconds from when the answer arrived (never compare `exp` with the device clock). */
+  expires_in: z.number(),
+  refresh_expires_in: z.number(),
+});
+export type TokenResponse = z.infer<typeof TokenResponse>;
+
+/** GET /api/auth/me. */
+export const MeResponse = z.object({
+  id: z.string(),
+  username: z.string(),
+  role: z.string(),
+  session: z.object({ id: z.string(), createdAt: Instant, lastUsedAt: Instant, expiresAt: Instant }),
+});
+export type MeResponse = z.infer<typeof MeResponse>;
+
+export const Device = z.object({ browser: z.string(), os: z.string(), label: z.string() });
+export type Device = z.infer<typeof Device>;
+
+/** One of the caller's sessions, as GET /api/auth/sessions lists them. */
+export const SessionView = z.object({
+  id: z.string(),
+  current: z.boolean(),
+  device: Device,
+  userAgent: z.string().nullable(),
+  ip: z.string().nullable(),
+  createdAt: Instant,
+  lastUsedAt: Instant,
+  expiresAt: Instant,
+  /** Bound to a key in that browser (DPoP): a copy of its refresh token is useless elsewhere. */
+  keyBound: z.boolean(),
+});
+export type SessionView = z.infer<typeof SessionView>;
+
+export const SessionsResponse = z.object({ sessions: z.array(SessionView) });
+export type SessionsResponse = z.infer<typeof SessionsResponse>;
+
+/** POST /api/auth/sessions/revoke-others. */
+export const RevokeOthersResponse = z.object({ revoked: z.number().int() });
+export type RevokeOthersResponse = z.infer<typeof RevokeOthersResponse>;
+
+/** POST /api/auth/password: answered with a TokenResponse for this device's new session. */
+export const PasswordChangeRequest = z.object({
+  current_password: requiredText(LIMITS.password),
+  new_password: requiredText(LIMITS.password),
+});
+export type PasswordChangeRequest = z.infer<typeof PasswordChangeRequest>;
+
+/** GET /api/health. */
+export const HealthResponse = z.object({ status: z.literal('ok') });

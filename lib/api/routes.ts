@@ -1,0 +1,78 @@
+/**
+ * Every API route, once: its path, its methods, and whether the middleware lets it through
+ * without an access token (it checks whatever credential it takes itself). The middleware's public
+ * paths, the metrics' route labels and the catch-all 404 come from this table, and a test holds it
+ * equal to the route files under app/api. Client-safe.
+ */
+export const PATHS = {
+  token: '/api/auth/token',
+  refresh: '/api/auth/refresh',
+  logout: '/api/auth/logout',
+  me: '/api/auth/me',
+  sessions: '/api/auth/sessions',
+  session: '/api/auth/sessions/:id',
+  revokeOthers: '/api/auth/sessions/revoke-others',
+  password: '/api/auth/password',
+  users: '/api/admin/users',
+  user: '/api/admin/users/:id',
+  audit: '/api/audit',
+  health: '/api/health',
+  metrics: '/api/metrics',
+  benchOpen: '/api/bench/open',
+  benchWrite: '/api/bench/write',
+  benchProtected: '/api/bench/protected',
+} as const;
+
+export type RouteName = keyof typeof PATHS;
+export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+type Route = {
+  methods: readonly Method[];
+  /** `public`: no access token at the middleware; `token`: a Bearer (or DPoP) access token. */
+  access: 'public' | 'token';
+  /** Served only with ENABLE_BENCH_ROUTES (npm run bench). */
+  bench?: true;
+};
+
+export const ROUTES: Record<RouteName, Route> = {
+  token: { methods: ['POST'], access: 'public' },
+  refresh: { methods: ['POST'], access: 'public' },
+  logout: { methods: ['POST'], access: 'public' },
+  me: { methods: ['GET'], access: 'token' },
+  sessions: { methods: ['GET'], access: 'token' },
+  session: { methods: ['DELETE'], access: 'token' },
+  revokeOthers: { methods: ['POST'], access: 'token' },
+  password: { methods: ['POST'], access: 'token' },
+  users: { methods: ['GET', 'POST'], access: 'token' },
+  user: { methods: ['PATCH', 'DELETE'], access: 'token' },
+  audit: { methods: ['GET'], access: 'token' },
+  health: { methods: ['GET'], access: 'public' },
+  // Checks its own credential (METRICS_TOKEN), which is not an access token.
+  metrics: { methods: ['GET'], access: 'public' },
+  benchOpen: { methods: ['GET'], access: 'public', bench: true },
+  benchWrite: { methods: ['POST'], access: 'public', bench: true },
+  benchProtected: { methods: ['GET'], access: 'token', bench: true },
+};
+
+/** A route's path with its parameters filled in: `pathTo('session', { id })`. */
+export function pathTo(name: RouteName, params: Record<string, string> = {}): string {
+  return PATHS[name].replace(/:([a-z]+)/g, (_, param: string) => encodeURIComponent(params[param] ?? ''));
+}
+
+const exact = new Map<string, RouteName>();
+const patterns: [RegExp, RouteName][] = [];
+for (const name of Object.keys(PATHS) as RouteName[]) {
+  const path = PATHS[name];
+  if (path.includes(':')) patterns.push([new RegExp(`^${path.replace(/:[a-z]+/g, '[^/]+')}$`), name]);
+  else exact.set(path, name);
+}
+
+/** The route a request path is for (a fixed path before a pattern), or null for any other path. */
+export function routeOf(pathname: string): RouteName | null {
+  return exact.get(pathname) ?? patterns.find(([pattern]) => pattern.test(pathname))?.[1] ?? null;
+}
+
+/** The paths the middleware lets through without an access token. */
+export const PUBLIC_PATHS: ReadonlySet<string> = new Set(
+  (Object.keys(ROUTES) as RouteName[]).filter((name) => ROUTES[name].access === 'public').map((name) => PATHS[name]),
+);

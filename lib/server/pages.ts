@@ -1,0 +1,15 @@
+/**
+ * What server-rendered pages get from the app: the client's timing, from the configuration the
+ * server runs with (not the one it was built with).
+ */
+import type { ClientSettings } from '../api/client-settings';
+import { processApp } from './process-app';
+
+export function clientSettings(): ClientSettings {
+  const { client } = processApp().config;
+  return {
+    refreshLeadSeconds: client.refreshLeadSeconds,
+    requestTimeoutMs: client.requestTimeoutSeconds * 1000,
+    sessionCheckSeconds: client.sessionCheckSeconds,
+  };
+}
