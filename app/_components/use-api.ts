@@ -2,6 +2,7 @@
 import { useCallback, useState } from 'react';
 import { useAuth } from '@/lib/client/auth-provider';
 import { ApiError, SignedOutError } from '@/lib/client/auth-fetch';
+import { CLIENT_FAILURES, userMessage } from '@/lib/api/errors';
 import { jsonOrNull } from '@/lib/client/http';
 
 type Problem = { code?: string; detail?: string };
@@ -28,11 +29,7 @@ export function useApiAction() {
         return body ?? true;
       } catch (caught) {
         if (caught instanceof SignedOutError) return null;
-        setError(
-          caught instanceof ApiError
-            ? (caught.problem?.detail ?? `The server answered ${caught.status}.`)
-            : 'Cannot reach the server. Try again.',
-        );
+        setError(caught instanceof ApiError ? userMessage(caught.problem) : CLIENT_FAILURES.network);
         return null;
       } finally {
         setPending(false);

@@ -1,18 +1,12 @@
 'use client';
 import { useRouter, useSearchParams } from 'next/navigation';
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { userMessage } from '@/lib/api/errors';
 import { useAuth } from '@/lib/client/auth-provider';
 import { safeNextPath } from '@/lib/client/safe-next';
-import { restoreLooksLikeALoop } from './restore-guard';
+import { restoreLooksLikeALoop } from './restore-loop';
 
 type Phase = 'checking' | 'restoring' | 'form' | 'submitting' | 'leaving';
-
-const ENDED_MESSAGES: Record<string, string> = {
-  token_reused: 'For your safety you were signed out: your sign-in was used from somewhere else.',
-  session_revoked: 'Your session has ended. Please sign in again.',
-  account_disabled: 'This account has been disabled.',
-  invalid_token: 'Your session has expired. Please sign in again.',
-};
 
 export function LoginForm() {
   const auth = useAuth();
@@ -99,9 +93,9 @@ export function LoginForm() {
   return (
     <form className="card login" onSubmit={onSubmit} aria-describedby="login-error" noValidate>
       <h1>Sign in</h1>
-      {(notice || (endedBecause && ENDED_MESSAGES[endedBecause])) && (
+      {(notice || endedBecause) && (
         <p className="notice" role="status">
-          {notice || ENDED_MESSAGES[endedBecause ?? '']}
+          {notice || userMessage({ code: endedBecause }, { context: 'ended' })}
         </p>
       )}
       <label htmlFor="username">Username</label>

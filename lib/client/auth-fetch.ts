@@ -5,7 +5,8 @@
  * A request that changes something (any method but GET and HEAD) of a session bound to this
  * browser's key carries a proof of the key as well: the server refuses such changes without one.
  */
-import { accessProof, boundKeyOf, fetchWithProof, loadKey, proof } from './dpop';
+import type { KeyStore } from './dpop-keys';
+import { boundKeyOf, type Proofs } from './dpop-proofs';
 import { fetchWithTimeout, jsonOrNull } from './http';
 import type { RefreshCoordinator } from './refresh-coordinator';
 
@@ -32,29 +33,29 @@ export type AuthFetch = (input: string, init?: RequestInit) => Promise<Response>
 
 const READS = new Set(['GET', 'HEAD']);
 
-export function createAuthFetch(
-  coordinator: RefreshCoordinator,
-  timeoutMs: number,
+export function createAuthFetch(deps: {
+  coordinator: RefreshCoordinator;
+  timeoutMs: number;
+  keys: KeyStore;
+  proofs: Proofs;
   /** The thumbprint of the key the stored session is bound to (its refresh token's cnf.jkt). */
-  sessionKey: () => string | null = () => null,
-): AuthFetch {
+  sessionKey: () => string | null;
+  fetch: typeof fetch;
+}): AuthFetch {
+  const { coordinator, keys, proofs } = deps;
   const send = async (input: string, init: RequestInit, token: string) => {
     const method = (init.method ?? 'GET').toUpperCase();
     const accessJkt = boundKeyOf(token);
-    const accessKey = accessJkt ? await loadKey(accessJkt) : null;
-    const changeJkt = !accessKey && !READS.has(method) ? sessionKey() : null;
-    const changeKey = changeJkt ? await loadKey(changeJkt) : null;
+    const accessKey = accessJkt ? await keys.load(accessJkt) : null;
+    const changeJkt = !accessKey && !READS.has(method) ? deps.sessionKey() : null;
+    const changeKey = changeJkt ? await keys.load(changeJkt) : null;
     const headers = {
       ...Object.fromEntries(new Headers(init.headers)),
       authorization: `${accessKey ? 'DPoP' : 'Bearer'} ${token}`,
     };
-    const signer = accessKey
-      ? (nonce: string | null) => accessProof(accessKey, method, input, token, nonce)
-      : changeKey
-        ? (nonce: string | null) => proof(changeKey, method, input, nonce)
-        : null;
-    return fetchWithProof(signer, { ...init, headers, cache: 'no-store' }, (request) =>
-      fetchWithTimeout(input, request, timeoutMs),
+    const signer = accessKey ? proofs.signer(accessKey, method, input, token) : proofs.signer(changeKey, method, input);
+    return proofs.fetchWithProof(signer, { ...init, headers, cache: 'no-store' }, (request) =>
+      fetchWithTimeout(input, request, deps.timeoutMs, deps.fetch),
     );
   };
 

@@ -1,33 +1,25 @@
 'use client';
 /**
- * <AuthProvider> and useAuth(): the browser side of staying signed in.
+ * <AuthProvider> and useAuth(): the browser side of staying signed in, as React state. The work
+ * is done by the auth engine (auth-engine.ts: token store, refresh coordinator, authenticated
+ * fetch, account workflows); this component builds it with the browser's storage, key store,
+ * locks and clock, follows the other tabs and the page's focus, and publishes the state.
  *
  *   const { status, user, expiresAt, reconnecting, signIn, signOut, fetcher } = useAuth();
  *   const { data } = useSWR('/api/auth/me', fetcher);
- *
- * Tokens live in localStorage (shared by tabs); the refresh coordinator keeps them fresh.
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import { createAuthFetch, jsonFetcher, type AuthFetch } from './auth-fetch';
+import type { ClientSettings } from '../api/client-settings';
+import { CLIENT_FAILURES } from '../api/errors';
+import type { Outcome } from './auth-client';
+import { createAuthEngine, type AuthEngine } from './auth-engine';
+import { jsonFetcher, type AuthFetch } from './auth-fetch';
 import { systemClock } from './clock';
 import { browserLock } from './cross-tab-lock';
-import { boundKeyOf, deleteKeys, fetchWithProof, forgetKey, loadKey, newKey, postSigner, saveKey } from './dpop';
-import { fetchWithTimeout, jsonOrNull } from './http';
+import { indexedDbKeys } from './dpop-keys';
 import { electLeader } from './leader-election';
-import { createRefreshCoordinator, type RefreshCoordinator, type RefreshResult } from './refresh-coordinator';
-import { httpRefresh } from './refresh-transport';
-import type { ClientSettings } from '../api/client-settings';
-import { requestTokens, type SignInFailure } from './sign-in-request';
-import {
-  createTokenStore,
-  GENERATION_KEY,
-  TOKENS_KEY,
-  tokensFromResponse,
-  type SignedInUser,
-  type StoredTokens,
-  type TokenResponse,
-  type TokenStore,
-} from './token-store';
+import type { RefreshResult } from './refresh-coordinator';
+import { GENERATION_KEY, TOKENS_KEY, type SignedInUser, type StoredTokens } from './token-store';
 
 export type AuthStatus = 'loading' | 'authenticated' | 'unauthenticated';
 
@@ -45,16 +37,13 @@ export type AuthState = {
 };
 
 export type AuthApi = AuthState & {
-  signIn: (username: string, password: string) => Promise<{ ok: true } | { ok: false; failure: SignInFailure }>;
+  signIn: (username: string, password: string) => Promise<Outcome>;
   signOut: () => Promise<void>;
   /**
    * Changes the password. Every session ends on the server; this tab (and the others of this
    * browser) continue with the fresh pair the server answers.
    */
-  changePassword: (
-    currentPassword: string,
-    newPassword: string,
-  ) => Promise<{ ok: true } | { ok: false; failure: SignInFailure }>;
+  changePassword: (currentPassword: string, newPassword: string) => Promise<Outcome>;
   /** Renew the session from the stored refresh token (used by /login on arrival). */
   restore: () => Promise<RefreshResult>;
   /** Whether a refresh token that has not expired is stored. */
@@ -67,8 +56,6 @@ export type AuthApi = AuthState & {
 };
 
 const AuthContext = createContext<AuthApi | null>(null);
-
-type Engine = { store: TokenStore; coordinator: RefreshCoordinator; authFetch: AuthFetch };
 
 function stateFrom(tokens: StoredTokens | null, reconnecting: boolean, endedBecause: string | null): AuthState {
   return {
@@ -90,20 +77,25 @@ const LOADING: AuthState = {
   endedBecause: null,
 };
 
+const NOT_READY: Outcome = { ok: false, failure: { code: 'not_ready', message: CLIENT_FAILURES.not_ready } };
+
 export function AuthProvider({ settings, children }: { settings: ClientSettings; children: ReactNode }) {
   const [state, setState] = useState<AuthState>(LOADING);
-  const engine = useRef<Engine | null>(null);
+  const engine = useRef<AuthEngine | null>(null);
   const ended = useRef<string | null>(null);
 
   useEffect(() => {
-    const store = createTokenStore(window.localStorage);
-    const publish = () =>
-      setState(stateFrom(store.read(), engine.current?.coordinator.reconnecting ?? false, ended.current));
-    const coordinator = createRefreshCoordinator({
-      store,
-      transport: httpRefresh,
+    const publish = () => {
+      const current = engine.current;
+      if (current) setState(stateFrom(current.store.read(), current.coordinator.reconnecting, ended.current));
+    };
+    const built = createAuthEngine({
+      storage: window.localStorage,
+      keys: indexedDbKeys(),
+      baseUrl: () => window.location.href,
       lock: browserLock(window.localStorage, systemClock),
       clock: systemClock,
+      fetch: (input, init) => fetch(input, init),
       settings,
       events: {
         onTokens: publish,
@@ -112,27 +104,23 @@ export function AuthProvider({ settings, children }: { settings: ClientSettings;
           ended.current = code;
           publish();
         },
+        // A new sign-in: the reason the last session ended is no longer news.
+        onSignedIn: () => (ended.current = null),
       },
     });
-    const sessionKey = () => {
-      const tokens = store.read();
-      return tokens ? boundKeyOf(tokens.refreshToken) : null;
-    };
-    engine.current = {
-      store,
-      coordinator,
-      authFetch: createAuthFetch(coordinator, settings.requestTimeoutMs, sessionKey),
-    };
-    coordinator.start();
-    const resign = electLeader(() => coordinator.setLeader(true));
+    engine.current = built;
+    built.coordinator.start();
+    const resign = electLeader(() => built.coordinator.setLeader(true));
     publish();
 
     const onStorage = (event: StorageEvent) => {
       // Another tab signed in, rotated or signed out.
-      if (event.key === TOKENS_KEY || event.key === GENERATION_KEY || event.key === null) coordinator.storageChanged();
+      if (event.key === TOKENS_KEY || event.key === GENERATION_KEY || event.key === null) {
+        built.coordinator.storageChanged();
+      }
     };
     const onWake = () => {
-      if (document.visibilityState === 'visible') coordinator.check();
+      if (document.visibilityState === 'visible') built.coordinator.check();
     };
     window.addEventListener('storage', onStorage);
     window.addEventListener('focus', onWake);
@@ -140,7 +128,7 @@ export function AuthProvider({ settings, children }: { settings: ClientSettings;
     document.addEventListener('visibilitychange', onWake);
     return () => {
       resign();
-      coordinator.stop();
+      built.coordinator.stop();
       window.removeEventListener('storage', onStorage);
       window.removeEventListener('focus', onWake);
       window.removeEventListener('online', onWake);
@@ -156,101 +144,21 @@ export function AuthProvider({ settings, children }: { settings: ClientSettings;
   // The ref is read when a request is made, never during render.
   const fetcher = useCallback(<T,>(url: string) => jsonFetcher(authFetch)<T>(url), [authFetch]);
 
-  const signIn = useCallback<AuthApi['signIn']>(
-    async (username, password) => {
-      const current = engine.current;
-      if (!current) return { ok: false, failure: { code: 'not_ready', message: 'Still loading; try again.' } };
-      // A new key for each sign-in, stored (under its thumbprint) before the server binds to it;
-      // where the browser cannot keep one, the session is simply unbound.
-      const created = await newKey();
-      const key = created && (await saveKey(created)) ? created : null;
-      const result = await requestTokens(username, password, settings.requestTimeoutMs, key);
-      const bound = result.ok && key !== null && boundKeyOf(result.body.refresh_token) === key.jkt;
-      // A key the server did not bind to is of no use.
-      if (key && !bound) void forgetKey(key.jkt);
-      if (!result.ok) return result;
-      // Keys of earlier sign-ins in this browser are no longer needed.
-      if (bound) void deleteKeys(key);
-      ended.current = null;
-      const generation = current.store.signIn(tokensFromResponse(result.body, Date.now(), null));
-      // Who signed in: shown on every page, kept with the tokens.
-      try {
-        const response = await current.authFetch('/api/auth/me');
-        if (response.ok) {
-          const me = (await response.json()) as SignedInUser;
-          const stored = current.store.read();
-          if (stored) {
-            current.store.writeIf(generation, { ...stored, user: { id: me.id, username: me.username, role: me.role } });
-          }
-        }
-      } catch {
-        // The pages load /me themselves; a blip here must not fail the sign-in.
-      }
-      current.coordinator.storageChanged();
-      return { ok: true };
-    },
-    [settings.requestTimeoutMs],
-  );
+  const signIn = useCallback<AuthApi['signIn']>(async (username, password) => {
+    if (!engine.current) return NOT_READY;
+    return engine.current.client.signIn(username, password);
+  }, []);
 
   const signOut = useCallback<AuthApi['signOut']>(async () => {
-    const current = engine.current;
-    if (!current) return;
-    const tokens = current.store.read();
-    // Local first: from here on no refresh result may write tokens back (generation bump).
-    current.store.clear();
     ended.current = null;
-    current.coordinator.storageChanged();
-    try {
-      if (!tokens) return;
-      // A bound session is ended with a proof of its key, so the key goes only after this.
-      const jkt = boundKeyOf(tokens.refreshToken);
-      await fetchWithProof(
-        postSigner(jkt ? await loadKey(jkt) : null, '/api/auth/logout'),
-        {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.accessToken}` },
-          body: JSON.stringify({ refresh_token: tokens.refreshToken }),
-          credentials: 'same-origin',
-          keepalive: true, // survives the navigation to /login
-        },
-        (init) => fetchWithTimeout('/api/auth/logout', init, settings.requestTimeoutMs),
-      );
-    } catch {
-      // Signed out locally regardless; the server session expires on its own.
-    } finally {
-      // The browser key goes with the sign-in: the next sign-in makes a new one.
-      await deleteKeys(null);
-    }
-  }, [settings.requestTimeoutMs]);
-
-  const changePassword = useCallback<AuthApi['changePassword']>(async (currentPassword, newPassword) => {
-    const current = engine.current;
-    if (!current) return { ok: false, failure: { code: 'not_ready', message: 'Still loading; try again.' } };
-    let response: Response;
-    try {
-      response = await current.authFetch('/api/auth/password', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ current_password: currentPassword, new_password: newPassword }),
-      });
-    } catch {
-      return { ok: false, failure: { code: 'network', message: 'Cannot reach the server. Try again.' } };
-    }
-    const body = (await jsonOrNull(response)) as (TokenResponse & { code?: string; detail?: string }) | null;
-    if (!response.ok || !body?.access_token) {
-      const message =
-        response.status === 401
-          ? 'The current password is not right.'
-          : response.status === 429
-            ? 'Too many attempts. Wait a moment and try again.'
-            : (body?.detail ?? 'The password could not be changed. Try again.');
-      return { ok: false, failure: { code: body?.code ?? String(response.status), message } };
-    }
-    // The old session is over: adopt the new one at once, for every tab of this browser.
-    current.store.signIn(tokensFromResponse(body, Date.now(), current.store.read()?.user ?? null));
-    current.coordinator.storageChanged();
-    return { ok: true };
+    await engine.current?.client.signOut();
   }, []);
+
+  const changePassword = useCallback<AuthApi['changePassword']>(
+    async (currentPassword, newPassword) =>
+      engine.current ? engine.current.client.changePassword(currentPassword, newPassword) : NOT_READY,
+    [],
+  );
 
   const restore = useCallback<AuthApi['restore']>(async () => {
     if (!engine.current) return { kind: 'signed-out' };

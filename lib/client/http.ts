@@ -10,12 +10,13 @@ export async function fetchWithTimeout(
   input: RequestInfo | URL,
   init: RequestInit,
   timeoutMs: number,
+  send: typeof fetch = fetch,
 ): Promise<Response> {
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(new RequestTimeoutError()), timeoutMs);
   const signal = init.signal ? AbortSignal.any([init.signal, timeout.signal]) : timeout.signal;
   try {
-    return await fetch(input, { ...init, signal });
+    return await send(input, { ...init, signal });
   } catch (error) {
     if (timeout.signal.aborted) throw new RequestTimeoutError();
     throw error;

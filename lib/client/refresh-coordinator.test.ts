@@ -2,14 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { manualTimers, memoryStorage } from '@/tests/helpers/manual-timers';
 import type { CrossTabLock } from './cross-tab-lock';
 import { createRefreshCoordinator, type RefreshTransport } from './refresh-coordinator';
-import type { RefreshAnswer } from './refresh-outcome';
-import { createTokenStore, tokensFromResponse, type TokenResponse } from './token-store';
+import type { RefreshAnswer, TokenAnswer } from './refresh-outcome';
+import { createTokenStore, tokensFromResponse } from './token-store';
 
 const SETTINGS = { refreshLeadSeconds: 300, requestTimeoutMs: 10_000, sessionCheckSeconds: 60 };
 const noLock: CrossTabLock = (work) => work();
 
 let serial = 0;
-function tokenBody(expiresIn = 900): TokenResponse {
+function tokenBody(expiresIn = 900): TokenAnswer {
   serial += 1;
   return {
     access_token: `at-${serial}`,

@@ -3,7 +3,7 @@
  * five mean the session is over (sign out); anything else (network error, timeout, 5xx, 429,
  * an unknown code) is transient: keep the tokens and retry.
  */
-import type { TokenResponse } from './token-store';
+import type { TokenResponse } from '../api/auth';
 
 // invalid_dpop_proof: the session is bound to a key this browser no longer has; it cannot go on.
 export const TERMINAL_CODES = [
@@ -15,12 +15,17 @@ export const TERMINAL_CODES = [
 ] as const;
 export type TerminalCode = (typeof TERMINAL_CODES)[number];
 
-export type RefreshAnswer =
-  | { kind: 'ok'; body: TokenResponse }
-  | { kind: 'terminal'; code: TerminalCode }
-  | { kind: 'transient'; reason: string };
+/** What the client reads of a token response. */
+export type TokenAnswer = Pick<TokenResponse, 'access_token' | 'refresh_token' | 'expires_in' | 'refresh_expires_in'>;
 
-function isTokenResponse(value: unknown): value is TokenResponse {
+export type RefreshAnswer =
+  { kind: 'ok'; body: TokenAnswer } | { kind: 'terminal'; code: TerminalCode } | { kind: 'transient'; reason: string };
+
+/**
+ * The fields the client relies on (lib/api/auth.ts has the whole shape). Checked by hand, not with
+ * the zod schema, so the page's auth client does not carry a validation library.
+ */
+function isTokenResponse(value: unknown): value is TokenAnswer {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
   return (

@@ -8,7 +8,10 @@
  * A generation counter makes sign-out win every race: sign-in and sign-out bump it, and a
  * refresh that started under an older generation may not write its result.
  */
-export type SignedInUser = { id: string; username: string; role: string };
+import type { MeResponse, TokenResponse } from '../api/auth';
+
+/** Who signed in, as /api/auth/me says: shown on every page, kept with the tokens. */
+export type SignedInUser = Pick<MeResponse, 'id' | 'username' | 'role'>;
 
 export type StoredTokens = {
   accessToken: string;
@@ -22,20 +25,17 @@ export type StoredTokens = {
   user: SignedInUser | null;
 };
 
-export type TokenResponse = {
-  access_token: string;
-  refresh_token: string;
-  expires_in: number;
-  refresh_expires_in: number;
-};
-
 /** The subset of the Web Storage API used here (tests pass an in-memory one). */
 export type KeyValueStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
 
 export const TOKENS_KEY = 'staysignedin.tokens';
 export const GENERATION_KEY = 'staysignedin.generation';
 
-export function tokensFromResponse(body: TokenResponse, receivedAt: number, user: SignedInUser | null): StoredTokens {
+export function tokensFromResponse(
+  body: Pick<TokenResponse, 'access_token' | 'refresh_token' | 'expires_in' | 'refresh_expires_in'>,
+  receivedAt: number,
+  user: SignedInUser | null,
+): StoredTokens {
   return {
     accessToken: body.access_token,
     refreshToken: body.refresh_token,

@@ -1,0 +1,170 @@
+/**
+ * The browser's three account workflows, free of React (auth-provider.tsx only wires them to
+ * state) so they can be tested directly:
+ *
+ * - signIn: a new DPoP key for each sign-in, stored (under its thumbprint) before the server binds
+ *   the session to it; where the browser cannot keep one, or the server cannot check its proof,
+ *   the session is simply unbound. Keys of earlier sign-ins go once the new one is bound.
+ * - signOut: local first (from then on no refresh result may write tokens back), then the server
+ *   is told with a proof of the session's key; the key and the nonce go last.
+ * - changePassword: every session ends on the server; this browser continues with the fresh pair
+ *   the server answers.
+ */
+import type { MeResponse, TokenResponse } from '../api/auth';
+import { CLIENT_FAILURES, userMessage, type MessageContext } from '../api/errors';
+import { PATHS } from '../api/routes';
+import type { AuthFetch } from './auth-fetch';
+import { newKey, type DpopKey, type KeyStore } from './dpop-keys';
+import { boundKeyOf, type Proofs } from './dpop-proofs';
+import { fetchWithTimeout, jsonOrNull, RequestTimeoutError } from './http';
+import type { RefreshCoordinator } from './refresh-coordinator';
+import { tokensFromResponse, type TokenStore } from './token-store';
+
+export type Failure = { code: string; message: string };
+export type Outcome = { ok: true } | { ok: false; failure: Failure };
+
+export type AuthClientDeps = {
+  store: TokenStore;
+  coordinator: RefreshCoordinator;
+  authFetch: AuthFetch;
+  keys: KeyStore;
+  proofs: Proofs;
+  timeoutMs: number;
+  fetch: typeof fetch;
+  /** Called as a sign-in succeeds, before the new tokens are published to the tabs. */
+  onSignedIn?: () => void;
+};
+
+export type AuthClient = ReturnType<typeof createAuthClient>;
+
+function networkFailure(error: unknown): Failure {
+  const code = error instanceof RequestTimeoutError ? 'timeout' : 'network';
+  return { code, message: CLIENT_FAILURES[code] };
+}
+
+/** What to tell the person about an error answer (its body read), from the one table (lib/api/errors.ts). */
+function failureOf(response: Response, answer: unknown, context: MessageContext): Failure {
+  const body = answer as { code?: unknown; detail?: unknown } | null;
+  const retryAfter = Number(response.headers.get('retry-after'));
+  return {
+    code: typeof body?.code === 'string' ? body.code : `http_${response.status}`,
+    message: userMessage(body, { context, retryAfterSeconds: retryAfter > 0 ? retryAfter : null }),
+  };
+}
+
+function isTokenResponse(value: unknown): value is TokenResponse {
+  return typeof value === 'object' && value !== null && typeof (value as TokenResponse).access_token === 'string';
+}
+
+export function createAuthClient(deps: AuthClientDeps) {
+  const { store, coordinator, authFetch, keys, proofs } = deps;
+  const post = (path: string, init: RequestInit & { headers: Record<string, string> }, key: DpopKey | null) =>
+    proofs.fetchWithProof(proofs.signer(key, 'POST', path), init, (request) =>
+      fetchWithTimeout(path, request, deps.timeoutMs, deps.fetch),
+    );
+
+  async function requestTokens(username: string, password: string, key: DpopKey | null): Promise<Response> {
+    const init = {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password }),
+      credentials: 'same-origin' as const,
+    };
+    const response = await post(PATHS.token, init, key);
+    // A proof the server cannot check (a proxy that rewrites the URL): sign in unbound rather than
+    // not at all. The sessions page then says the session is not bound.
+    if (
+      key &&
+      response.status === 401 &&
+      ((await jsonOrNull(response.clone())) as { code?: string } | null)?.code === 'invalid_dpop_proof'
+    ) {
+      return post(PATHS.token, init, null);
+    }
+    return response;
+  }
+
+  return {
+    async signIn(username: string, password: string): Promise<Outcome> {
+      const created = await newKey();
+      const key = created && (await keys.save(created)) ? created : null;
+      let response: Response;
+      try {
+        response = await requestTokens(username, password, key);
+      } catch (error) {
+        if (key) void keys.forget(key.jkt);
+        return { ok: false, failure: networkFailure(error) };
+      }
+      const body = await jsonOrNull(response);
+      const ok = response.ok && isTokenResponse(body);
+      const bound = ok && key !== null && boundKeyOf(body.refresh_token) === key.jkt;
+      // A key the server did not bind to is of no use.
+      if (key && !bound) void keys.forget(key.jkt);
+      if (!ok) return { ok: false, failure: failureOf(response, body, 'sign-in') };
+      // Keys of earlier sign-ins in this browser are no longer needed.
+      if (bound) void keys.forgetOlder(key);
+      deps.onSignedIn?.();
+      const generation = store.signIn(tokensFromResponse(body, Date.now(), null));
+      // Who signed in: shown on every page, kept with the tokens.
+      try {
+        const me = await authFetch(PATHS.me);
+        if (me.ok) {
+          const { id, username: name, role } = (await me.json()) as MeResponse;
+          const stored = store.read();
+          if (stored) store.writeIf(generation, { ...stored, user: { id, username: name, role } });
+        }
+      } catch {
+        // The pages load /me themselves; a blip here must not fail the sign-in.
+      }
+      coordinator.storageChanged();
+      return { ok: true };
+    },
+
+    async signOut(): Promise<void> {
+      const tokens = store.read();
+      // Local first: from here on no refresh result may write tokens back (generation bump).
+      store.clear();
+      coordinator.storageChanged();
+      try {
+        if (!tokens) return;
+        // A bound session is ended with a proof of its key, so the key goes only after this.
+        const jkt = boundKeyOf(tokens.refreshToken);
+        await post(
+          PATHS.logout,
+          {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.accessToken}` },
+            body: JSON.stringify({ refresh_token: tokens.refreshToken }),
+            credentials: 'same-origin',
+            keepalive: true, // survives the navigation to /login
+          },
+          jkt ? await keys.load(jkt) : null,
+        );
+      } catch {
+        // Signed out locally regardless; the server session expires on its own.
+      } finally {
+        // The browser key goes with the sign-in: the next sign-in makes a new one.
+        await keys.forgetOlder(null);
+        proofs.forgetNonce();
+      }
+    },
+
+    async changePassword(currentPassword: string, newPassword: string): Promise<Outcome> {
+      let response: Response;
+      try {
+        response = await authFetch(PATHS.password, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ current_password: currentPassword, new_password: newPassword }),
+        });
+      } catch (error) {
+        return { ok: false, failure: networkFailure(error) };
+      }
+      const body = await jsonOrNull(response);
+      if (!response.ok || !isTokenResponse(body)) return { ok: false, failure: failureOf(response, body, 'password') };
+      // The old session is over: adopt the new one at once, for every tab of this browser.
+      store.signIn(tokensFromResponse(body, Date.now(), store.read()?.user ?? null));
+      coordinator.storageChanged();
+      return { ok: true };
+    },
+  };
+}
