@@ -15,7 +15,7 @@ export const PASSWORD_RULES = [
 export const USERNAME_MAX_LENGTH = 64;
 
 export const USERNAME_RULES = [
-  `Up to ${USERNAME_MAX_LENGTH} letters and digits, with . _ @ + - allowed between them`,
-  'Letters of one writing system (Latin, Cyrillic, Greek, …; Japanese, Chinese and Korean may mix with Latin)',
+  `Up to ${USERNAME_MAX_LENGTH} letters and digits, with . _ @ + - allowed between them, and ordinary accents`,
+  'Letters and digits of one writing system (Latin, Cyrillic, Greek, …; Japanese, Chinese and Korean may mix with Latin)',
   'Not a look-alike of an existing name: "a1ice" or a Cyrillic "аlice" is refused when "alice" exists',
 ];

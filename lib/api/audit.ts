@@ -13,7 +13,7 @@ export const AUDIT_EVENTS = {
   'session.revoked': 'Session ended',
   'password.changed': 'Password changed',
   'password.change_failed': 'Password change refused: wrong current password',
-  'access.denied': 'An administrator action was refused (not an administrator)',
+  'access.denied': 'A request for something this account may not do was refused',
   'request.dpop_refused': "A change without a proof from the session's browser key was refused",
   'request.cross_site_refused': "A sign-in, refresh or sign-out from another site's page was refused",
   'user.created': 'User created',

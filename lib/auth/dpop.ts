@@ -14,6 +14,7 @@
  *  - its `jti` was never seen before (checked in the database by the caller, on every instance).
  * The caller binds to the key's RFC 7638 thumbprint (`jkt`).
  */
+import 'server-only';
 import { createHash } from 'node:crypto';
 import { calculateJwkThumbprint, decodeProtectedHeader, EmbeddedJWK, jwtVerify, type JWK } from 'jose';
 import { AppError } from '../errors';
@@ -146,6 +147,16 @@ export function proofId(proof: { jkt: string; jti: string }): string {
   return createHash('sha256').update(`${proof.jkt}\0${proof.jti}`).digest('base64url');
 }
 
+/** A proof that was presented and did not verify: the refusal to answer with, once it is on record. */
+export type RefusedProof = { refused: AppError };
+
+/** What a request presented: a proof that verified, one that did not, or none (null). */
+export type PresentedProof = VerifiedProof | RefusedProof | null;
+
+export function isRefused(proof: PresentedProof): proof is RefusedProof {
+  return proof !== null && 'refused' in proof;
+}
+
 /**
  * The proof a sign-in or refresh carries, verified and its id recorded as used (on every instance:
  * the database refuses a second use); null when the request carries none.
@@ -162,4 +173,22 @@ export async function acceptProof(
   const expiresAt = new Date(now.getTime() + PROOF_ID_RETENTION_SECONDS * 1000);
   if (!(await deps.store.rememberDpopProof(id, expiresAt))) throw invalidProof('the DPoP proof was already used');
   return verified;
+}
+
+/**
+ * acceptProof, with a proof that does not verify handed back as a value rather than thrown, so the
+ * caller can put the refusal on record against the session it was for (lib/auth/session-key.ts).
+ * A request for a fresh nonce (use_dpop_nonce) is not a refusal: it is thrown as before.
+ */
+export async function presentProof(
+  deps: Pick<AuthDeps, 'store' | 'nonces' | 'now'>,
+  proof: string | null,
+  request: { method: string; url: string; schemeKnown?: boolean; requireNonce: boolean },
+): Promise<PresentedProof> {
+  try {
+    return await acceptProof(deps, proof, request);
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'invalid_dpop_proof') return { refused: error };
+    throw error;
+  }
 }

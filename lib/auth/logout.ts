@@ -2,41 +2,31 @@
  * Sign-out ends the session on the server. Whatever the client presents (an access token, a
  * refresh token, both, or rubbish) the answer is the same 204, so logout is idempotent and can
  * never fail in a way that leaves the user believing they are signed out when they are not.
+ *
+ * A session bound to a browser key (DPoP) is ended only with a proof of that key: a token copied
+ * out of the browser must not be able to sign its owner out. Such a refused sign-out ends nothing,
+ * still answers 204, and is on record.
  */
+import 'server-only';
 import { recordEvent } from '../audit/audit-log';
 import { AppError } from '../errors';
 import { log } from '../log';
 import type { AuthDeps, ClientInfo } from './deps';
-import type { VerifiedProof } from './dpop';
+import { isRefused, type PresentedProof } from './dpop';
+import { recordKeyRefusal } from './session-key';
 import { revokeSession } from './sessions';
 
-/**
- * The claims of a token we signed, or null for anything else (expired, forged, rubbish), and for a
- * DPoP-bound token presented without a proof of its key: a token copied out of the browser must
- * not be able to sign its owner out either.
- */
-async function claimsOrNull(
-  verification: Promise<{ sid: string; sub: string; jkt: string | null }>,
-  proof: VerifiedProof | null,
-) {
+type Named = { sid: string; sub: string; jkt: string | null };
+
+/** The claims of a token we signed, or null for anything else (expired, forged, rubbish). */
+async function claimsOrNull(verification: Promise<Named>): Promise<Named | null> {
   try {
     const { sid, sub, jkt } = await verification;
-    if (jkt !== null && proof?.jkt !== jkt) return null;
-    return { sid, sub };
+    return { sid, sub, jkt };
   } catch (error) {
     if (error instanceof AppError) return null;
     throw error;
   }
-}
-
-/**
- * An access token of a session bound to a browser key ends it only with a proof of that key:
- * access tokens are Bearer tokens (unless DPOP_ACCESS_TOKENS), so the token alone says nothing
- * about the key, and a copy of it must not sign its owner out.
- */
-async function provesSessionKey(deps: AuthDeps, sid: string, proof: VerifiedProof | null): Promise<boolean> {
-  const session = await deps.store.findSession(sid);
-  return !session || session.dpopJkt === null || proof?.jkt === session.dpopJkt;
 }
 
 /** Revokes the session(s) the presented tokens belong to; returns how many were live. */
@@ -44,22 +34,30 @@ export async function logout(
   deps: AuthDeps,
   presented: { accessToken?: string | undefined; refreshToken?: string | undefined },
   client: ClientInfo = { userAgent: null, ip: null },
-  proof: VerifiedProof | null = null,
+  proof: PresentedProof = null,
 ): Promise<number> {
-  const fromRefresh = presented.refreshToken
-    ? await claimsOrNull(deps.tokens.verifyRefresh(presented.refreshToken, deps.now()), proof)
-    : null;
-  let fromAccess = presented.accessToken
-    ? await claimsOrNull(deps.tokens.verifyAccess(presented.accessToken, deps.now()), proof)
-    : null;
-  // A refresh token names its key itself (cnf.jkt); an access token's session is looked up.
-  if (fromAccess && fromAccess.sid !== fromRefresh?.sid && !(await provesSessionKey(deps, fromAccess.sid, proof))) {
-    fromAccess = null;
+  const named = new Map<string, Named>();
+  for (const claims of await Promise.all([
+    presented.refreshToken ? claimsOrNull(deps.tokens.verifyRefresh(presented.refreshToken, deps.now())) : null,
+    presented.accessToken ? claimsOrNull(deps.tokens.verifyAccess(presented.accessToken, deps.now())) : null,
+  ])) {
+    if (claims && !named.has(claims.sid)) named.set(claims.sid, claims);
   }
+  const valid = isRefused(proof) ? null : proof;
   let revoked = 0;
-  for (const { sid, sub } of new Map(
-    [fromRefresh, fromAccess].flatMap((f) => (f ? [[f.sid, f] as const] : [])),
-  ).values()) {
+  for (const { sid, sub, jkt } of named.values()) {
+    // A refresh token names its key (cnf.jkt); an access token's session is looked up, since access
+    // tokens are Bearer tokens unless DPOP_ACCESS_TOKENS.
+    const bound = jkt ?? (await deps.store.findSession(sid))?.dpopJkt ?? null;
+    if (bound !== null && valid?.jkt !== bound) {
+      const what = isRefused(proof) ? 'invalid' : proof ? 'another key' : 'none';
+      await recordKeyRefusal(deps, { id: sid, userId: sub }, what, {
+        client,
+        event: 'request.dpop_refused',
+        action: 'sign-out',
+      });
+      continue;
+    }
     if (await revokeSession(deps, sid, 'logout')) {
       revoked += 1;
       log.info('signed out', { event: 'logout', sessionId: sid });

@@ -2,6 +2,7 @@
  * A user's own sessions: list them (with "this device"), end one, end all others. Ending a session
  * stops its refresh token at once and its access tokens through the revocation feed.
  */
+import 'server-only';
 import type { SessionView } from '../api/auth';
 import { recordEvent } from '../audit/audit-log';
 import { AppError } from '../errors';
@@ -33,6 +34,20 @@ export async function listSessions(
 /** Ends one of the caller's own sessions; 404 for anything else (never reveals others' ids). */
 export async function endOwnSession(deps: AuthDeps, requester: Requester, sessionId: string): Promise<void> {
   const session = await deps.store.findSession(sessionId);
+  if (session && session.userId !== requester.userId) {
+    // Someone else's session: the same 404 as for none, but on record (it names another account's).
+    await recordEvent(
+      deps.store,
+      {
+        type: 'access.denied',
+        userId: requester.userId,
+        sessionId: requester.sessionId,
+        client: requester.client,
+        detail: { action: "end another account's session" },
+      },
+      deps.now(),
+    );
+  }
   if (!session || session.userId !== requester.userId || session.revokedAt) {
     throw new AppError('not_found', 'there is no such session of yours');
   }

@@ -14,13 +14,14 @@
  * 7. A session bound to a browser key (DPoP) refreshes only with a proof from that key
  *    (assertBoundProof), checked before rules 1–4 so a copied token changes nothing.
  */
+import 'server-only';
 import { recordEvent } from '../audit/audit-log';
 import { AppError } from '../errors';
 import { randomId } from '../ids';
 import { log } from '../log';
 import { asRole } from '../users/roles';
 import type { AuthDeps, ClientInfo, RefreshOutcome } from './deps';
-import type { VerifiedProof } from './dpop';
+import type { PresentedProof } from './dpop';
 import { assertSessionKey } from './session-key';
 import { assertSessionUsable, refreshTokenExpiry, revokeSession } from './sessions';
 import { signPair, type TokenPair } from './token-pair';
@@ -37,7 +38,7 @@ export async function rotateRefreshToken(
   deps: AuthDeps,
   refreshToken: string,
   client: ClientInfo = { userAgent: null, ip: null },
-  proof: VerifiedProof | null = null,
+  proof: PresentedProof = null,
 ): Promise<TokenPair> {
   try {
     const { pair, outcome } = await rotate(deps, refreshToken, client, proof);
@@ -55,7 +56,7 @@ async function rotate(
   deps: AuthDeps,
   refreshToken: string,
   client: ClientInfo,
-  proof: VerifiedProof | null,
+  proof: PresentedProof,
 ): Promise<{ pair: TokenPair; outcome: RefreshOutcome }> {
   const now = deps.now();
   // Signature, expiry, iss, aud, typ and type first: an access token here is refused.

@@ -3,12 +3,13 @@
  * amount of work (a dummy hash is checked), so responses do not reveal which accounts exist.
  * "Disabled" is only revealed after the correct password.
  */
+import 'server-only';
 import { recordEvent } from '../audit/audit-log';
 import type { UserRecord } from '../db';
 import { AppError } from '../errors';
 import { normalizeUsername } from '../users/username';
 import type { AuthDeps, ClientInfo } from './deps';
-import type { VerifiedProof } from './dpop';
+import { isRefused, type PresentedProof } from './dpop';
 import { startSession } from './sessions';
 import { beginAttempt } from './sign-in-throttle';
 import type { TokenPair } from './token-pair';
@@ -19,8 +20,25 @@ export async function signIn(
   deps: AuthDeps,
   credentials: { username: string; password: string },
   client: ClientInfo,
-  proof: VerifiedProof | null = null,
+  proof: PresentedProof = null,
 ): Promise<{ userId: string; sessionId: string; pair: TokenPair }> {
+  const username = normalizeUsername(credentials.username);
+  if (isRefused(proof)) {
+    // A replayed, malformed or misdirected proof: refused before any password is checked, on record
+    // against the account it names (if there is one).
+    const named = await deps.store.findUserByUsername(username);
+    await recordEvent(
+      deps.store,
+      {
+        type: 'request.dpop_refused',
+        userId: named?.id ?? null,
+        client,
+        detail: { proof: 'invalid', action: 'sign-in' },
+      },
+      deps.now(),
+    );
+    throw proof.refused;
+  }
   if (!proof && deps.policy.dpopRequired) {
     throw new AppError(
       'dpop_required',
@@ -30,7 +48,6 @@ export async function signIn(
   // The session starts *before* the password is checked: a password change or reset committed
   // while this sign-in verified the old password is then later than the session, which it voids.
   const startedAt = deps.now();
-  const username = normalizeUsername(credentials.username);
   const who = { username, ip: client.ip };
   // Throttled attempts are refused before any password is checked, alike for every username.
   const attempt = await beginAttempt(deps, deps.throttle, who).catch((error: unknown) => {

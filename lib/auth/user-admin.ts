@@ -5,6 +5,7 @@
  * The last active administrator cannot be disabled, demoted or deleted (409), checked inside the
  * same transaction as the change.
  */
+import 'server-only';
 import type { UserView } from '../api/admin';
 import { recordEvent, type AuditEventInput } from '../audit/audit-log';
 import type { UserRecord } from '../db';
@@ -72,6 +73,18 @@ export async function updateUserAsAdmin(
     // Their own password: as on the account page, only with the current one (a stolen access
     // token alone must not be able to take the account over).
     if (changes.currentPassword === undefined) {
+      // What a stolen administrator's token would try first: on record.
+      await recordEvent(
+        deps.store,
+        {
+          type: 'password.change_failed',
+          userId: id,
+          actorId: actor.userId,
+          client: actor.client,
+          detail: { current_password: 'missing' },
+        },
+        deps.now(),
+      );
       throw new AppError('invalid_request', 'current_password: is required to reset your own password', {
         extensions: { invalid_params: [{ name: 'current_password', reason: 'is required' }] },
       });

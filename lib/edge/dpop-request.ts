@@ -2,7 +2,8 @@
  * The HTTP side of DPoP (RFC 9449): reading the `DPoP` header, the request URI a proof must name
  * (as the browser addressed it, behind TRUST_PROXY), and handing out the next server nonce.
  */
-import { acceptProof, invalidProof, type VerifiedProof } from '../auth/dpop';
+import 'server-only';
+import { invalidProof, presentProof, type PresentedProof } from '../auth/dpop';
 import type { AuthDeps } from '../auth/deps';
 import { isHttps, requestHost, type ProxyTrust } from '../http/forwarded';
 
@@ -26,14 +27,24 @@ export function requestUri(request: Request, trust: ProxyTrust): string {
   return `${isHttps(request, trust) ? 'https' : 'http'}://${host}${new URL(request.url).pathname}`;
 }
 
-/** Verifies and records the request's proof (null without one). */
-export function requestProof(
+/**
+ * Verifies and records the request's proof: the verified proof, a refused one (for the caller to
+ * put on record and answer with), or null without one.
+ */
+export async function requestProof(
   deps: AuthDeps,
   request: Request,
   trust: ProxyTrust,
   options: { requireNonce: boolean },
-): Promise<VerifiedProof | null> {
-  return acceptProof(deps, dpopProofHeader(request), {
+): Promise<PresentedProof> {
+  let header: string | null;
+  try {
+    header = dpopProofHeader(request);
+  } catch (error) {
+    // Two proofs, or something that is not a JWS: refused like a proof that does not verify.
+    return { refused: error as ReturnType<typeof invalidProof> };
+  }
+  return presentProof(deps, header, {
     method: request.method,
     url: requestUri(request, trust),
     // Behind a proxy we do not trust, the browser's scheme is unknown (README "Behind a reverse proxy").

@@ -12,6 +12,7 @@
  *   or a changed password stop the request at once whatever the access token says. Handlers never
  *   read the Authorization header themselves, so none can forget a check.
  */
+import 'server-only';
 import { ROUTES, routeOf } from '../api/routes';
 import { recordEvent } from '../audit/audit-log';
 import type { AuthDeps, ClientInfo } from '../auth/deps';
@@ -146,8 +147,10 @@ export function createRouteKit<A extends EdgeApp>(resolveApp: () => A) {
           );
           throw new AppError('forbidden', `only ${options.role === 'admin' ? 'administrators' : 'users'} may do this`);
         }
-        // An access token bound to the key has proved it already (access-check.ts).
-        if (options.keyProof && session.dpopJkt !== null && identity.jkt !== session.dpopJkt) {
+        // Even with an access token bound to the key (whose proof the gate checked in memory), the
+        // proof of a change is recorded in the database: single use on every instance, never
+        // forgotten while it could still be accepted.
+        if (options.keyProof && session.dpopJkt !== null) {
           const proof = await requestProof(app.auth, request, app.config, { requireNonce: false });
           await assertSessionKey(app.auth, session, proof, {
             client,

@@ -74,21 +74,38 @@ function limitStreamedBody(req, res, limit) {
   };
 }
 
-/** The path of a request target (origin or absolute form), without query and fragment. */
-function pathOf(target) {
-  const end = target.search(/[?#]/);
-  const path = end === -1 ? target : target.slice(0, end);
-  return path.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '');
-}
+const ABSOLUTE_FORM = /^https?:\/\/([^/?#]*)(.*)$/i;
+/** A host name or an IP address (IPv6 in brackets), with an optional port (RFC 9110 §7.2). */
+const HOST =
+  /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::\d{1,5})?$/i;
 
-/** False for a path with a percent sign that does not start valid, percent-encoded UTF-8. */
-function pathDecodes(target) {
-  try {
-    decodeURIComponent(pathOf(target));
-    return true;
-  } catch {
-    return false;
+/**
+ * Brings the request target into origin form ("/path?query"), or says why it cannot be served:
+ * - absolute form ("http://host/path", RFC 9112 §3.2.2) becomes its path, and its authority the
+ *   Host (which the RFC says it overrides); Next.js would otherwise answer with a redirect to it;
+ * - the asterisk form ("*") and anything else is not a path of this app;
+ * - a target whose percent-encoding does not decode ("%ZZ", "%C0%AF", a truncated "%E0%A4%A"), in
+ *   its path or its query, names nothing here, and the framework would answer it with a bare 500.
+ */
+function originForm(req) {
+  let target = req.url ?? '';
+  const absolute = ABSOLUTE_FORM.exec(target);
+  if (absolute) {
+    if (absolute[1] === '') return { problem: 'the request target has no host' };
+    req.headers.host = absolute[1];
+    target = absolute[2] === '' ? '/' : absolute[2];
+    req.url = target;
   }
+  if (!target.startsWith('/')) return { problem: 'the request target must be a path' };
+  // Next.js builds the request's URL from Host: one that is not a host would fail deep inside it.
+  const host = req.headers.host;
+  if (host !== undefined && !HOST.test(host)) return { problem: 'the Host header is not a host name' };
+  try {
+    decodeURIComponent(target.replace(/#.*/, ''));
+  } catch {
+    return { problem: 'the request target is not valid percent-encoding' };
+  }
+  return { problem: null };
 }
 
 /** Returns false when the guard answered the request itself. */
@@ -99,10 +116,10 @@ function admit(req, res, limit) {
     });
     return false;
   }
-  // "%ZZ", "%C0%AF", a truncated "%E0%A4%A": no route can name such a path, and the framework
-  // answers it with a bare 500. It is the client's mistake: 400, on every path.
-  if (!pathDecodes(req.url ?? '/')) {
-    problem(res, 400, 'invalid_request', 'The request is malformed', 'the request path is not valid percent-encoding');
+  // The client's mistake, on every path: 400 with a problem body (originForm says which).
+  const { problem: malformed } = originForm(req);
+  if (malformed) {
+    problem(res, 400, 'invalid_request', 'The request is malformed', malformed);
     req.resume();
     return false;
   }

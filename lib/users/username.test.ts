@@ -57,11 +57,24 @@ describe('usernameProblem', () => {
     expect(problemOf('ᴀdmin')).toMatch(/phonetic or technical/); // small capital A
   });
 
+  it('refuses strokes, overlays and underlines, and digits of two writing systems', () => {
+    expect(problemOf('bob\u0335')).toMatch(/strokes, overlays or underlines/);
+    expect(problemOf('alice\u0332')).toMatch(/strokes, overlays or underlines/);
+    for (const name of ['1០1', '1༠1', '1႐1', '৪0৪']) expect(problemOf(name), name).toMatch(/digits of different/);
+  });
+
+  it('refuses a Han or Hangul letter that passes for a Latin one beside Latin letters', () => {
+    for (const name of ['a丨ice', 'aㅣice', 'bㅇb']) expect(problemOf(name), name).toMatch(/passes for a Latin one/);
+    // Kana and kanji side by side are how Japanese names are written.
+    expect(problemOf('工藤タロウ')).toBeNull();
+  });
+
   it('allows separators only between letters or digits, and no stacked accents', () => {
     expect(problemOf('.alice')).toMatch(/between letters/);
     expect(problemOf('alice.')).toMatch(/end with a letter/);
     expect(problemOf('ali..ce')).toMatch(/between letters/);
-    expect(problemOf('z\u0337\u0322\u034ea')).toMatch(/stack accents/);
+    expect(problemOf('q\u0301\u0300\u0302')).toMatch(/stack accents/);
+    expect(problemOf('z\u0337\u0322\u034ea')).toMatch(/strokes, overlays/);
     expect(problemOf('\u0301a')).toMatch(/stack accents or start/);
   });
 });

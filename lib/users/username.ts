@@ -6,18 +6,20 @@
  * - New names (usernameProblem) follow the spirit of RFC 8265 (PRECIS UsernameCaseMapped) with the
  *   "highly restrictive" level of Unicode TS #39: letters and digits of one writing system (or
  *   Latin with Han, Hiragana, Katakana, Bopomofo or Hangul as Japanese, Chinese and Korean need),
- *   no invisible (default-ignorable) characters, no phonetic and technical letters, and the
- *   separators . _ @ + - only between letters or digits.
- * - Look-alikes (usernameSkeleton): the TS #39 skeleton of a name maps every character to a
- *   prototype it is easily confused with (Cyrillic "а" → "a", "1" → "l", "m" → "rn"). Two names
- *   with the same skeleton look the same; the store keeps each account's skeleton unique, so a
- *   name that looks like an existing one is refused.
- * Existing accounts keep their names: the rules apply when an account is created.
+ *   digits of one system, no invisible (default-ignorable) characters, no phonetic and technical
+ *   letters, only the common accents, the separators . _ @ + - only between letters or digits,
+ *   and no letter that passes for a letter of the other writing system beside it ("a丨ice").
+ * - Look-alikes (usernameSkeleton): the TS #39 skeleton of a name maps every character to the
+ *   prototype it is easily confused with (Unicode's confusables: Cyrillic "а" → "a", "1" → "l",
+ *   "m" → "rn"), in the order the name is seen on screen (right-to-left scripts reversed). Two
+ *   names with the same skeleton look the same; the store keeps each account's skeleton unique,
+ *   so a name that looks like an existing one is refused.
+ * Existing accounts keep their names: the rules apply when an account is created. USERNAME_RULES
+ * (lib/api/account-rules.ts), shown beside the username field, says what is enforced here.
  */
+import 'server-only';
 import { USERNAME_MAX_LENGTH } from '../api/account-rules';
-
-// USERNAME_RULES (lib/api/account-rules.ts), shown beside the username field, says what
-// usernameProblem enforces.
+import { CONFUSABLE_PROTOTYPES } from './confusables';
 
 export function normalizeUsername(raw: string): string {
   return raw.trim().normalize('NFKC').toLowerCase();
@@ -57,7 +59,11 @@ const SCRIPTS = [
 ] as const;
 type Script = (typeof SCRIPTS)[number];
 
-const SCRIPT_PATTERNS = SCRIPTS.map((script) => [script, new RegExp(`^\\p{Script=${script}}$`, 'u')] as const);
+const SCRIPT_OF = SCRIPTS.map((script) => [script, new RegExp(`^\\p{Script=${script}}$`, 'u')] as const);
+const SCRIPT_EXTENSIONS_OF = SCRIPTS.map(
+  (script) => [script, new RegExp(`^\\p{Script_Extensions=${script}}$`, 'u')] as const,
+);
+const RIGHT_TO_LEFT: ReadonlySet<Script> = new Set(['Hebrew', 'Arabic', 'Thaana']);
 
 /** Scripts that may share one name (TS #39 "highly restrictive"); every other name has one script. */
 const ALLOWED_MIXES: ReadonlySet<Script>[] = [
@@ -77,14 +83,93 @@ const TECHNICAL_LETTERS = /[\u0250-\u02ff\u1d00-\u1dbf\uab30-\uab6f]/u;
 // variation selectors, soft hyphens...: a name containing one renders like a name without it.
 const INVISIBLE = /\p{Default_Ignorable_Code_Point}/u;
 const LETTER_OR_DIGIT = /^[\p{L}\p{Nd}]$/u;
+const DIGIT = /^\p{Nd}$/u;
 const MARK = /^\p{M}$/u;
 const INHERITED = /^\p{Script=Inherited}$/u;
+/**
+ * The accents that combine with any script's letters and that orthographies use (grave, acute,
+ * circumflex, tilde, macron, breve, dots, ring, double acute, caron, horn, and their forms below),
+ * never overlays, strokes or underlines ("bob̵", "alice̲"), which make a name look like another.
+ */
+const ACCENTS = /^[\u0300-\u030c\u030f\u0311\u0313\u031b\u0323-\u0328\u032d\u032e\u0331]$/u;
 /** More combining marks on one letter than any orthography needs: stacked "Zalgo" text. */
 const MAX_MARKS = 2;
 
 function scriptOf(char: string): Script | null {
-  for (const [script, pattern] of SCRIPT_PATTERNS) if (pattern.test(char)) return script;
+  for (const [script, pattern] of SCRIPT_OF) if (pattern.test(char)) return script;
   return null;
+}
+
+/** The recommended scripts a string's characters are used in (Script_Extensions). */
+function scriptsOf(text: string): Set<Script> {
+  const found = new Set<Script>();
+  for (const char of text)
+    for (const [script, pattern] of SCRIPT_EXTENSIONS_OF) if (pattern.test(char)) found.add(script);
+  return found;
+}
+
+/** Which digit system a digit is of: ASCII, or its script's own. */
+function digitSystem(char: string): string {
+  return /^[0-9]$/.test(char) ? 'ASCII' : (scriptOf(char) ?? 'other');
+}
+
+/**
+ * Confusables that Unicode's table (version 14) lacks for the characters a name can hold, found by
+ * looking: they override or extend it. Digits are compared with letters, as names are lower case.
+ */
+const EXTRA_PROTOTYPES: Record<string, string> = {
+  '0': 'o',
+  w: 'vv',
+  ȷ: 'j',
+  ᲂ: 'o',
+  ᲃ: 'c',
+  ҳ: 'x',
+  ր: 'n',
+  // Han, Hangul (as NFKC leaves it: conjoining jamo) and Hiragana letters that Katakana or Latin
+  // ones are taken for; Unicode's table takes them the rest of the way (ロ → 口).
+  力: 'カ',
+  ᄆ: 'ロ',
+  二: 'ニ',
+  工: 'エ',
+  八: 'ハ',
+  卜: 'ト',
+  へ: 'ヘ',
+  丨: 'l',
+  ᅵ: 'l',
+  ᄋ: 'o',
+};
+
+/** The digit value of a decimal digit: its place in its block of ten. */
+function digitValue(char: string): number {
+  let value = 0;
+  let code = char.codePointAt(0)!;
+  while (value < 10 && DIGIT.test(String.fromCodePoint(code - 1))) {
+    code -= 1;
+    value += 1;
+  }
+  return value;
+}
+
+function prototypeOf(char: string): string | undefined {
+  const extra = EXTRA_PROTOTYPES[char];
+  // Unicode's prototypes are final; an extra one is carried on to Unicode's prototype of it.
+  if (extra !== undefined) return [...extra].map((part) => CONFUSABLE_PROTOTYPES.get(part) ?? part).join('');
+  // Every script's zero is a round shape.
+  if (DIGIT.test(char) && digitValue(char) === 0) return 'o';
+  return CONFUSABLE_PROTOTYPES.get(char);
+}
+
+/**
+ * A Han or Hangul letter beside Latin letters that it passes for one of: "a丨ice", "bㅇb". (Among
+ * Han, kana and Hangul themselves look-alikes are common and names use them side by side, as
+ * "工藤タロウ" does; the skeleton keeps such names apart from existing ones.)
+ */
+function passesForLatinBesideLatin(chars: string[], index: number): boolean {
+  const char = chars[index]!;
+  const own = scriptOf(char);
+  const prototype = prototypeOf(char);
+  if (own === null || own === 'Latin' || prototype === undefined || !scriptsOf(prototype).has('Latin')) return false;
+  return [chars[index - 1], chars[index + 1]].some((next) => next !== undefined && scriptOf(next) === 'Latin');
 }
 
 /** A sentence saying what is wrong with a (normalised) username for a new account, or null. */
@@ -94,6 +179,7 @@ export function usernameProblem(username: string): string | null {
   if (chars.length > USERNAME_MAX_LENGTH) return `must be at most ${USERNAME_MAX_LENGTH} characters`;
   if (INVISIBLE.test(username)) return 'must not contain invisible characters';
   const scripts = new Set<Script>();
+  const digitSystems = new Set<string>();
   let marks = 0;
   let previous: 'start' | 'letter' | 'separator' = 'start';
   for (const char of chars) {
@@ -106,7 +192,9 @@ export function usernameProblem(username: string): string | null {
     if (MARK.test(char)) {
       marks += 1;
       if (previous !== 'letter' || marks > MAX_MARKS) return 'must not stack accents or start with one';
-      if (!INHERITED.test(char)) {
+      if (INHERITED.test(char)) {
+        if (!ACCENTS.test(char)) return 'must not contain strokes, overlays or underlines (only ordinary accents)';
+      } else {
         const script = scriptOf(char);
         if (!script) return 'may contain only letters of a writing system in everyday use';
         scripts.add(script);
@@ -117,6 +205,7 @@ export function usernameProblem(username: string): string | null {
     if (TECHNICAL_LETTERS.test(char)) return 'must not contain phonetic or technical letters (such as ɑ or ɡ)';
     marks = 0;
     previous = 'letter';
+    if (DIGIT.test(char)) digitSystems.add(digitSystem(char));
     // ASCII digits (and the few Common letters) belong to every script.
     if (/^[0-9]$/.test(char) || COMMON_LETTERS.has(char)) continue;
     const script = scriptOf(char);
@@ -124,121 +213,50 @@ export function usernameProblem(username: string): string | null {
     scripts.add(script);
   }
   if (previous !== 'letter') return 'must end with a letter or a digit';
+  if (digitSystems.size > 1) return 'must not mix digits of different writing systems';
   if (scripts.size > 1 && !ALLOWED_MIXES.some((mix) => [...scripts].every((script) => mix.has(script)))) {
     return `must not mix writing systems (it mixes ${[...scripts].join(' and ')})`;
+  }
+  if (scripts.has('Latin') && scripts.size > 1 && chars.some((_, index) => passesForLatinBesideLatin(chars, index))) {
+    return 'must not use a letter that passes for a Latin one beside Latin letters';
   }
   return null;
 }
 
-/**
- * Prototypes of the characters a username may contain that are easily taken for a Latin letter
- * or a digit, from the confusables of Unicode TS #39 (lower case, as names are stored). Latin "m"
- * and "w" have the prototypes "rn" and "vv", so "rnary" and "mary" meet in one skeleton.
- */
-const PROTOTYPES: Record<string, string> = {
-  // ASCII itself
-  '0': 'o',
-  '1': 'l',
-  m: 'rn',
-  w: 'vv',
-  // Latin letters outside ASCII
-  ı: 'i',
-  ĸ: 'k',
-  ƅ: 'b',
-  ƽ: 's',
-  ȝ: '3',
-  ȣ: '8',
-  // Cyrillic
-  а: 'a',
-  б: '6',
-  г: 'r',
-  е: 'e',
-  з: '3',
-  і: 'i',
-  ј: 'j',
-  к: 'k',
-  м: 'rn',
-  о: 'o',
-  п: 'n',
-  р: 'p',
-  с: 'c',
-  т: 't',
-  у: 'y',
-  х: 'x',
-  ц: 'u',
-  ь: 'b',
-  ѕ: 's',
-  ѡ: 'vv',
-  ѵ: 'v',
-  һ: 'h',
-  ҽ: 'e',
-  ӏ: 'l',
-  ү: 'y',
-  ԁ: 'd',
-  ԛ: 'q',
-  ԝ: 'vv',
-  // Greek
-  α: 'a',
-  γ: 'y',
-  η: 'n',
-  ι: 'i',
-  κ: 'k',
-  ν: 'v',
-  ο: 'o',
-  π: 'n',
-  ρ: 'p',
-  σ: 'o',
-  τ: 't',
-  υ: 'u',
-  ϱ: 'p',
-  ϲ: 'c',
-  ϳ: 'j',
-  // Armenian
-  ա: 'vv',
-  գ: 'q',
-  զ: 'q',
-  հ: 'h',
-  ո: 'n',
-  ռ: 'n',
-  ս: 'u',
-  ց: 'g',
-  ք: 'f',
-  օ: 'o',
-  // Hebrew, Arabic
-  ו: 'l',
-  ט: 'v',
-  ן: 'l',
-  ס: 'o',
-  ا: 'l',
-  ه: 'o',
-  '٠': 'o',
-  '١': 'l',
-  '٥': 'o',
-  // Digit zeros and round letters of other scripts
-  '०': 'o',
-  '০': 'o',
-  '੦': 'o',
-  '૦': 'o',
-  '୦': 'o',
-  '௦': 'o',
-  '౦': 'o',
-  '೦': 'o',
-  '൦': 'o',
-  '๐': 'o',
-  '໐': 'o',
-  '၀': 'o',
-  ဝ: 'o',
-  ჿ: 'o',
-  ყ: 'y',
-};
+/** Marks Unicode's prototypes use for hooks, strokes and descenders: they do not tell letters apart. */
+const NEAR_IDENTICAL_MARKS = /[\u0314\u0326\u0328\u0329\u0334\u0335\u0338]/gu;
+const segmenter = new Intl.Segmenter('und', { granularity: 'grapheme' });
+
+/** A name as it is seen on screen: right-to-left letters reversed, runs of digits read left to right. */
+function visualOrder(username: string): string {
+  if (![...username].some((char) => RIGHT_TO_LEFT.has(scriptOf(char) as Script))) return username;
+  const graphemes = [...segmenter.segment(username)].map((part) => part.segment);
+  const runs: string[][] = [];
+  for (const grapheme of graphemes) {
+    const digit = /^[0-9]/.test(grapheme) || DIGIT.test([...grapheme][0]!);
+    const last = runs.at(-1);
+    const lastIsDigits = last !== undefined && DIGIT.test([...last[0]!][0]!);
+    if (last && lastIsDigits === digit) last.push(grapheme);
+    else runs.push([grapheme]);
+  }
+  return runs
+    .reverse()
+    .map((run) => (DIGIT.test([...run[0]!][0]!) ? run : [...run].reverse()).join(''))
+    .join('');
+}
 
 /**
- * The skeleton of a (normalised) username (TS #39 §4): decompose, map every character to its
- * prototype, decompose again. Only for comparing names; never shown or used as a name.
+ * The skeleton of a (normalised) username (TS #39 §4): in the order the name is seen, decompose,
+ * map every character to its prototype, decompose again. Only for comparing names; never shown.
  */
 export function usernameSkeleton(username: string): string {
   let mapped = '';
-  for (const char of username.normalize('NFD')) mapped += PROTOTYPES[char] ?? char;
-  // A dot above a letter that has its dot already ("i̇", from a lower-cased Turkish "İ") adds nothing visible.
-  return mapped.normalize('NFD').replace(/(\p{Soft_Dotted})\u0307/gu, '$1');
+  for (const char of visualOrder(username).normalize('NFD')) mapped += prototypeOf(char) ?? char;
+  return (
+    mapped
+      .normalize('NFD')
+      // A dot above a letter that has its dot already ("i̇", from a lower-cased Turkish "İ") adds nothing.
+      .replace(/(\p{Soft_Dotted})\u0307/gu, '$1')
+      .replace(NEAR_IDENTICAL_MARKS, '')
+  );
 }

@@ -85,7 +85,11 @@ describe('user administration', () => {
     const ace = await api('/api/admin/users', admin, 'POST', { username: 'ace', password: 'long enough pw' });
     expect(ace.status).toBe(409);
     expect((await problem(ace)).detail).toMatch(/looks like the existing account "асе"/);
-    for (const hidden of ['al\u3164ice', 'al\u200bice', '\uffa0', 'ɑlice']) {
+    // Unicode's confusables beyond the obvious ones, and a Han letter passing for a Latin one.
+    expect(
+      (await api('/api/admin/users', admin, 'POST', { username: 'aǀice', password: 'long enough pw' })).status,
+    ).toBe(409);
+    for (const hidden of ['al\u3164ice', 'al\u200bice', '\uffa0', 'ɑlice', 'a丨ice', 'bob\u0335']) {
       const response = await api('/api/admin/users', admin, 'POST', { username: hidden, password: 'long enough pw' });
       expect(response.status, JSON.stringify(hidden)).toBe(400);
     }

@@ -131,6 +131,56 @@ const CASES: Record<string, () => Promise<string>> = {
     expect((await refresh(server.url, tokens.refresh_token)).status).toBe(401);
     return user.id;
   },
+  'refresh-bad-proof': async () => {
+    const user = await account();
+    const key = await newDpopKey();
+    const { tokens } = await signIn(user.username, user.password, {
+      dpop: await dpopProof(key, `${server.url}/api/auth/token`),
+    });
+    // The key's own proof, but signed for another request.
+    const misdirected = await dpopProof(key, `${server.url}/api/auth/logout`);
+    const response = await post(
+      `${server.url}/api/auth/refresh`,
+      { refresh_token: tokens.refresh_token },
+      { ...from(), dpop: misdirected },
+    );
+    expect(response.status).toBe(401);
+    return user.id;
+  },
+  'sign-in-bad-proof': async () => {
+    const user = await account();
+    const response = await post(`${server.url}/api/auth/token`, user, { ...from(), dpop: 'not.a.proof' });
+    expect(response.status).toBe(401);
+    return user.id;
+  },
+  'logout-key': async () => {
+    const user = await account();
+    const key = await newDpopKey();
+    const { tokens } = await signIn(user.username, user.password, {
+      dpop: await dpopProof(key, `${server.url}/api/auth/token`),
+    });
+    const response = await post(`${server.url}/api/auth/logout`, { refresh_token: tokens.refresh_token }, from());
+    expect(response.status).toBe(204);
+    const session = await (await server.store()).findSession(decodeClaims(tokens.access_token).sid as string);
+    expect(session?.revokedAt).toBeNull();
+    return user.id;
+  },
+  'end-foreign-session': async () => {
+    const user = await account();
+    const other = await account();
+    const { tokens } = await signIn(user.username, user.password);
+    const { tokens: theirs } = await signIn(other.username, other.password);
+    const sid = decodeClaims(theirs.access_token).sid as string;
+    expect((await api(tokens, `/api/auth/sessions/${sid}`, 'DELETE')).status).toBe(404);
+    return user.id;
+  },
+  'admin-self-reset-missing': async () => {
+    const other = await account('admin');
+    const { tokens } = await signIn(other.username, other.password);
+    const response = await api(tokens, `/api/admin/users/${other.id}`, 'PATCH', { password: 'reset passphrase' });
+    expect(response.status).toBe(400);
+    return other.id;
+  },
   'change-key': async () => {
     const user = await account();
     const key = await newDpopKey();

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dpopProof, newDpopKey, type DpopKey } from '../helpers/dpop';
 import { decodeClaims } from '../helpers/forge';
 import { post, problem, signIn, type TokenBody } from '../helpers/http';
+import { rawRequest } from '../helpers/raw-http';
 import { ADMIN, startServer, type TestServer } from '../helpers/server';
 
 /**
@@ -160,7 +161,10 @@ describe('DPoP-bound sessions', () => {
     expect(own.status).toBe(204);
     const db = await server.db();
     const sessionId = decodeClaims(tokens.access_token).sid as string;
-    expect(await db.auditEvent.count({ where: { type: 'request.dpop_refused', sessionId } })).toBe(changes.length * 2);
+    // Each refused change, twice, and the refused sign-out.
+    expect(await db.auditEvent.count({ where: { type: 'request.dpop_refused', sessionId } })).toBe(
+      changes.length * 2 + 1,
+    );
   });
 
   it('accepts a proof signed for https:// when TLS ends at a proxy it does not trust (scheme unknown)', async () => {
@@ -286,6 +290,34 @@ describe('DPOP_ACCESS_TOKENS=true', () => {
     expect(replay.status).toBe(401);
     // Refused as the used proof it is: the signature itself still verifies.
     expect(await problem(replay)).toMatchObject({
+      code: 'invalid_dpop_proof',
+      detail: 'the DPoP proof was already used',
+    });
+  });
+
+  it('records the proof of a change in the database: replayed where memory forgot it, with another body, it is refused', async () => {
+    const url = `${server.url}/api/auth/token`;
+    const tokens = (await (await post(url, ADMIN, { dpop: await dpopProof(key, url) })).json()) as TokenBody;
+    const usersUrl = () => `${server.url}/api/admin/users`;
+    const headers = {
+      authorization: `DPoP ${tokens.access_token}`,
+      dpop: await dpopProof(key, usersUrl(), { htm: 'POST', accessToken: tokens.access_token }),
+    };
+    const created = await post(usersUrl(), { username: 'intern', password: 'an intern password' }, headers);
+    expect(created.status).toBe(201);
+    // Another instance behind the same load balancer, or this one after a restart (or a flood of
+    // proofs) emptied its memory of API proofs: the same headers, a body of the attacker's choosing.
+    const host = new URL(server.url).host;
+    await server.restart();
+    const replayed = await rawRequest(server.url, {
+      method: 'POST',
+      path: '/api/admin/users',
+      // The URI the proof names, as a load balancer in front of both would pass it on.
+      headers: { ...headers, host, 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'planted', password: 'a planted password', role: 'admin' }),
+    });
+    expect(replayed.status).toBe(401);
+    expect(JSON.parse(replayed.body)).toMatchObject({
       code: 'invalid_dpop_proof',
       detail: 'the DPoP proof was already used',
     });

@@ -37,11 +37,34 @@ describe('a request path that does not percent-decode', () => {
     });
   }
 
-  it('leaves paths that do decode alone, a query that does not decode included', async () => {
+  it("answers a query that does not decode the same way, the image optimizer's included", async () => {
+    for (const path of ['/login?next=%ZZ', '/api/auth/sessions?x=%E0%A4%A', '/_next/image?url=%2F%ZZ&w=64&q=75']) {
+      const response = await rawRequest(server.url, { path });
+      expect(response.status, path).toBe(400);
+      expect(response.headers['content-type'], path).toMatch(/^application\/problem\+json/);
+    }
+  });
+
+  it('answers targets that are not a path of this app 400, and serves an absolute-form one as its path', async () => {
+    for (const method of ['GET', 'OPTIONS', 'POST']) {
+      const asterisk = await rawRequest(server.url, { method, path: '*' });
+      expect(asterisk.status, `${method} *`).toBe(400);
+    }
+    // No redirect to another host, and no redirect to a path that does not decode either.
+    const elsewhere = await rawRequest(server.url, { path: 'http://evil.example' });
+    expect(elsewhere.headers.location ?? '').not.toMatch(/evil/);
+    expect((await rawRequest(server.url, { path: 'http://a%ZZ/api/auth/me' })).status).toBe(400);
+    expect((await rawRequest(server.url, { path: '/api/auth/me', headers: { host: 'a b%ZZ' } })).status).toBe(400);
+    const headers = { authorization: `Bearer ${tokens.access_token}` };
+    const absolute = await rawRequest(server.url, { path: `${server.url}/api/auth/me`, headers });
+    expect(absolute.status).toBe(200);
+  });
+
+  it('leaves paths that do decode alone', async () => {
     const headers = { authorization: `Bearer ${tokens.access_token}` };
     expect((await rawRequest(server.url, { path: '/api/auth/me', headers })).status).toBe(200);
     expect((await rawRequest(server.url, { path: '/api/no-such%20thing', headers })).status).toBe(404);
-    expect((await rawRequest(server.url, { path: '/login?next=%ZZ' })).status).toBe(200);
+    expect((await rawRequest(server.url, { path: '/login?next=%2Fdashboard' })).status).toBe(200);
   });
 
   it('writes nothing about it to the server log but the request guard', async () => {

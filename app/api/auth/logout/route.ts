@@ -15,8 +15,8 @@ const handler = route(async ({ app, request, client }) => {
   await refuseCrossSiteAudited(request, app.config, app.auth);
   const input = parseInput(LogoutRequest, await readFields(request, { optional: true }));
   const accessToken = bearerToken(request.headers.get('authorization')) ?? undefined;
-  // A bound session's tokens end it only with a proof of its key; a bad proof is simply no proof,
-  // since logout never fails.
+  // A bound session's tokens end it only with a proof of its key; a refused proof ends nothing (and
+  // is on record), since logout never fails. A request for a fresh nonce is no proof either.
   const proof = await requestProof(app.auth, request, app.config, { requireNonce: false }).catch((error: unknown) => {
     if (error instanceof AppError) return null;
     throw error;
