@@ -36,12 +36,20 @@ test('the Content-Security-Policy stops injected inline scripts and event handle
     holder.innerHTML =
       '<img src="data:," onload="window.__injectedHandler = true" onerror="window.__injectedHandler = true">' +
       '<iframe srcdoc="<script>parent.__injectedScript = true</script>"></iframe>';
+    // Each injection has had its chance once its element has loaded (an inline handler runs before
+    // a listener added here; a framed script before its frame's load) and the policy has refused the
+    // javascript: URL.
+    const happened = (target: EventTarget, ...types: string[]) =>
+      new Promise((resolve) => types.forEach((type) => target.addEventListener(type, resolve, { once: true })));
+    const imageDone = happened(holder.querySelector('img')!, 'load', 'error');
+    const frameDone = happened(holder.querySelector('iframe')!, 'load');
     document.body.appendChild(holder);
     const link = document.createElement('a');
     link.href = 'javascript:window.__injectedUrl = true';
     document.body.appendChild(link);
+    const urlRefused = happened(document, 'securitypolicyviolation');
     link.click();
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await Promise.all([imageDone, frameDone, urlRefused]);
     return {
       script: flags.__injectedScript === true,
       handler: flags.__injectedHandler === true,

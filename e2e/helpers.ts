@@ -52,7 +52,18 @@ export async function twoSignedInTabs(context: BrowserContext): Promise<{ a: Pag
   return { a, b };
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export { until, untilTime } from '../tests/helpers/wait';
+
+/**
+ * When every tab has had its chance to refresh the given tokens: past the followers' backstop
+ * timer (lib/client/refresh-coordinator.ts: halfway between the leader's due time and expiry,
+ * plus up to 10 % of the lead in jitter). A second refresh of these tokens would have happened by
+ * then; the next tokens are not due yet.
+ */
+export function everyTabHadItsTurn(tokens: StoredTokens): number {
+  const lead = Math.min(300_000, (tokens.accessExpiresAt - tokens.receivedAt) / 2);
+  return tokens.accessExpiresAt - lead / 2 + lead * 0.1 + 200;
+}
 
 /** With the refresh endpoint answering again: the browser coming back online refreshes, and the banner goes. */
 export async function recoverRefresh(page: Page): Promise<void> {

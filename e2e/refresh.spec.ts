@@ -6,7 +6,7 @@ import {
   recordStatuses,
   recoverRefresh,
   signInWithForm,
-  sleep,
+  untilTime,
   storedTokens,
   type StoredTokens,
 } from './helpers';
@@ -26,7 +26,7 @@ test('proactive: the access token is renewed before it expires, with no 401 on t
   expect(refreshes.length).toBeGreaterThanOrEqual(1);
 
   // ...and the page keeps working across the old token's expiry, polling /me all along.
-  await sleep(Math.max(0, first.accessExpiresAt - Date.now()) + 2_000);
+  await untilTime(first.accessExpiresAt + 2_000);
   await page.getByTestId('reload').click();
   await expect(page.getByTestId('username')).toHaveText(E2E.admin.username);
   expect(statuses.filter((s) => s.path === '/api/auth/me').length).toBeGreaterThan(2);
@@ -63,10 +63,10 @@ test('reactive: an expired access token on an API call triggers exactly one refr
   const statuses = recordStatuses(page);
   await page.reload(); // the page cookie is still valid; the stored Bearer token is not
   await expect(page.getByTestId('username')).toHaveText(E2E.admin.username);
-  await sleep(1_000);
+  // The refused call and its retry, both seen: then exactly one refresh came between them.
+  const me = () => statuses.filter((s) => s.path === '/api/auth/me').map((s) => s.status);
+  await expect.poll(() => me().slice(0, 2)).toEqual([401, 200]);
   expect(refreshes).toHaveLength(1);
-  const me = statuses.filter((s) => s.path === '/api/auth/me').map((s) => s.status);
-  expect(me.slice(0, 2)).toEqual([401, 200]);
   expect((await storedTokens(page))!.accessToken).not.toBe(expired);
 });
 
@@ -79,7 +79,7 @@ test('reload after the access token expired, with a valid refresh token, returns
   await page.close(); // leave: no tab keeps the tokens fresh
 
   // Come back after the access token (and its cookie) expired.
-  await sleep(Math.max(0, tokens.accessExpiresAt - Date.now()) + 1_500);
+  await untilTime(tokens.accessExpiresAt + 1_500);
   const later = await context.newPage();
   const signIns = recordRequests(later, '/api/auth/token');
   const refreshes = recordRequests(later, '/api/auth/refresh');
@@ -94,6 +94,7 @@ test('the refresh endpoint failing (network abort, then 500) keeps the user sign
   page,
 }) => {
   await signInWithForm(page);
+  const tokens = (await storedTokens(page))!;
   let aborted = 0;
   let failed = 0;
   await page.route('**/api/auth/refresh', async (route) => {
@@ -115,7 +116,7 @@ test('the refresh endpoint failing (network abort, then 500) keeps the user sign
   });
   await expect.poll(() => failed, { timeout: 20_000 }).toBeGreaterThanOrEqual(1);
   // Past the access token's expiry with the refresh still failing: nobody was signed out.
-  await sleep(2_000);
+  await untilTime(tokens.accessExpiresAt + 500);
   await expect(page).toHaveURL(/\/dashboard$/);
   expect(await storedTokens(page)).not.toBeNull();
   await expect(page.getByTestId('reconnecting')).toBeVisible();
@@ -137,7 +138,7 @@ test('after the device sleeps past the access token lifetime, the tab renews its
 
   // Lid closed: no timer runs in the page while the server's clock moves past the token's expiry.
   await page.clock.pauseAt(Date.now() + 1_000);
-  await sleep(Math.max(0, before.accessExpiresAt - Date.now()) + 1_500);
+  await untilTime(before.accessExpiresAt + 1_500);
   const statuses = recordStatuses(page);
 
   // Lid opened an hour later (device time): overdue timers fire, the page becomes visible again.

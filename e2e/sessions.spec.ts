@@ -1,5 +1,14 @@
 import { expect, test } from '@playwright/test';
-import { E2E, recordRequests, recordStatuses, signInWithForm, sleep, storedTokens, twoSignedInTabs } from './helpers';
+import {
+  E2E,
+  everyTabHadItsTurn,
+  recordRequests,
+  recordStatuses,
+  signInWithForm,
+  storedTokens,
+  twoSignedInTabs,
+  untilTime,
+} from './helpers';
 
 test('a session revoked elsewhere sends the page to /login within seconds', async ({ page, request }) => {
   await signInWithForm(page);
@@ -30,13 +39,13 @@ test('two tabs across one expiry window make exactly one refresh request between
   // Both tabs come due at half the lifetime; wait until one refreshed, then a little more,
   // staying short of the next due time.
   await expect.poll(() => refreshes.length, { timeout: E2E.accessTokenSeconds * 1000 }).toBe(1);
-  await sleep(2_500);
+  await untilTime(everyTabHadItsTurn(first));
   expect(refreshes).toHaveLength(1);
 
   // Both tabs switched to the new token and keep working past the old one's expiry.
   const renewed = (await storedTokens(b))!;
   expect(renewed.accessToken).not.toBe(first.accessToken);
-  await sleep(Math.max(0, first.accessExpiresAt - Date.now()) + 500);
+  await untilTime(first.accessExpiresAt + 500);
   for (const page of [a, b]) {
     await page.getByTestId('reload').click();
     await expect(page.getByTestId('username')).toHaveText(E2E.admin.username);
@@ -80,8 +89,9 @@ test('without navigator.locks, two tabs still refresh without signing out (stora
 
   const refreshes = recordRequests(context, '/api/auth/refresh');
   const statuses = recordStatuses(context);
+  const first = (await storedTokens(a))!;
   await expect.poll(() => refreshes.length, { timeout: E2E.accessTokenSeconds * 1000 }).toBeGreaterThanOrEqual(1);
-  await sleep(2_500);
+  await untilTime(everyTabHadItsTurn(first));
   expect(refreshes.length).toBeLessThanOrEqual(2);
   for (const page of [a, b]) {
     await page.getByTestId('reload').click();

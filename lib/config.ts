@@ -2,6 +2,7 @@
  * Configuration: every setting the server reads, validated once with zod.
  * A bad value stops the process with a list of every problem (ConfigError).
  */
+import 'server-only';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

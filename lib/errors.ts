@@ -3,6 +3,7 @@
  * into an RFC 9457 problem response with the status, title and OAuth `error` of its code in the one
  * table (lib/api/errors.ts), which also holds the message the browser shows.
  */
+import 'server-only';
 import { ERRORS, type ErrorCode } from './api/errors';
 
 export { ERRORS, type ErrorCode };

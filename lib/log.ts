@@ -2,6 +2,7 @@
  * Structured logging: one JSON object a line on stdout/stderr, easy to grep and to ship.
  * Never pass tokens or passwords in `fields`.
  */
+import 'server-only';
 type Fields = Record<string, unknown>;
 
 function serialise(fields: Fields): Fields {

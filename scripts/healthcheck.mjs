@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // The container's HEALTHCHECK: exit 0 when /api/health answers 200 (the database reads and writes).
 const port = process.env.PORT || '3000';
 try {

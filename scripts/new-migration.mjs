@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // Writes a new migration for each provider by diffing the schema as of its last migration (a
 // committed snapshot) against the current prisma/schema.prisma (derived for PostgreSQL by
 // scripts/prisma-schemas.mjs). `prisma migrate dev` cannot do this offline: its shadow database

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // Runs the Prisma CLI offline, for the provider DATABASE_URL selects (prisma.config.ts).
 //   node scripts/prisma.mjs generate          both providers' clients
 //   node scripts/prisma.mjs migrate deploy    the database DATABASE_URL names
@@ -21,6 +22,7 @@ const env = {
 const cli = require.resolve('prisma/build/index.js');
 const timers = path.join(ROOT, 'scripts/prisma-cli-timers.cjs');
 
+/** @param {string[]} args */
 function prisma(args) {
   return (
     spawnSync(process.execPath, ['--require', timers, cli, ...args], { stdio: 'inherit', env, cwd: ROOT }).status ?? 1

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // Starts the app: apply pending migrations, then `next start` (or `next dev`).
 // This is the one start command: `npm start`, the Dockerfile and the tests all use it.
 //
@@ -6,6 +7,7 @@
 //   node scripts/run-app.mjs dev     development server
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
+import nextEnv from '@next/env';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,11 +19,12 @@ if (mode !== 'start' && mode !== 'dev') {
   process.exit(2);
 }
 
-process.env.NODE_ENV ??= mode === 'start' ? 'production' : 'development';
+/** @type {Record<string, string | undefined>} */ (process.env).NODE_ENV ??=
+  mode === 'start' ? 'production' : 'development';
 // A self-hosted app should not phone home unless its operator opts in.
 process.env.NEXT_TELEMETRY_DISABLED ??= '1';
 // The same .env files Next.js reads, so migrations go to the database the server will use.
-require('@next/env').loadEnvConfig(root, mode === 'dev');
+nextEnv.loadEnvConfig(root, mode === 'dev');
 
 const migrate = spawnSync(process.execPath, [path.join(root, 'scripts/prisma.mjs'), 'migrate', 'deploy'], {
   cwd: root,
@@ -45,6 +48,6 @@ const child = spawn(process.execPath, [...profile, '--require', guard, next, mod
   stdio: 'inherit',
 });
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(signal, () => child.kill(signal));
+  process.on(signal, () => child.kill(/** @type {NodeJS.Signals} */ (signal)));
 }
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 + 1 : 1)));

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // `npm test`: everything, from a fresh clone (after `npm ci`).
 //   1. preflight: native modules load; Debian's Chromium is there and PostgreSQL answers
 //      (installed or started when we are root)
@@ -9,24 +10,29 @@
 // Stops at the first failing step with what to do about it, never a wall of failures.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
-const require = createRequire(import.meta.url);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CHROMIUM = '/usr/bin/chromium';
 
+/** @param {string} title */
 function step(title) {
   console.log(`\n━━ ${title}`);
 }
 
+/** @param {string} message */
 function fail(message) {
   console.error(`\n✖ ${message}\n`);
   process.exit(1);
 }
 
+/**
+ * @param {string} command
+ * @param {string[]} args
+ * @param {import('node:child_process').SpawnSyncOptions} [options]
+ */
 function run(command, args, options = {}) {
   const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', ...options });
   return result.status === 0;
@@ -35,11 +41,13 @@ function run(command, args, options = {}) {
 step('Preflight');
 if (!existsSync(path.join(root, 'node_modules'))) fail('Dependencies are not installed. Run: npm ci');
 try {
-  const Database = require('better-sqlite3');
+  const { default: Database } = await import('better-sqlite3');
   new Database(':memory:').prepare('select 1').get();
-  require('@node-rs/argon2');
+  await import('@node-rs/argon2');
 } catch (error) {
-  fail(`A native module does not load (${error.message}). Run: npm rebuild better-sqlite3 @node-rs/argon2`);
+  fail(
+    `A native module does not load (${error instanceof Error ? error.message : String(error)}). Run: npm rebuild better-sqlite3 @node-rs/argon2`,
+  );
 }
 console.log('native modules load (better-sqlite3, @node-rs/argon2)');
 

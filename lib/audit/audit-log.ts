@@ -3,6 +3,7 @@
  * fails the action it records (a database hiccup while logging must not turn a sign-in into an
  * error), but a failure to record is itself logged. Never put a password or a token in `detail`.
  */
+import 'server-only';
 import type { Store } from '../db';
 import { log } from '../log';
 import type { AuditEventView, AuditType } from '../api/audit';

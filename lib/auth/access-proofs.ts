@@ -12,6 +12,7 @@
  * the same URI with the same access token; the proofs that guard the long-lived refresh token are
  * checked in the database on every instance.
  */
+import 'server-only';
 import { PROOF_ID_RETENTION_SECONDS } from './dpop';
 
 type Entry = { proof: string; handedOver: boolean; expiresAt: number };

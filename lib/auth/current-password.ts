@@ -4,6 +4,7 @@
  * sign-in: failures count towards the same throttling, so a stolen access token cannot be used to
  * guess the password, and every wrong guess and every lock it trips is in the audit log.
  */
+import 'server-only';
 import { recordEvent } from '../audit/audit-log';
 import type { UserRecord } from '../db';
 import { AppError } from '../errors';

@@ -1,4 +1,5 @@
 /** What the auth functions need, passed in so tests can use their own database and clock. */
+import 'server-only';
 import type { Store } from '../db';
 import type { Passwords } from '../users/passwords';
 import type { NonceService } from './dpop-nonce';

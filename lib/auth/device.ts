@@ -24,6 +24,7 @@ const SYSTEMS: [RegExp, string][] = [
   [/Linux/, 'Linux'],
 ];
 
+import 'server-only';
 import type { Device } from '../api/auth';
 
 export type { Device };

@@ -3,6 +3,7 @@
  * been computed in advance. Nonces are stateless, `<issued-at seconds>.<HMAC>` under a key derived
  * from AUTH_SECRET, so every instance issues and accepts the same ones without sharing state.
  */
+import 'server-only';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /**

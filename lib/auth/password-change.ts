@@ -4,6 +4,7 @@
  * the policy, every session of the user ends (The Copenhagen Book), and the device that made the
  * change continues in a new session with a fresh token pair. All of it in one transaction.
  */
+import 'server-only';
 import { recordEvent } from '../audit/audit-log';
 import type { UserRecord } from '../db';
 import { AppError } from '../errors';

@@ -4,6 +4,7 @@
  * tabs behind one address comes near it, low enough that a script hammering rotation is slowed.
  * Per instance by design: it guards the process, not a user, and needs no database write.
  */
+import 'server-only';
 const BUCKET_MS = 10_000;
 const BUCKETS = 6;
 const MAX_ADDRESSES = 50_000;

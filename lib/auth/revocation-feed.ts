@@ -12,6 +12,7 @@
  *   little behind) is not missed; applying a row twice is harmless.
  * The middleware asks `isRevoked(sid)`: one Map lookup.
  */
+import 'server-only';
 import type { RevocationRecord } from '../db';
 
 export type RevocationSource = {

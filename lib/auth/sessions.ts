@@ -2,6 +2,7 @@
  * Sessions ("families" of refresh tokens): start one at sign-in, check one is still usable,
  * revoke one or all of a user's. Rotation itself lives in rotation.ts.
  */
+import 'server-only';
 import type { AccountState, NewRefreshToken, NewSession, SessionWithUser } from '../db';
 import { AppError } from '../errors';
 import { randomId } from '../ids';

@@ -16,6 +16,7 @@
  *
  * Keys are hashes: the table never holds what was typed into the username field.
  */
+import 'server-only';
 import { createHash } from 'node:crypto';
 import { isIPv6 } from 'node:net';
 import type { ThrottleRecord } from '../db';

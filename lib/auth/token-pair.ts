@@ -1,4 +1,5 @@
 /** Signs an access + refresh pair (lib/http/token-response.ts shapes it for the wire). */
+import 'server-only';
 import type { AuthDeps } from './deps';
 import type { Role } from '../users/roles';
 

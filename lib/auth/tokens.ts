@@ -9,18 +9,16 @@
  * never stand in for the other. `kid` names the key: a token signed with AUTH_SECRET_PREVIOUS
  * still verifies during a key rotation. Usable from middleware.ts (Node.js runtime).
  */
-import { createHmac } from 'node:crypto';
+import 'server-only';
 import { errors as joseErrors, jwtVerify, SignJWT, type JWTHeaderParameters, type JWTPayload } from 'jose';
 import { AppError } from '../errors';
 import { randomId } from '../ids';
 import type { Role } from '../users/roles';
+import { AUDIENCE, ISSUER, keyId, TYP, type TokenKind } from './token-format';
 
-export const ISSUER = 'staysignedin';
-export const AUDIENCE = 'staysignedin';
+export { AUDIENCE, ISSUER, keyId, type TokenKind };
+
 const ALGORITHM = 'HS256';
-
-export type TokenKind = 'access' | 'refresh';
-const TYP: Record<TokenKind, string> = { access: 'at+jwt', refresh: 'rt+jwt' };
 
 export type AccessClaims = {
   sub: string;
@@ -36,11 +34,6 @@ export type AccessClaims = {
 export type RefreshClaims = { sub: string; sid: string; jti: string; iat: number; exp: number; jkt: string | null };
 
 type Key = { kid: string; key: Promise<CryptoKey> };
-
-/** A key id that names the secret without revealing it (an HMAC of a fixed label). */
-export function keyId(secret: string): string {
-  return createHmac('sha256', secret).update('staysignedin key id').digest('base64url').slice(0, 16);
-}
 
 function invalid(detail: string, cause?: unknown): AppError {
   return new AppError('invalid_token', detail, { cause });

@@ -5,6 +5,7 @@
  *   under the server is watched (sqlite-file-watch.ts).
  * `transaction()` is the one transaction primitive, correct on both providers.
  */
+import 'server-only';
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type BetterSqlite3 from 'better-sqlite3';

@@ -8,6 +8,7 @@
  * blocks the event loop while it waits), and the operation is retried with growing pauses until
  * its deadline, so the rest of the server keeps serving meanwhile.
  */
+import 'server-only';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { AppError } from '../errors';
 

@@ -3,6 +3,7 @@
  * write (a locked, read-only, unreachable or vanished database is not healthy), within the store's
  * deadline. Failures are 503 `service_unavailable` (faults.ts).
  */
+import 'server-only';
 import { AppError } from '../errors';
 import { serviceUnavailable } from './faults';
 import type { Store } from './store';

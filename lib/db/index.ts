@@ -1,4 +1,5 @@
 /** The store and how to open one: the only door into lib/db for the rest of the app. */
+import 'server-only';
 import { connect, type Connection } from './connection';
 import { createPrismaStore } from './prisma-store';
 import type { Store } from './store';

@@ -1,4 +1,5 @@
 /** The Store over Prisma, the same code for SQLite and PostgreSQL (see store.ts). */
+import 'server-only';
 import type { Connection, TxClient } from './connection';
 import type { Provider, Store } from './store';
 

@@ -9,6 +9,7 @@
  * conditional update is still the lock), and run through the same guard: queue, deadline, faults.
  * Dates are stored as Prisma stores them, so both paths read and write the same rows.
  */
+import 'server-only';
 import type BetterSqlite3 from 'better-sqlite3';
 import type pg from 'pg';
 import type { NewRefreshToken, RefreshTokenRecord, SessionWithUser } from './store';

@@ -7,6 +7,7 @@
  * lost. So every operation waits its turn, and operations issued from inside a transaction
  * (recognised through AsyncLocalStorage) run at once.
  */
+import 'server-only';
 import { AsyncLocalStorage } from 'node:async_hooks';
 
 export class SerialQueue {

@@ -4,6 +4,7 @@
  * every write after that would be lost at the next restart. The store asks `assertPresent()` before
  * each operation; a `stat` is cheap and its answer is reused for a short while.
  */
+import 'server-only';
 import { statSync } from 'node:fs';
 import { DatabaseUnavailableError } from './faults';
 

@@ -3,6 +3,7 @@
  * Prisma, SQL or a provider; the same interface runs on SQLite and PostgreSQL (prisma-store.ts).
  * Operations that must be atomic are one method each, done in one transaction by the store.
  */
+import 'server-only';
 export type Provider = 'sqlite' | 'postgresql';
 
 export type UserRecord = {

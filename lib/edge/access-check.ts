@@ -11,6 +11,7 @@
  * proof of its key for this very request (`ath` = the token's hash). The middleware verifies the
  * proof; the handler takes it over once (lib/auth/access-proofs.ts).
  */
+import 'server-only';
 import { decodeJwt } from 'jose';
 import type { AccessProofLedger } from '../auth/access-proofs';
 import type { AuthDeps } from '../auth/deps';

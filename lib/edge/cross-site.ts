@@ -11,6 +11,7 @@
  * Clients that send neither header (curl, scripts) are not browsers and carry no ambient
  * credentials: they are unaffected.
  */
+import 'server-only';
 import { recordEvent } from '../audit/audit-log';
 import type { Store } from '../db';
 import { AppError } from '../errors';

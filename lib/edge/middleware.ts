@@ -13,6 +13,7 @@
  * - Handlers take the caller from the same check (access-check.ts via protectedRoute), not from a
  *   header set here: nothing a client sends can stand in for it.
  */
+import 'server-only';
 import { NextResponse, type NextRequest } from 'next/server';
 import type { Config } from '../config';
 import { AppError } from '../errors';

@@ -3,6 +3,7 @@
  * directly: which paths are public (from the route table), which are API paths and which are
  * pages that need a signed-in visitor.
  */
+import 'server-only';
 import { PUBLIC_PATHS } from '../api/routes';
 
 /** API endpoints anyone may call; each one checks whatever credentials it takes itself. */

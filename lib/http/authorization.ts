@@ -1,4 +1,5 @@
 /** The Authorization header's credentials: `Bearer` (RFC 6750) or `DPoP` (RFC 9449 §7.1). */
+import 'server-only';
 export type Credentials = { scheme: 'bearer' | 'dpop'; token: string };
 
 /** The token from an Authorization header; null when absent, undefined when malformed. */

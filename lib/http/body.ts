@@ -2,6 +2,7 @@
  * Reads a request body as a flat object of fields, from JSON or an HTML/OAuth form, with a size
  * limit enforced while streaming (a missing or false Content-Length cannot get around it).
  */
+import 'server-only';
 import { AppError } from '../errors';
 import { MAX_BODY_BYTES } from '../preload/shared.cjs';
 

@@ -1,4 +1,5 @@
 /** Who is calling: user agent, and the client address when it can be known. */
+import 'server-only';
 import type { ClientInfo } from '../auth/deps';
 import { GUARD_ACTIVE, PEER_HEADER } from '../preload/shared.cjs';
 

@@ -3,6 +3,7 @@
  * Authorization header) can be checked by middleware.ts; API routes never accept it, so a
  * cross-site form or fetch cannot act with it (no CSRF surface).
  */
+import 'server-only';
 import type { Config } from '../config';
 import { isHttps } from './forwarded';
 

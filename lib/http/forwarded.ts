@@ -6,6 +6,7 @@
  * front that overwrites them). Next.js itself builds `request.url` from X-Forwarded-Proto without
  * asking, so `request.url`'s scheme is never used for a security decision.
  */
+import 'server-only';
 export type ProxyTrust = { trustProxy: boolean };
 
 function firstValue(header: string | null): string | null {

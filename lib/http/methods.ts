@@ -4,6 +4,7 @@
  * answers 204 with the same `Allow`. Use:
  * `export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = methods({ POST });`
  */
+import 'server-only';
 import { AppError } from '../errors';
 import { problemResponse } from './problem';
 

@@ -2,6 +2,7 @@
  * RFC 9457 problem responses. Every error the API returns goes through here: a stable `code`,
  * a human `detail`, never a stack trace or an internal message.
  */
+import 'server-only';
 import { ERRORS, type ErrorCode } from '../api/errors';
 import type { AppError } from '../errors';
 

@@ -3,6 +3,7 @@
  * record that vanished under the request 404; a database fault that escaped the store's handling
  * 503; anything else a generic 500 problem (logged server-side, never shown to the client).
  */
+import 'server-only';
 import { classifyFault, isVanishedRecord, serviceUnavailable } from '../db';
 import { AppError } from '../errors';
 import { log } from '../log';

@@ -7,6 +7,7 @@
  * script ('strict-dynamic'); inline event handlers, `javascript:` URLs, plugins, <base> hijacks
  * and framing are all refused.
  */
+import 'server-only';
 import { randomBytes } from 'node:crypto';
 
 /** 128 bits, fresh for every response: a nonce that repeats is no nonce. */

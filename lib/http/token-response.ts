@@ -1,4 +1,5 @@
 /** The HTTP answer to a successful sign-in or refresh: OAuth token JSON plus the access cookie. */
+import 'server-only';
 import type { TokenResponse } from '../api/auth';
 import type { TokenPair } from '../auth/token-pair';
 import type { Config } from '../config';

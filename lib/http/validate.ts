@@ -1,4 +1,5 @@
 /** Input validation with zod: a failure becomes a 400 that names every invalid parameter. */
+import 'server-only';
 import { type z } from 'zod';
 import { AppError } from '../errors';
 import { assertWellFormed } from './body';

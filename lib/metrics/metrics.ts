@@ -3,6 +3,7 @@
  * METRICS_TOKEN is set. One registry per app (lib/server/app.ts builds it once per process).
  * Labels are fixed, small sets: never a user, a session, a token or a path with ids in it.
  */
+import 'server-only';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { PATHS, routeOf } from '../api/routes';
 import type { AuthEvents } from '../auth/deps';

@@ -4,6 +4,7 @@
  * middleware.ts, start.ts). Nothing below this room reaches for a global: each piece receives
  * what it needs from here. Tests build their own App on a throwaway database.
  */
+import 'server-only';
 import { AccessProofLedger } from '../auth/access-proofs';
 import type { AuthDeps } from '../auth/deps';
 import { createNonceService } from '../auth/dpop-nonce';

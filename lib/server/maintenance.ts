@@ -2,6 +2,7 @@
  * Hourly, on every instance (idempotent): old audit events, spent throttle counters and used DPoP
  * proof ids go. (The revocation log is pruned by the feed itself.)
  */
+import 'server-only';
 import { pruneEvents } from '../audit/audit-log';
 import { log } from '../log';
 import type { App } from './app';

@@ -2,6 +2,7 @@
  * What server-rendered pages get from the app: the client's timing, from the configuration the
  * server runs with (not the one it was built with).
  */
+import 'server-only';
 import type { ClientSettings } from '../api/client-settings';
 import { processApp } from './process-app';
 

@@ -3,6 +3,7 @@
  * separately, so a module-level variable would exist once per bundle: the App start-up builds is
  * kept on globalThis under one registered symbol, and this is the only place that reads it.
  */
+import 'server-only';
 import type { App } from './app';
 
 const KEY = Symbol.for('staysignedin.app');

@@ -4,6 +4,7 @@
  * the bootstrap administrator on an empty database, precompute the dummy password hash, and load
  * the revocation feed. Migrations have already been applied by scripts/run-app.mjs.
  */
+import 'server-only';
 import { ConfigError, parseConfig, type Config } from '../config';
 import { requestGuardActive } from '../http/client-info';
 import { log } from '../log';

@@ -2,6 +2,7 @@
  * Passwords that attackers try first (the most common entries of public breach lists, 8+
  * characters, since shorter ones are refused anyway). Compared case-insensitively.
  */
+import 'server-only';
 export const COMMON_PASSWORDS = new Set([
   '12345678',
   '123456789',

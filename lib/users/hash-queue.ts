@@ -8,6 +8,7 @@
  * The queue is bounded too: past it, a sign-in is told to come back (503) instead of waiting
  * for ever.
  */
+import 'server-only';
 import { AppError } from '../errors';
 
 export class HashQueue {

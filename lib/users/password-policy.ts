@@ -3,6 +3,7 @@
  * rules): at least 8 characters, at most 1 KiB, not the username, not a common password.
  * PASSWORD_RULES (lib/api/account-rules.ts) is shown beside every password field.
  */
+import 'server-only';
 import { PASSWORD_MAX_BYTES, PASSWORD_MIN_LENGTH } from '../api/account-rules';
 import { COMMON_PASSWORDS } from './common-passwords';
 

@@ -5,6 +5,7 @@
  * hasher waits for a slot in its queue (hash-queue.ts), so a burst of sign-ins cannot starve the
  * rest of the app. The server builds one hasher (lib/server/app.ts) and hands it down.
  */
+import 'server-only';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { hash, verify, type Options } from '@node-rs/argon2';

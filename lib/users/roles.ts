@@ -1,4 +1,5 @@
 /** What an account may do: administrators manage users; everyone else manages only themselves. */
+import 'server-only';
 import type { Role } from '../api/fields';
 
 export type { Role };

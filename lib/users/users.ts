@@ -1,4 +1,5 @@
 /** Accounts: creation (validated, hashed) and the bootstrap administrator. */
+import 'server-only';
 import { randomBytes } from 'node:crypto';
 import type { Store } from '../db';
 import { AppError } from '../errors';

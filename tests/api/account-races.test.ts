@@ -6,6 +6,7 @@ import { decodeClaims } from '../helpers/forge';
 import { post, problem, refresh, signIn, type TokenBody } from '../helpers/http';
 import { TEST_PROVIDER } from '../helpers/databases';
 import { ADMIN, startServer, type TestServer } from '../helpers/server';
+import { until } from '../helpers/wait';
 
 const ROUNDS = 5;
 const SIGN_INS = 12;
@@ -41,18 +42,11 @@ function adminApi(path: string, method: string, body?: unknown): Promise<Respons
   });
 }
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** Polls until the protected route refuses the token on this instance; its last status. */
 async function refusedWithin(server: TestServer, accessToken: string, ms: number): Promise<number> {
-  const deadline = performance.now() + ms;
-  for (;;) {
-    const response = await fetch(`${server.url}/api/bench/protected`, {
-      headers: { authorization: `Bearer ${accessToken}` },
-    });
-    if (response.status !== 200 || performance.now() > deadline) return response.status;
-    await pause(50);
-  }
+  const probe = () =>
+    fetch(`${server.url}/api/bench/protected`, { headers: { authorization: `Bearer ${accessToken}` } });
+  return (await until(probe, (response) => response.status !== 200, { timeoutMs: ms })).status;
 }
 
 type Change = 'disable' | 'delete' | 'reset' | 'role';
@@ -70,11 +64,20 @@ async function race(change: Change, round: number) {
   const created = await adminApi('/api/admin/users', 'POST', { username, password });
   expect(created.status).toBe(201);
   const { id } = (await created.json()) as { id: string };
+  let answered = 0;
   const attempts = Array.from({ length: SIGN_INS }, (_, i) =>
-    post(`${(i % 2 === 0 ? a : b).url}/api/auth/token`, { username, password }),
+    post(`${(i % 2 === 0 ? a : b).url}/api/auth/token`, { username, password }).then((response) => {
+      answered += 1;
+      return response;
+    }),
   );
-  // Lands while the first sign-ins have been answered and the rest are still checking passwords.
-  await pause(40 + round * 25);
+  // Lands once the first one to three sign-ins (by round) have been answered, while the rest are
+  // still checking passwords.
+  await until(
+    () => answered,
+    (count) => count >= 1 + (round % 3),
+    { everyMs: 2, timeoutMs: 10_000 },
+  );
   const changed = await CHANGES[change](id);
   expect(changed.status, `${change}: ${await changed.clone().text()}`).toBeLessThan(300);
   const responses = await Promise.all(attempts);

@@ -6,6 +6,7 @@ import { openDatabase } from '@/lib/db';
 import { decodeClaims } from '../helpers/forge';
 import { refresh, signIn, type TokenBody } from '../helpers/http';
 import { ADMIN, startServer, type TestServer } from '../helpers/server';
+import { until, untilTime } from '../helpers/wait';
 
 const SESSIONS = 50;
 const jtiOf = (token: string) => decodeClaims(token).jti as string;
@@ -54,9 +55,11 @@ describe('a crash in the middle of rotations', () => {
     const sessions: TokenBody[] = [];
     for (let i = 0; i < SESSIONS; i++) sessions.push(await signIn(server.url, ADMIN.username, ADMIN.password));
     const clients = sessions.map(rotatingClient);
-    // Let them rotate for a while, then pull the plug mid-flight.
-    await new Promise((resolve) => setTimeout(resolve, 2000));
+    // Let every client rotate a few times, then pull the plug mid-flight.
+    const total = () => clients.reduce((sum, client) => sum + client.rotations(), 0);
+    await until(total, (rotations) => rotations >= SESSIONS * 3, { timeoutMs: 20_000 });
     await server.crash();
+    const crashedAt = Date.now();
     await Promise.all(clients.map((client) => client.stop()));
     expect(clients.reduce((sum, client) => sum + client.rotations(), 0)).toBeGreaterThan(SESSIONS);
 
@@ -71,7 +74,8 @@ describe('a crash in the middle of rotations', () => {
     const lost = held.filter((row) => row.usedAt !== null).length;
     expect(lost).toBeGreaterThan(0);
 
-    await new Promise((resolve) => setTimeout(resolve, (GRACE_SECONDS + 1) * 1000));
+    // The restart is slower than the grace window: a rotation just before the crash is past it.
+    await untilTime(crashedAt + (GRACE_SECONDS + 1) * 1000);
     await server.start();
 
     const results = await Promise.all(clients.map((client) => refresh(server.url, client.token())));

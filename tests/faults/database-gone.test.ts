@@ -6,6 +6,7 @@ import { sqliteFilePath } from '@/lib/db/location';
 import { post, problem, signIn } from '../helpers/http';
 import { TEST_PROVIDER } from '../helpers/databases';
 import { ADMIN, startServer, type TestServer } from '../helpers/server';
+import { until } from '../helpers/wait';
 
 let server: TestServer;
 
@@ -24,12 +25,11 @@ describe.skipIf(sqliteOnly)('a database file that disappears', () => {
     const file = sqliteFilePath(server.dbUrl);
     for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
 
-    const deadline = Date.now() + 1000;
-    let health = await fetch(`${server.url}/api/health`);
-    while (health.status === 200 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      health = await fetch(`${server.url}/api/health`);
-    }
+    const health = await until(
+      () => fetch(`${server.url}/api/health`),
+      (response) => response.status !== 200,
+      { timeoutMs: 1000 },
+    );
     expect(health.status).toBe(503);
     expect((await problem(health)).code).toBe('service_unavailable');
 

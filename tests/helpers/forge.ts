@@ -1,7 +1,7 @@
 /** Builds tokens by hand (with the test server's secret or another), to prove the server refuses them. */
 import { createHmac } from 'node:crypto';
 import { base64url, SignJWT } from 'jose';
-import { AUDIENCE, ISSUER, keyId } from '@/lib/auth/tokens';
+import { AUDIENCE, ISSUER, keyId } from '@/lib/auth/token-format';
 
 export function decodeClaims(token: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
