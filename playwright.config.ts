@@ -28,6 +28,18 @@ export const E2E = {
 
 const CI = Boolean(process.env.CI);
 
+/** Debian's Chromium; Playwright's own browser download is not available offline. */
+const CHROMIUM = {
+  executablePath: '/usr/lib/chromium/chromium',
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+};
+
 export default defineConfig({
   testDir: 'e2e',
   fullyParallel: false,
@@ -45,20 +57,17 @@ export default defineConfig({
   projects: [
     {
       name: 'chromium',
+      // Screenshots for the README are taken only when asked: npm run screenshots.
+      testIgnore: 'screenshots.ts',
       use: {
         ...devices['Desktop Chrome'],
-        launchOptions: {
-          // Debian's Chromium; Playwright's own browser download is not available offline.
-          executablePath: '/usr/lib/chromium/chromium',
-          args: [
-            '--no-sandbox',
-            '--disable-gpu',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-          ],
-        },
+        launchOptions: CHROMIUM,
       },
+    },
+    {
+      name: 'screenshots',
+      testMatch: 'screenshots.ts',
+      use: { ...devices['Desktop Chrome'], launchOptions: CHROMIUM },
     },
   ],
   webServer: {

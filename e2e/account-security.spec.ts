@@ -22,7 +22,6 @@ test('a session ended from the sessions page sends that other browser to /login 
   await expect(here.locator('[data-current="true"]')).toContainText('This device');
   const other = here.locator('[data-current="false"]');
   await expect(other).toContainText('Safari on iOS');
-  await here.screenshot({ path: 'docs/screenshots/sessions.png' });
   await other.getByRole('button', { name: 'Sign out this session' }).click();
   await expect(sessions).toHaveCount(1);
 
@@ -77,7 +76,6 @@ test('an administrator disables a signed-in user, whose tab reaches /login withi
   await admin.getByLabel('Search').fill('uma');
   const row = admin.locator('[data-testid="user"][data-username="uma"]');
   await expect(row).toHaveCount(1);
-  await admin.screenshot({ path: 'docs/screenshots/users.png' });
   await row.getByRole('button', { name: 'Disable' }).click();
   await expect(row).toContainText('disabled');
 

@@ -7,14 +7,12 @@ test('an unauthenticated visit to a dashboard page goes to /login?next=..., and 
 }) => {
   await page.goto('/dashboard?view=compact');
   await expect(page).toHaveURL(/\/login\?next=%2Fdashboard%3Fview%3Dcompact$/);
-  await page.screenshot({ path: 'docs/screenshots/login.png' });
   await page.getByLabel('Username').fill(E2E.admin.username);
   await page.getByLabel('Password').fill(E2E.admin.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page).toHaveURL(/\/dashboard\?view=compact$/);
   await expect(page.getByTestId('username')).toHaveText('admin');
   await expect(page.getByTestId('signed-in-as')).toContainText('admin');
-  await page.screenshot({ path: 'docs/screenshots/dashboard.png' });
 });
 
 test('a wrong password shows the error and stores no token', async ({ page }) => {

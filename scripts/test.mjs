@@ -4,7 +4,7 @@
 //   1. preflight: native modules load; Debian's Chromium is there and PostgreSQL answers
 //      (installed or started when we are root)
 //   2. production build
-//   3. unit + HTTP integration tests (vitest) on SQLite
+//   3. unit, HTTP and fault tests (vitest: npm run test:unit, test:api, test:faults) on SQLite
 //   4. the same suite on PostgreSQL (throwaway databases, dropped at the end)
 //   5. browser tests (Playwright, Debian Chromium)
 // Stops at the first failing step with what to do about it, never a wall of failures.
@@ -114,6 +114,6 @@ if (!run('npx', ['vitest', 'run'], { env: { ...process.env, TEST_DATABASE: 'post
 }
 
 step('Browser tests (Playwright, Debian Chromium)');
-if (!run('npx', ['playwright', 'test'])) fail('Browser tests failed (output above; traces in test-results/).');
+if (!run('npm', ['run', 'test:e2e'])) fail('Browser tests failed (output above; traces in test-results/).');
 
 console.log('\n✔ All tests passed.\n');

@@ -54,6 +54,9 @@ beforeAll(async () => {
   key = await newKey();
 });
 
+/** The thumbprint a proof of `key` is accepted under. */
+const thumbprint = () => calculateJwkThumbprint(key.publicJwk, 'sha256');
+
 describe('verifyProof', () => {
   it('accepts a fresh proof for this request and names its key by RFC 7638 thumbprint', async () => {
     const verified = await verifyProof(await proof(key), check());
@@ -62,13 +65,15 @@ describe('verifyProof', () => {
 
   it('ignores the query and compares scheme and host case-insensitively', async () => {
     const htu = 'HTTPS://App.Example/api/auth/refresh?x=1#f';
-    await expect(verifyProof(await proof(key, { claims: { htu } }), check())).resolves.toBeTruthy();
+    await expect(verifyProof(await proof(key, { claims: { htu } }), check())).resolves.toMatchObject({
+      jkt: await thumbprint(),
+    });
   });
 
   it('compares host and path only when the scheme cannot be known (TLS ended at an untrusted proxy)', async () => {
     const https = await proof(key, { claims: { htu: 'https://app.example/api/auth/refresh' } });
     const asSeen = check({ url: 'http://app.example/api/auth/refresh', schemeKnown: false });
-    await expect(verifyProof(https, asSeen)).resolves.toBeTruthy();
+    await expect(verifyProof(https, asSeen)).resolves.toMatchObject({ jkt: await thumbprint() });
     // The scheme is all that is relaxed: another host or path is still refused.
     const otherHost = await proof(key, { claims: { htu: 'https://evil.example/api/auth/refresh' } });
     expect(await codeOf(verifyProof(otherHost, asSeen))).toBe('invalid_dpop_proof');
@@ -101,7 +106,7 @@ describe('verifyProof', () => {
       expect(nonces.accepts(error.dpopNonce!, NOW)).toBe(true);
       // A client whose clock is off signs again with the nonce: the nonce proves freshness.
       const withNonce = await proof(key, { claims: { iat, nonce: error.dpopNonce } });
-      await expect(verifyProof(withNonce, check())).resolves.toBeTruthy();
+      await expect(verifyProof(withNonce, check())).resolves.toMatchObject({ jkt: await thumbprint() });
     }
   });
 
@@ -165,7 +170,9 @@ describe('verifyProof', () => {
       const error = await appErrorOf(verifyProof(await proof(key, { claims: { nonce } }), required));
       expect(error.code).toBe('use_dpop_nonce');
     }
-    await expect(verifyProof(await proof(key, { claims: { nonce: issued } }), required)).resolves.toBeTruthy();
+    await expect(verifyProof(await proof(key, { claims: { nonce: issued } }), required)).resolves.toMatchObject({
+      jkt: await thumbprint(),
+    });
   });
 });
 

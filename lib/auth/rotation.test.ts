@@ -50,7 +50,9 @@ describe('rotateRefreshToken', () => {
     expect(jtiOf(second.refreshToken)).toBe(jtiOf(first.refreshToken));
     expect((await db.session.findUniqueOrThrow({ where: { id: sessionId } })).revokedAt).toBeNull();
     // Both racers now hold the one live chain; it continues normally.
-    await expect(rotateRefreshToken(deps, second.refreshToken)).resolves.toBeTruthy();
+    const third = await rotateRefreshToken(deps, second.refreshToken);
+    expect(jtiOf(third.refreshToken)).not.toBe(jtiOf(second.refreshToken));
+    expect(decodeClaims(third.refreshToken).sid).toBe(sessionId);
   });
 
   it('revokes the whole session when a used token is replayed after the grace window', async () => {

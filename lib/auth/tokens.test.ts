@@ -118,7 +118,10 @@ describe('access tokens', () => {
     const cached = createTokenService({ secret: SECRET, cacheSize: 10 });
     const token = await cached.signAccess(identity, nowSeconds + 60, NOW);
     await cached.verifyAccess(token, NOW); // now cached
-    await expect(cached.verifyAccess(token, new Date(NOW.getTime() + 30_000))).resolves.toBeTruthy();
+    await expect(cached.verifyAccess(token, new Date(NOW.getTime() + 30_000))).resolves.toMatchObject({
+      sub: identity.sub,
+      sid: identity.sid,
+    });
     const error = await appErrorOf(cached.verifyAccess(token, new Date(NOW.getTime() + 61_000)));
     expect(error.message).toBe('the token has expired');
   });

@@ -25,7 +25,7 @@ export type TxClient = Prisma.TransactionClient;
 
 export type Connection = {
   provider: Provider;
-  /** Single queries, each guarded. */
+  /** Single queries, each one operation under the rules above. */
   client: Client;
   transaction: <T>(work: (tx: TxClient) => Promise<T>) => Promise<T>;
   /** Runs a request's database work under one deadline (every query of it shares the budget). */
@@ -41,10 +41,10 @@ export type Connection = {
  */
 const SQLITE_BUSY_TIMEOUT_MS = 2;
 
-function withGuard(base: Client, guarded: <T>(work: () => Promise<T>) => Promise<T>): Client {
+function everyQueryAs(base: Client, operation: <T>(work: () => Promise<T>) => Promise<T>): Client {
   return base.$extends({
-    name: 'guard',
-    query: { $allOperations: ({ args, query }) => guarded(() => query(args)) },
+    name: 'operation',
+    query: { $allOperations: ({ args, query }) => operation(() => query(args)) },
   }) as unknown as Client;
 }
 
@@ -79,7 +79,7 @@ function connectSqlite(databaseUrl: string): Connection {
       }));
 
   /** One operation: in turn, retried while busy, 503 when it cannot be done in time. */
-  function guarded<T>(work: () => Promise<T>): Promise<T> {
+  function operation<T>(work: () => Promise<T>): Promise<T> {
     // The request's deadline (or one from now), so time spent queued is part of it.
     const deadline = deadlines.now();
     return queue.run(() =>
@@ -93,12 +93,12 @@ function connectSqlite(databaseUrl: string): Connection {
 
   return {
     provider: 'sqlite',
-    client: withGuard(base, guarded),
+    client: everyQueryAs(base, operation),
     withDeadline: (work) => deadlines.within(work),
     // An interactive transaction that no other request's query can slip into; retried whole.
-    transaction: (work) => guarded(() => base.$transaction((tx) => work(tx))),
+    transaction: (work) => operation(() => base.$transaction((tx) => work(tx))),
     refresh: sqliteRefreshStatements((work) =>
-      guarded(async () => {
+      operation(async () => {
         if (!handle?.open) throw new Error('the SQLite connection is not open');
         return work(handle);
       }),
@@ -115,15 +115,15 @@ function connectPostgres(databaseUrl: string): Connection {
   pool.on('error', () => undefined);
   const base = new PostgresClient({ adapter: new PrismaPg(pool) }) as unknown as Client;
   const deadlines = new Deadlines();
-  const guarded = <T>(work: () => Promise<T>) => withFaultHandling(work, deadlines.now());
+  const operation = <T>(work: () => Promise<T>) => withFaultHandling(work, deadlines.now());
   return {
     provider: 'postgresql',
-    client: withGuard(base, guarded),
+    client: everyQueryAs(base, operation),
     withDeadline: (work) => deadlines.within(work),
     // Read committed is enough: every atomic step is a conditional update that re-checks its
     // condition after waiting for a concurrent writer.
-    transaction: (work) => guarded(() => base.$transaction((tx) => work(tx))),
-    refresh: postgresRefreshStatements((work) => guarded(() => work(pool)), pg.types),
+    transaction: (work) => operation(() => base.$transaction((tx) => work(tx))),
+    refresh: postgresRefreshStatements((work) => operation(() => work(pool)), pg.types),
     close: async () => {
       await base.$disconnect();
       await pool.end();

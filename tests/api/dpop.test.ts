@@ -79,10 +79,10 @@ describe('DPoP-bound sessions', () => {
     expect(first.status).toBe(400);
     expect((await problem(first)).code).toBe('use_dpop_nonce');
     const nonce = first.headers.get('dpop-nonce');
-    expect(nonce).toBeTruthy();
+    expect(nonce).toMatch(/^\d+\.[\w-]{43}$/);
     const retry = await refreshWith(tokens.refresh_token, { dpop: await dpopProof(key, refreshUrl(), { nonce }) });
     expect(retry.status).toBe(200);
-    expect(retry.headers.get('dpop-nonce')).toBeTruthy();
+    expect(retry.headers.get('dpop-nonce')).toMatch(/^\d+\.[\w-]{43}$/);
   });
 
   it('refuses a captured proof replayed with the next refresh token (401)', async () => {

@@ -24,11 +24,8 @@ describe('refresh races inside the grace window', () => {
     const sid = decodeClaims(tokens.access_token).sid as string;
     expect(await db.refreshToken.count({ where: { sessionId: sid, usedAt: null } })).toBe(1);
     expect((await db.session.findUniqueOrThrow({ where: { id: sid } })).revokedAt).toBeNull();
-    expect(
-      await db.session.count({
-        where: { userId: decodeClaims(tokens.access_token).sub as string, revokedAt: null, id: sid },
-      }),
-    ).toBe(1);
+    // A benign race: nothing was taken for theft.
+    expect(await db.auditEvent.count({ where: { sessionId: sid, type: 'refresh.reuse_detected' } })).toBe(0);
 
     // The chain continues from any of the (identical) successors.
     const next = await refresh(server.url, bodies[3]!.refresh_token);
