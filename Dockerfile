@@ -38,7 +38,7 @@ COPY --from=build --chown=node:node /app/.next ./.next
 COPY --from=build --chown=node:node /app/prisma ./prisma
 COPY --from=build --chown=node:node /app/scripts ./scripts
 COPY --from=build --chown=node:node /app/lib/db/location.ts /app/lib/db/postgres-migration-adapter.ts /app/lib/db/store.ts ./lib/db/
-COPY --from=build --chown=node:node /app/lib/http/request-guard.cjs /app/lib/http/request-guard-preload.cjs ./lib/http/
+COPY --from=build --chown=node:node /app/lib/preload ./lib/preload
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 VOLUME ["/app/data"]
