@@ -2,6 +2,7 @@
 import { usePathname, useRouter } from 'next/navigation';
 import { useEffect, type ReactNode } from 'react';
 import useSWR from 'swr';
+import { PATHS } from '@/lib/api/routes';
 import { useAuth } from '@/lib/client/auth-provider';
 
 /**
@@ -22,7 +23,7 @@ export function RequireAuth({ children }: { children: ReactNode }) {
 
   // Every dashboard page re-checks the session (SWR shares the request with the pages' own), so a
   // session ended elsewhere sends this tab to /login within sessionCheckSeconds.
-  useSWR(status === 'authenticated' ? '/api/auth/me' : null, fetcher, {
+  useSWR(status === 'authenticated' ? PATHS.me : null, fetcher, {
     refreshInterval: settings.sessionCheckSeconds * 1000,
     revalidateOnFocus: true,
   });

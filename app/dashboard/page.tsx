@@ -1,19 +1,14 @@
 'use client';
 import useSWR from 'swr';
+import type { MeResponse } from '@/lib/api/auth';
+import { PATHS } from '@/lib/api/routes';
 import { useAuth } from '@/lib/client/auth-provider';
 import { Countdown } from '../_components/countdown';
-
-type Me = {
-  id: string;
-  username: string;
-  role: string;
-  session: { id: string; createdAt: string; lastUsedAt: string; expiresAt: string };
-};
 
 export default function DashboardPage() {
   const { fetcher, expiresAt, refreshExpiresAt, settings } = useAuth();
   // Polls the session, so one revoked elsewhere is noticed within sessionCheckSeconds.
-  const { data, error, isLoading, mutate } = useSWR<Me, Error>('/api/auth/me', fetcher, {
+  const { data, error, isLoading, mutate } = useSWR<MeResponse, Error>(PATHS.me, fetcher, {
     refreshInterval: settings.sessionCheckSeconds * 1000,
     revalidateOnFocus: true,
     shouldRetryOnError: true,

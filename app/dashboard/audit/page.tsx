@@ -2,19 +2,8 @@
 import { useState } from 'react';
 import useSWR from 'swr';
 import { useAuth } from '@/lib/client/auth-provider';
-import { AUDIT_EVENTS, AUDIT_TYPES, type AuditType } from '@/lib/api/audit';
-
-type Event = {
-  id: number;
-  at: string;
-  type: AuditType;
-  userId: string | null;
-  actorId: string | null;
-  ip: string | null;
-  userAgent: string | null;
-  detail: Record<string, unknown> | null;
-};
-type Page = { events: Event[]; next: number | null };
+import { AUDIT_EVENTS, AUDIT_TYPES, type AuditPage as Page, type AuditType } from '@/lib/api/audit';
+import { PATHS } from '@/lib/api/routes';
 
 export default function AuditPage() {
   const { fetcher, user } = useAuth();
@@ -24,7 +13,7 @@ export default function AuditPage() {
   const params = new URLSearchParams({ limit: '25' });
   if (type) params.set('type', type);
   if (before) params.set('before', String(before));
-  const { data, error } = useSWR<Page, Error>(`/api/audit?${params.toString()}`, fetcher);
+  const { data, error } = useSWR<Page, Error>(`${PATHS.audit}?${params.toString()}`, fetcher);
 
   return (
     <section className="card">
@@ -57,7 +46,7 @@ export default function AuditPage() {
         {data?.events.map((event) => (
           <li key={event.id} data-testid="audit-event" data-type={event.type}>
             <div>
-              <strong>{AUDIT_EVENTS[event.type] ?? event.type}</strong>
+              <strong>{AUDIT_EVENTS[event.type as AuditType] ?? event.type}</strong>
               <div className="notice">
                 {new Date(event.at).toLocaleString()}
                 {event.ip ? ` · ${event.ip}` : ''}

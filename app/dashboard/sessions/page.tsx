@@ -1,33 +1,24 @@
 'use client';
 import useSWR from 'swr';
+import type { SessionsResponse } from '@/lib/api/auth';
+import { PATHS, pathTo } from '@/lib/api/routes';
 import { useAuth } from '@/lib/client/auth-provider';
 import { useApiAction } from '../../_components/use-api';
-
-type Session = {
-  id: string;
-  current: boolean;
-  device: { label: string };
-  ip: string | null;
-  createdAt: string;
-  lastUsedAt: string;
-  expiresAt: string;
-  keyBound: boolean;
-};
 
 const when = (iso: string) => new Date(iso).toLocaleString();
 
 export default function SessionsPage() {
   const { fetcher } = useAuth();
-  const { data, error, mutate } = useSWR<{ sessions: Session[] }, Error>('/api/auth/sessions', fetcher);
+  const { data, error, mutate } = useSWR<SessionsResponse, Error>(PATHS.sessions, fetcher);
   const action = useApiAction();
   const others = data?.sessions.filter((session) => !session.current) ?? [];
 
   async function endSession(id: string) {
-    if (await action.run(`/api/auth/sessions/${encodeURIComponent(id)}`, { method: 'DELETE' })) await mutate();
+    if (await action.run(pathTo('session', { id }), { method: 'DELETE' })) await mutate();
   }
 
   async function endOthers() {
-    if (await action.run('/api/auth/sessions/revoke-others', { method: 'POST' })) await mutate();
+    if (await action.run(PATHS.revokeOthers, { method: 'POST' })) await mutate();
   }
 
   return (

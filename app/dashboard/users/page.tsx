@@ -3,22 +3,23 @@ import { useState, type FormEvent } from 'react';
 import useSWR from 'swr';
 import { useAuth } from '@/lib/client/auth-provider';
 import { PASSWORD_RULES, USERNAME_RULES } from '@/lib/api/account-rules';
+import type { UserView, UsersResponse } from '@/lib/api/admin';
+import { PATHS, pathTo } from '@/lib/api/routes';
 import { formText } from '../../_components/form-text';
 import { useApiAction } from '../../_components/use-api';
 
-type User = { id: string; username: string; role: 'admin' | 'user'; disabled: boolean; createdAt: string };
+type User = UserView;
 
 function UserRow({ user, self, onChanged }: { user: User; self: boolean; onChanged: () => Promise<unknown> }) {
   const action = useApiAction();
   const [resetting, setResetting] = useState(false);
 
   async function change(body: Record<string, unknown>) {
-    if (await action.run(`/api/admin/users/${encodeURIComponent(user.id)}`, { method: 'PATCH', body }))
-      await onChanged();
+    if (await action.run(pathTo('user', { id: user.id }), { method: 'PATCH', body })) await onChanged();
   }
   async function remove() {
     if (!window.confirm(`Delete ${user.username}? Their sessions end at once.`)) return;
-    if (await action.run(`/api/admin/users/${encodeURIComponent(user.id)}`, { method: 'DELETE' })) await onChanged();
+    if (await action.run(pathTo('user', { id: user.id }), { method: 'DELETE' })) await onChanged();
   }
   async function reset(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -71,8 +72,8 @@ function UserRow({ user, self, onChanged }: { user: User; self: boolean; onChang
 export default function UsersPage() {
   const { fetcher, user: me } = useAuth();
   const [search, setSearch] = useState('');
-  const key = `/api/admin/users${search ? `?search=${encodeURIComponent(search)}` : ''}`;
-  const { data, error, mutate } = useSWR<{ users: User[] }, Error & { status?: number }>(key, fetcher);
+  const key = `${PATHS.users}${search ? `?search=${encodeURIComponent(search)}` : ''}`;
+  const { data, error, mutate } = useSWR<UsersResponse, Error & { status?: number }>(key, fetcher);
   const create = useApiAction();
 
   async function onCreate(event: FormEvent<HTMLFormElement>) {
@@ -84,7 +85,7 @@ export default function UsersPage() {
       password: formText(data, 'password'),
       role: data.get('admin') ? 'admin' : 'user',
     };
-    if (await create.run('/api/admin/users', { method: 'POST', body })) {
+    if (await create.run(PATHS.users, { method: 'POST', body })) {
       form.reset();
       await mutate();
     }
