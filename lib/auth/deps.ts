@@ -4,8 +4,16 @@ import type { Store } from '../db';
 import type { Passwords } from '../users/passwords';
 import type { NonceService } from './dpop-nonce';
 import type { RevocationFeed } from './revocation-feed';
-import type { ThrottlePolicy } from './sign-in-throttle';
 import type { TokenService } from './tokens';
+
+/** Sign-in throttling (sign-in-throttle.ts): when an address or a username is locked, and for how long. */
+export type ThrottlePolicy = {
+  windowSeconds: number;
+  addressMaxFailures: number;
+  usernameMaxFailures: number;
+  lockSeconds: number;
+  maxLockSeconds: number;
+};
 
 export type AuthPolicy = {
   accessTokenSeconds: number;

@@ -3,7 +3,8 @@ import { testAuth } from '@/tests/helpers/auth';
 import { createTestDb } from '@/tests/helpers/database';
 import { appErrorOf } from '@/tests/helpers/errors';
 import type { Database } from '../db';
-import { beginAttempt, networkOf, type ThrottlePolicy } from './sign-in-throttle';
+import type { ThrottlePolicy } from './deps';
+import { beginAttempt, networkOf } from './sign-in-throttle';
 
 let store: Database['store'];
 const POLICY: ThrottlePolicy = {

@@ -21,15 +21,7 @@ import { createHash } from 'node:crypto';
 import { isIPv6 } from 'node:net';
 import type { ThrottleRecord } from '../db';
 import { AppError } from '../errors';
-import type { AuthDeps } from './deps';
-
-export type ThrottlePolicy = {
-  windowSeconds: number;
-  addressMaxFailures: number;
-  usernameMaxFailures: number;
-  lockSeconds: number;
-  maxLockSeconds: number;
-};
+import type { AuthDeps, ThrottlePolicy } from './deps';
 
 type Who = { username: string; ip: string | null };
 

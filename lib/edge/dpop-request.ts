@@ -47,7 +47,7 @@ export async function requestProof(
   return presentProof(deps, header, {
     method: request.method,
     url: requestUri(request, trust),
-    // Behind a proxy we do not trust, the browser's scheme is unknown (README "Behind a reverse proxy").
+    // Behind a proxy we do not trust, the browser's scheme is unknown (docs/operations.md, "Behind a reverse proxy").
     schemeKnown: trust.trustProxy,
     requireNonce: options.requireNonce,
   });

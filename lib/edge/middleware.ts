@@ -17,7 +17,7 @@ import 'server-only';
 import { NextResponse, type NextRequest } from 'next/server';
 import type { Config } from '../config';
 import { AppError } from '../errors';
-import { ACCESS_COOKIE } from '../http/cookie';
+import { ACCESS_COOKIE } from './access-cookie';
 import { isHttps } from '../http/forwarded';
 import { bearerProblem, problemResponse } from '../http/problem';
 import { contentSecurityPolicy, newNonce, STRICT_TRANSPORT_SECURITY } from '../http/security-headers';

@@ -3,8 +3,8 @@ import 'server-only';
 import type { TokenResponse } from '../api/auth';
 import type { TokenPair } from '../auth/token-pair';
 import type { Config } from '../config';
-import { accessCookie } from './cookie';
-import { jsonResponse } from './problem';
+import { accessCookie } from './access-cookie';
+import { jsonResponse } from '../http/problem';
 
 /** A token pair as the OAuth 2.0 token response (RFC 6749 §5.1). */
 export function tokenResponseBody(pair: TokenPair): TokenResponse {

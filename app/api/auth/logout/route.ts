@@ -6,7 +6,7 @@ import { requestProof } from '@/lib/edge/dpop-request';
 import { AppError } from '@/lib/errors';
 import { bearerToken } from '@/lib/http/authorization';
 import { readFields } from '@/lib/http/body';
-import { clearedAccessCookie } from '@/lib/http/cookie';
+import { clearedAccessCookie } from '@/lib/edge/access-cookie';
 import { NO_STORE } from '@/lib/http/problem';
 import { parseInput } from '@/lib/http/validate';
 import { methods, route } from '@/lib/server/routes';

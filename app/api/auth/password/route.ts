@@ -3,7 +3,7 @@
 import { PasswordChangeRequest } from '@/lib/api/auth';
 import { changePassword } from '@/lib/auth/password-change';
 import { readFields } from '@/lib/http/body';
-import { tokenResponse } from '@/lib/http/token-response';
+import { tokenResponse } from '@/lib/edge/token-response';
 import { parseInput } from '@/lib/http/validate';
 import { methods, protectedRoute } from '@/lib/server/routes';
 

@@ -5,7 +5,7 @@ import { refuseCrossSiteAudited } from '@/lib/edge/cross-site';
 import { requestProof, withNextNonce } from '@/lib/edge/dpop-request';
 import { AppError } from '@/lib/errors';
 import { readFields } from '@/lib/http/body';
-import { tokenResponse } from '@/lib/http/token-response';
+import { tokenResponse } from '@/lib/edge/token-response';
 import { parseInput } from '@/lib/http/validate';
 import { methods, route } from '@/lib/server/routes';
 
