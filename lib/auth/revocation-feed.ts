@@ -1,6 +1,6 @@
 /**
  * Revocation that reaches live access tokens, on every instance, without a database round trip
- * per request.
+ * per request (rule 8 of docs/design.md).
  *
  * Access tokens are checked by signature alone, so a session ended on one instance would keep its
  * access tokens working everywhere until they expire. Each instance therefore keeps in memory the

@@ -33,7 +33,7 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 const jtiOf = (token: string) => decodeClaims(token).jti as string;
 
 describe('rotateRefreshToken', () => {
-  it('returns a new pair, marks the presented token used and records its successor', async () => {
+  it('returns a new pair, marks the presented token used and records its successor (rule 1)', async () => {
     const { deps, pair } = await newSession();
     const next = await rotateRefreshToken(deps, pair.refreshToken);
     expect(next.refreshToken).not.toBe(pair.refreshToken);
@@ -42,7 +42,7 @@ describe('rotateRefreshToken', () => {
     expect(used.replacedById).toBe(jtiOf(next.refreshToken));
   });
 
-  it('treats the immediate predecessor inside the grace window as a race: same successor, no revocation', async () => {
+  it('treats the immediate predecessor inside the grace window as a race: same successor, no revocation (rule 2)', async () => {
     const { deps, clock, pair, sessionId } = await newSession();
     const first = await rotateRefreshToken(deps, pair.refreshToken);
     clock.advance(9);
@@ -55,7 +55,7 @@ describe('rotateRefreshToken', () => {
     expect(decodeClaims(third.refreshToken).sid).toBe(sessionId);
   });
 
-  it('revokes the whole session when a used token is replayed after the grace window', async () => {
+  it('revokes the whole session when a used token is replayed after the grace window (rule 3)', async () => {
     const { deps, clock, pair, sessionId } = await newSession();
     const successor = await rotateRefreshToken(deps, pair.refreshToken);
     clock.advance(11);
@@ -66,7 +66,7 @@ describe('rotateRefreshToken', () => {
     expect(await codeOf(rotateRefreshToken(deps, successor.refreshToken))).toBe('token_reused');
   });
 
-  it('revokes the session when a token older than the immediate predecessor is replayed, even inside the grace window', async () => {
+  it('revokes the session when a token older than the immediate predecessor is replayed, even inside the grace window (rule 3)', async () => {
     const { deps, pair, sessionId } = await newSession();
     const second = await rotateRefreshToken(deps, pair.refreshToken);
     await rotateRefreshToken(deps, second.refreshToken);
@@ -74,7 +74,7 @@ describe('rotateRefreshToken', () => {
     expect((await db.session.findUniqueOrThrow({ where: { id: sessionId } })).revokedAt).not.toBeNull();
   });
 
-  it('counts the grace window from start-up for a token used before this process started (a crash lost the response)', async () => {
+  it('counts the grace window from start-up for a token used before this process started (a crash lost the response) (rule 6)', async () => {
     const { deps, clock, pair, sessionId } = await newSession();
     const successor = await rotateRefreshToken(deps, pair.refreshToken);
     // The process crashed right after that rotation and came back 30 s later (window: 10 s).
@@ -86,7 +86,7 @@ describe('rotateRefreshToken', () => {
     expect((await db.session.findUniqueOrThrow({ where: { id: sessionId } })).revokedAt).toBeNull();
   });
 
-  it('still treats that token as stolen once the window after start-up has passed', async () => {
+  it('still treats that token as stolen once the window after start-up has passed (rule 6)', async () => {
     const { deps, clock, pair } = await newSession();
     await rotateRefreshToken(deps, pair.refreshToken);
     clock.advance(30);
@@ -95,7 +95,7 @@ describe('rotateRefreshToken', () => {
     expect(await codeOf(rotateRefreshToken(restarted, pair.refreshToken))).toBe('token_reused');
   });
 
-  it("gives no start-up window to a token used long before the start (an idle session's old token)", async () => {
+  it("gives no start-up window to a token used long before the start (an idle session's old token) (rule 6)", async () => {
     const { deps, clock, pair, sessionId } = await newSession();
     await rotateRefreshToken(deps, pair.refreshToken);
     clock.advance(3600); // used an hour ago; the successor was never used (an idle tab)
@@ -105,7 +105,7 @@ describe('rotateRefreshToken', () => {
     expect((await db.session.findUniqueOrThrow({ where: { id: sessionId } })).revokedReason).toBe('token_reused');
   });
 
-  it('still treats an older token as stolen right after start-up: only the immediate predecessor qualifies', async () => {
+  it('still treats an older token as stolen right after start-up: only the immediate predecessor qualifies (rule 6)', async () => {
     const { deps, clock, pair } = await newSession();
     const second = await rotateRefreshToken(deps, pair.refreshToken);
     await rotateRefreshToken(deps, second.refreshToken);
@@ -114,33 +114,33 @@ describe('rotateRefreshToken', () => {
     expect(await codeOf(rotateRefreshToken(restarted, pair.refreshToken))).toBe('token_reused');
   });
 
-  it('refuses a token of a signed-out session with session_revoked', async () => {
+  it('refuses a token of a signed-out session with session_revoked (rule 4)', async () => {
     const { deps, pair, sessionId } = await newSession();
     await revokeSession(deps, sessionId, 'logout');
     expect(await codeOf(rotateRefreshToken(deps, pair.refreshToken))).toBe('session_revoked');
   });
 
-  it('refuses refresh for a disabled user with account_disabled (401)', async () => {
+  it('refuses refresh for a disabled user with account_disabled (401) (rule 4)', async () => {
     const { deps, pair, user } = await newSession();
     await db.user.update({ where: { id: user.id }, data: { disabled: true } });
     const error = await rotateRefreshToken(deps, pair.refreshToken).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'account_disabled', status: 401 });
   });
 
-  it('refuses refresh for a deleted user', async () => {
+  it('refuses refresh for a deleted user (rule 4)', async () => {
     const { deps, pair, user } = await newSession();
     await db.user.delete({ where: { id: user.id } });
     expect(await codeOf(rotateRefreshToken(deps, pair.refreshToken))).toBe('invalid_token');
   });
 
-  it('refuses refresh for a session that began before the last password change', async () => {
+  it('refuses refresh for a session that began before the last password change (rule 4)', async () => {
     const { deps, clock, pair, user } = await newSession();
     clock.advance(60);
     await db.user.update({ where: { id: user.id }, data: { passwordChangedAt: clock.now() } });
     expect(await codeOf(rotateRefreshToken(deps, pair.refreshToken))).toBe('session_revoked');
   });
 
-  it('never issues a refresh token that outlives the session, and refuses once the session ends', async () => {
+  it('never issues a refresh token that outlives the session, and refuses once the session ends (rule 4)', async () => {
     const { deps, clock, pair } = await newSession({ refreshTokenSeconds: 100, sessionMaxAgeSeconds: 150 });
     clock.advance(90);
     const next = await rotateRefreshToken(deps, pair.refreshToken);
@@ -161,7 +161,7 @@ describe('rotateRefreshToken', () => {
     expect(await codeOf(rotateRefreshToken(deps, pair.accessToken))).toBe('invalid_token');
   });
 
-  it('lets exactly one of many concurrent rotations write a successor; the rest converge on it', async () => {
+  it('lets exactly one of many concurrent rotations write a successor; the rest converge on it (rule 1)', async () => {
     const { deps, pair, sessionId } = await newSession();
     const results = await Promise.all(Array.from({ length: 10 }, () => rotateRefreshToken(deps, pair.refreshToken)));
     expect(new Set(results.map((r) => jtiOf(r.refreshToken))).size).toBe(1);

@@ -1,5 +1,6 @@
 /**
- * Refresh-token rotation with reuse detection (README "Rotation and reuse").
+ * Refresh-token rotation with reuse detection: the rotation rules of docs/design.md, cited by
+ * their numbers there.
  *
  * 1. A refresh token is accepted once: one transaction marks it used and writes its successor.
  * 2. The token just replaced (the immediate predecessor of the session's newest, still unused
@@ -7,12 +8,15 @@
  *    request): the caller gets the *same* successor re-signed, so every racer converges on one
  *    chain and the session keeps a single live refresh token.
  * 3. Any other used token is a replay: the whole session is revoked and the event logged.
- * 4. A token used before this process started gets its grace window from the start-up instead
- *    (a crash lost the response): still only the immediate predecessor of an unused successor.
- * 5. Revoked or expired sessions, disabled or deleted users, and sessions older than the last
+ * 4. Revoked or expired sessions, disabled or deleted users, and sessions older than the last
  *    password change cannot refresh (assertSessionUsable).
+ * 6. A token used shortly before this process started gets its grace window from the start-up
+ *    instead (a crash lost the response): still only the immediate predecessor of an unused
+ *    successor.
  * 7. A session bound to a browser key (DPoP) refreshes only with a proof from that key
- *    (assertBoundProof), checked before rules 1–4 so a copied token changes nothing.
+ *    (assertSessionKey), checked after rule 4 and before rules 1–3 so a copied token changes
+ *    nothing.
+ * Rule 5 (ending a session) is sessions.ts and logout.ts; rule 8 is revocation-feed.ts.
  */
 import 'server-only';
 import { recordEvent } from '../audit/audit-log';
@@ -68,6 +72,7 @@ async function rotate(
     throw new AppError('invalid_token', 'the refresh token is not recognised');
   }
   const session = row.session;
+  // Rule 4: an ended session or a changed account cannot refresh.
   assertSessionUsable(session, now);
   // The token names the key its session was bound to; a mismatch is not a token we issued.
   if (claims.jkt !== session.dpopJkt) throw new AppError('invalid_token', 'the refresh token is not recognised');
@@ -79,7 +84,7 @@ async function rotate(
   if (row.usedAt === null) {
     const successorId = randomId();
     const successorExpiresAt = refreshTokenExpiry(deps, now, session.expiresAt);
-    // One atomic conditional update: false when a concurrent request consumed it first.
+    // Rule 1: one atomic conditional update, false when a concurrent request consumed it first.
     const rotated = await deps.store.rotateRefreshToken({
       id: row.id,
       sessionId: row.sessionId,
@@ -99,14 +104,14 @@ async function rotate(
 
   const usedAt = row.usedAt;
   const successor = row.replacedById ? await deps.store.findRefreshTokenOnly(row.replacedById) : null;
-  // A use recorded shortly before this process started may be a rotation whose response a crash
+  // Rule 6: a use recorded shortly before this process started may be a rotation whose response a crash
   // lost: its window opens at start-up, so a restart slower than the window is not mistaken for
   // theft. Only shortly before: a token used long ago gets no second window at every restart.
   const usedBeforeStart = deps.startedAt.getTime() - usedAt.getTime();
   const lostInRestart = usedBeforeStart > 0 && usedBeforeStart <= RESTART_GAP_MS;
   const graceFrom = lostInRestart ? deps.startedAt.getTime() : usedAt.getTime();
   const withinGrace = now.getTime() - graceFrom <= deps.policy.reuseGraceSeconds * 1000;
-  // Only the immediate predecessor of the newest (unused) token qualifies for the grace window.
+  // Rule 2: only the immediate predecessor of the newest (unused) token qualifies for the grace window.
   if (successor && successor.usedAt === null && withinGrace && successor.expiresAt.getTime() > now.getTime()) {
     log.info('refresh race inside the grace window; re-issuing the current token', {
       sessionId: session.id,
@@ -118,7 +123,7 @@ async function rotate(
     };
   }
 
-  // A replay: whoever holds this chain is not the only holder. End the session for everyone.
+  // Rule 3, a replay: whoever holds this chain is not the only holder. End the session for everyone.
   // Concurrent replays all get 401, but only the one that ended the session records it.
   const ended = await revokeSession(deps, session.id, 'token_reused');
   if (ended)

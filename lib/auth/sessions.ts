@@ -114,6 +114,7 @@ export async function startSession(
  * Revokes one session; true if it was live. Idempotent: the first reason recorded stays. Its access
  * tokens stop here at once and on other instances within the feed's polling interval.
  */
+// Rule 5: every way a session ends comes here, and the database decides once that it ended.
 export async function revokeSession(deps: AuthDeps, sessionId: string, reason: RevokeReason): Promise<boolean> {
   const at = deps.now();
   const revoked = await deps.store.revokeSession(sessionId, reason, at);

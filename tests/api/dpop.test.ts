@@ -48,7 +48,7 @@ describe('DPoP-bound sessions', () => {
     expect(current?.keyBound).toBe(true);
   });
 
-  it('refuses a bound refresh token without a proof (401 invalid_dpop_proof) and leaves it usable for its browser', async () => {
+  it('refuses a bound refresh token without a proof (401 invalid_dpop_proof) and leaves it usable for its browser (rule 7)', async () => {
     const { tokens, nonce } = await boundSignIn();
     const stolen = await refreshWith(tokens.refresh_token);
     expect(stolen.status).toBe(401);
@@ -109,7 +109,7 @@ describe('DPoP-bound sessions', () => {
     }
   });
 
-  it('lets a copied bound refresh token sign nobody out without a proof of its key', async () => {
+  it('lets a copied bound refresh token sign nobody out without a proof of its key (rule 7)', async () => {
     const { tokens, nonce } = await boundSignIn();
     const logoutUrl = `${server.url}/api/auth/logout`;
     const copied = await post(logoutUrl, { refresh_token: tokens.refresh_token });

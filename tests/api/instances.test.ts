@@ -56,7 +56,7 @@ describe.skipIf(TEST_PROVIDER !== 'postgresql')('two instances on one PostgreSQL
     expect(await db.refreshToken.count({ where: { sessionId: sid, usedAt: null } })).toBe(1);
   });
 
-  it("stops a session's access token on B within 2 s of its sign-out on A", async () => {
+  it("stops a session's access token on B within 2 s of its sign-out on A (rule 8)", async () => {
     const tokens = await signIn(a.url, ADMIN.username, ADMIN.password);
     const onB = () =>
       fetch(`${b.url}/api/bench/protected`, { headers: { authorization: `Bearer ${tokens.access_token}` } });

@@ -28,7 +28,7 @@ function page(tokens: TokenBody): Promise<Response> {
 }
 
 describe('revocation on one instance', () => {
-  it('stops the access token at once after sign-out, on APIs and pages', async () => {
+  it('stops the access token at once after sign-out, on APIs and pages (rule 8)', async () => {
     const tokens = await signIn(server.url, ADMIN.username, ADMIN.password);
     expect((await middlewareOnly(tokens)).status).toBe(200);
     expect((await page(tokens)).status).toBe(200);

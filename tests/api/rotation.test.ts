@@ -102,7 +102,7 @@ describe('POST /api/auth/refresh', () => {
 });
 
 describe('POST /api/auth/logout', () => {
-  it('revokes the session on the server: the refresh token stops working, and the cookie is cleared', async () => {
+  it('revokes the session on the server: the refresh token stops working, and the cookie is cleared (rule 5)', async () => {
     const tokens = await signIn(server.url, ADMIN.username, ADMIN.password);
     const response = await post(`${server.url}/api/auth/logout`, { refresh_token: tokens.refresh_token });
     expect(response.status).toBe(204);

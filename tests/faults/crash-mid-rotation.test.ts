@@ -1,6 +1,6 @@
 // kill -9 while 50 sessions rotate: rotations committed just before the crash never got their
 // response to the client, which still holds the used token. A restart slower than the grace
-// window must not turn those clients into "thieves" (DESIGN rule 6).
+// window must not turn those clients into "thieves" (rule 6 of docs/design.md).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '@/lib/db';
 import { decodeClaims } from '../helpers/forge';
@@ -51,7 +51,7 @@ function rotatingClient(initial: TokenBody) {
 }
 
 describe('a crash in the middle of rotations', () => {
-  it('lets every client refresh with the token it kept after a restart slower than the grace window', async () => {
+  it('lets every client refresh with the token it kept after a restart slower than the grace window (rule 6)', async () => {
     const sessions: TokenBody[] = [];
     for (let i = 0; i < SESSIONS; i++) sessions.push(await signIn(server.url, ADMIN.username, ADMIN.password));
     const clients = sessions.map(rotatingClient);
