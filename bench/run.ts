@@ -16,7 +16,7 @@
  * and at fixed offered loads (latency, not saturation): rotation at 250 req/s, and the protected
  * route at 100 req/s idle and during a burst of sign-ins. Finally the gzipped size of the browser's
  * auth client. Options: BENCH_SECONDS (per measurement, default 5), BENCH_ROUNDS (default 3),
- * BENCH_PROFILE=dir (a V8 CPU profile of each server, see README "Performance").
+ * BENCH_PROFILE=dir (a V8 CPU profile of each server, see docs/performance.md).
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

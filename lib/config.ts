@@ -55,81 +55,86 @@ function secretProblem(secret: string): string | null {
   return null;
 }
 
-const envSchema = z
-  .object({
-    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-    DATABASE_URL: stringOr(
-      DEFAULT_DATABASE_URL,
-      z
-        .string()
-        .refine(
-          (url) => providerOf(url) !== null,
-          'must be a SQLite file URL (file:./data/app.db) or a PostgreSQL URL (postgresql://user@host/db)',
-        ),
-    ),
-    DATA_DIR: stringOr('./data'),
-    AUTH_SECRET: optionalString,
-    AUTH_SECRET_PREVIOUS: optionalString,
-    ACCESS_TOKEN_EXPIRE_MINUTES: number(15).pipe(
-      z
-        .number()
-        .positive()
-        .max(24 * 60),
-    ),
-    REFRESH_TOKEN_EXPIRE_DAYS: number(7).pipe(z.number().positive().max(365)),
-    SESSION_MAX_AGE_DAYS: number(30).pipe(z.number().positive().max(3650)),
-    REFRESH_REUSE_GRACE_SECONDS: number(10).pipe(z.number().min(0).max(300)),
-    ADMIN_USERNAME: optionalString,
-    ADMIN_PASSWORD: optionalString,
-    TRUST_PROXY: flag(false),
-    // Other sites' pages allowed to call the public POST endpoints (lib/http/cross-site.ts).
-    ALLOWED_ORIGINS: z
-      .preprocess((v) => (typeof v === 'string' ? v : ''), z.string())
-      .transform((v) =>
-        v
-          .split(',')
-          .map((item) => item.trim())
-          .filter((item) => item !== ''),
-      )
-      .pipe(
-        z.array(z.string().refine(isOrigin, 'must be a comma-separated list of origins such as https://app.example')),
+/** Every setting the server reads: docs/configuration.md documents each, and a test keeps it so. */
+const settings = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  DATABASE_URL: stringOr(
+    DEFAULT_DATABASE_URL,
+    z
+      .string()
+      .refine(
+        (url) => providerOf(url) !== null,
+        'must be a SQLite file URL (file:./data/app.db) or a PostgreSQL URL (postgresql://user@host/db)',
       ),
-    PORT: number(3000).pipe(z.number().int().min(1).max(65535)),
-    COOKIE_SECURE: z
-      .preprocess(
-        (v) => (typeof v === 'string' && v !== '' ? v.toLowerCase() : 'auto'),
-        z.enum(['auto', 'true', 'false']),
-      )
-      .default('auto'),
-    CLIENT_REFRESH_LEAD_SECONDS: number(300).pipe(z.number().positive().max(86_400)),
-    CLIENT_REQUEST_TIMEOUT_SECONDS: number(10).pipe(z.number().positive().max(120)),
-    CLIENT_SESSION_CHECK_SECONDS: number(60).pipe(z.number().min(0).max(86_400)),
-    ENABLE_BENCH_ROUTES: flag(false),
-    // DPoP (RFC 9449): refuse sign-ins without a browser-key proof; demand server nonces on refresh.
-    DPOP_REQUIRED: flag(false),
-    DPOP_NONCES: flag(true),
-    DPOP_ACCESS_TOKENS: flag(false),
-    // Sign-in throttling (lib/auth/throttle.ts) and the refresh endpoint's per-address limit.
-    THROTTLE_WINDOW_MINUTES: number(15).pipe(
-      z
-        .number()
-        .positive()
-        .max(24 * 60),
+  ),
+  DATA_DIR: stringOr('./data'),
+  AUTH_SECRET: optionalString,
+  AUTH_SECRET_PREVIOUS: optionalString,
+  ACCESS_TOKEN_EXPIRE_MINUTES: number(15).pipe(
+    z
+      .number()
+      .positive()
+      .max(24 * 60),
+  ),
+  REFRESH_TOKEN_EXPIRE_DAYS: number(7).pipe(z.number().positive().max(365)),
+  SESSION_MAX_AGE_DAYS: number(30).pipe(z.number().positive().max(3650)),
+  REFRESH_REUSE_GRACE_SECONDS: number(10).pipe(z.number().min(0).max(300)),
+  ADMIN_USERNAME: optionalString,
+  ADMIN_PASSWORD: optionalString,
+  TRUST_PROXY: flag(false),
+  // Other sites' pages allowed to call the public POST endpoints (lib/http/cross-site.ts).
+  ALLOWED_ORIGINS: z
+    .preprocess((v) => (typeof v === 'string' ? v : ''), z.string())
+    .transform((v) =>
+      v
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item !== ''),
+    )
+    .pipe(
+      z.array(z.string().refine(isOrigin, 'must be a comma-separated list of origins such as https://app.example')),
     ),
-    THROTTLE_ADDRESS_MAX_FAILURES: number(10).pipe(z.number().int().min(1).max(10_000)),
-    THROTTLE_USERNAME_MAX_FAILURES: number(20).pipe(z.number().int().min(1).max(10_000)),
-    THROTTLE_LOCK_SECONDS: number(30).pipe(z.number().positive().max(86_400)),
-    THROTTLE_MAX_LOCK_MINUTES: number(15).pipe(
-      z
-        .number()
-        .positive()
-        .max(24 * 60),
-    ),
-    REFRESH_RATE_LIMIT_PER_MINUTE: number(600).pipe(z.number().int().min(1).max(1_000_000)),
-    AUDIT_RETENTION_DAYS: number(90).pipe(z.number().positive().max(3650)),
-    // GET /api/metrics answers only with `Authorization: Bearer $METRICS_TOKEN`; off when unset.
-    METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
-  })
+  PORT: number(3000).pipe(z.number().int().min(1).max(65535)),
+  COOKIE_SECURE: z
+    .preprocess(
+      (v) => (typeof v === 'string' && v !== '' ? v.toLowerCase() : 'auto'),
+      z.enum(['auto', 'true', 'false']),
+    )
+    .default('auto'),
+  CLIENT_REFRESH_LEAD_SECONDS: number(300).pipe(z.number().positive().max(86_400)),
+  CLIENT_REQUEST_TIMEOUT_SECONDS: number(10).pipe(z.number().positive().max(120)),
+  CLIENT_SESSION_CHECK_SECONDS: number(60).pipe(z.number().min(0).max(86_400)),
+  ENABLE_BENCH_ROUTES: flag(false),
+  // DPoP (RFC 9449): refuse sign-ins without a browser-key proof; demand server nonces on refresh.
+  DPOP_REQUIRED: flag(false),
+  DPOP_NONCES: flag(true),
+  DPOP_ACCESS_TOKENS: flag(false),
+  // Sign-in throttling (lib/auth/sign-in-throttle.ts) and the refresh endpoint's per-address limit.
+  THROTTLE_WINDOW_MINUTES: number(15).pipe(
+    z
+      .number()
+      .positive()
+      .max(24 * 60),
+  ),
+  THROTTLE_ADDRESS_MAX_FAILURES: number(10).pipe(z.number().int().min(1).max(10_000)),
+  THROTTLE_USERNAME_MAX_FAILURES: number(20).pipe(z.number().int().min(1).max(10_000)),
+  THROTTLE_LOCK_SECONDS: number(30).pipe(z.number().positive().max(86_400)),
+  THROTTLE_MAX_LOCK_MINUTES: number(15).pipe(
+    z
+      .number()
+      .positive()
+      .max(24 * 60),
+  ),
+  REFRESH_RATE_LIMIT_PER_MINUTE: number(600).pipe(z.number().int().min(1).max(1_000_000)),
+  AUDIT_RETENTION_DAYS: number(90).pipe(z.number().positive().max(3650)),
+  // GET /api/metrics answers only with `Authorization: Bearer $METRICS_TOKEN`; off when unset.
+  METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+});
+
+/** The names of every setting, as environment variables. */
+export const SETTINGS = Object.keys(settings.shape) as (keyof typeof settings.shape)[];
+
+const envSchema = settings
   .superRefine((env, ctx) => {
     // Checks across fields; zod runs them only when every field parsed (see secretProblems).
     if (env.REFRESH_TOKEN_EXPIRE_DAYS > env.SESSION_MAX_AGE_DAYS) {

@@ -1,5 +1,5 @@
 /**
- * The layers, as the import graph shows them (docs/design.md "Layers"):
+ * The layers, as the import graph shows them (CONTRIBUTING.md "Layers"):
  * - lib/api (the wire contract) is a leaf the browser can load; lib/client (the browser) imports
  *   only itself, lib/api and React; client components in app/ import only client-safe modules;
  * - every server module says `import 'server-only'`, so a page that pulled one in fails the build;

@@ -1,4 +1,4 @@
-/** Signs an access + refresh pair (lib/http/token-response.ts shapes it for the wire). */
+/** Signs an access + refresh pair (lib/edge/token-response.ts shapes it for the wire). */
 import 'server-only';
 import type { AuthDeps } from './deps';
 import type { Role } from '../users/roles';

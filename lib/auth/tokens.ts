@@ -79,7 +79,7 @@ export type TokenService = ReturnType<typeof createTokenService>;
 
 export function createTokenService(options: TokenServiceOptions) {
   // Imported into WebCrypto once: handing jose the raw bytes re-imports them on every token,
-  // which doubled the cost of each signature (README "Performance").
+  // which doubled the cost of each signature (docs/performance.md).
   const keyFor = (secret: string): Key => ({
     kid: keyId(secret),
     key: crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [

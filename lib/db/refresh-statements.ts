@@ -4,7 +4,7 @@
  * recording a DPoP proof's id as used (sign-in and refresh).
  *
  * Why not Prisma here: a profile of `POST /api/auth/refresh` showed Prisma's query compiler and
- * client spending more time per request than everything else together (README "Performance").
+ * client spending more time per request than everything else together (docs/performance.md).
  * These statements are prepared once, keep every rule of the Prisma version they replace (the
  * conditional update is still the lock), and run through the same guard: queue, deadline, faults.
  * Dates are stored as Prisma stores them, so both paths read and write the same rows.
