@@ -27,10 +27,14 @@ export function createNonceService(secret: string): NonceService {
   const key = createHmac('sha256', secret).update('staysignedin dpop nonce key').digest();
   const mac = (issued: string) => createHmac('sha256', key).update(issued).digest();
 
+  // The nonce of the current step, computed once per step rather than once per response.
+  let latest = { issued: '', nonce: '' };
+
   return {
     issue(now) {
       const issued = String(Math.floor(now.getTime() / 1000 / STEP_SECONDS) * STEP_SECONDS);
-      return `${issued}.${mac(issued).toString('base64url')}`;
+      if (latest.issued !== issued) latest = { issued, nonce: `${issued}.${mac(issued).toString('base64url')}` };
+      return latest.nonce;
     },
     accepts(nonce, now) {
       const match = /^(\d{1,12})\.([A-Za-z0-9_-]{43})$/.exec(nonce);

@@ -11,7 +11,7 @@ import { AppError } from '../errors';
 import { passwordProblem } from '../users/password-policy';
 import { confirmCurrentPassword } from './current-password';
 import type { AuthDeps, ClientInfo } from './deps';
-import { firstPair, newSessionRecords, sessionsEnded } from './sessions';
+import { firstPair, newSession, sessionsEnded } from './sessions';
 import type { TokenPair } from './token-pair';
 
 export async function changePassword(
@@ -32,12 +32,11 @@ export async function changePassword(
   }
   const now = deps.now();
   // The device continues in a new session, bound to the same browser key as the one it had.
-  const records = newSessionRecords(deps, user.id, client, now, caller.dpopJkt);
+  const session = newSession(deps, user.id, client, now, caller.dpopJkt);
   const ended = await deps.store.changePassword(
     user.id,
     { passwordHash: await deps.passwords.hash(input.newPassword), at: now, reason: 'password_changed', account: user },
-    records.session,
-    records.firstToken,
+    session,
   );
   // Disabled, reset or given another role while this request ran: that change ended this session.
   if (ended === null) throw new AppError('session_revoked', 'the account changed meanwhile; sign in again');
@@ -48,11 +47,11 @@ export async function changePassword(
       type: 'password.changed',
       userId: user.id,
       actorId: user.id,
-      sessionId: records.session.id,
+      sessionId: session.id,
       client,
       detail: { endedSessions: ended.length },
     },
     now,
   );
-  return firstPair(deps, user, records);
+  return firstPair(deps, user, session);
 }

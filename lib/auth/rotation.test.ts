@@ -2,7 +2,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { testAuth } from '@/tests/helpers/auth';
 import { createTestDb } from '@/tests/helpers/database';
 import { appErrorOf } from '@/tests/helpers/errors';
-import { decodeClaims } from '@/tests/helpers/forge';
+import { decodeClaims, forgeToken } from '@/tests/helpers/forge';
+import { TEST_SECRET } from '@/tests/helpers/auth';
+import { AUDIENCE, ISSUER } from './token-format';
 import type { Database } from '../db';
 import { createUser } from '../users/users';
 import { rotateRefreshToken } from './rotation';
@@ -30,16 +32,20 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
   return (await appErrorOf(promise)).code;
 }
 
-const jtiOf = (token: string) => decodeClaims(token).jti as string;
+const genOf = (token: string) => decodeClaims(token).gen as number;
+const rowOf = (id: string) => db.session.findUniqueOrThrow({ where: { id } });
 
 describe('rotateRefreshToken', () => {
-  it('returns a new pair, marks the presented token used and records its successor (rule 1)', async () => {
-    const { deps, pair } = await newSession();
+  it('returns a new pair of the next generation and moves the session row to it (rule 1)', async () => {
+    const { deps, clock, pair, sessionId } = await newSession();
+    expect(genOf(pair.refreshToken)).toBe(0);
+    clock.advance(1);
     const next = await rotateRefreshToken(deps, pair.refreshToken);
     expect(next.refreshToken).not.toBe(pair.refreshToken);
-    const used = await db.refreshToken.findUniqueOrThrow({ where: { id: jtiOf(pair.refreshToken) } });
-    expect(used.usedAt).not.toBeNull();
-    expect(used.replacedById).toBe(jtiOf(next.refreshToken));
+    expect(genOf(next.refreshToken)).toBe(1);
+    const row = await rowOf(sessionId);
+    expect(row).toMatchObject({ generation: 1, rotatedAt: clock.now(), lastUsedAt: clock.now() });
+    expect(row.refreshExpiresAt!.getTime()).toBe((decodeClaims(next.refreshToken).exp as number) * 1000);
   });
 
   it('treats the immediate predecessor inside the grace window as a race: same successor, no revocation (rule 2)', async () => {
@@ -47,11 +53,12 @@ describe('rotateRefreshToken', () => {
     const first = await rotateRefreshToken(deps, pair.refreshToken);
     clock.advance(9);
     const second = await rotateRefreshToken(deps, pair.refreshToken);
-    expect(jtiOf(second.refreshToken)).toBe(jtiOf(first.refreshToken));
-    expect((await db.session.findUniqueOrThrow({ where: { id: sessionId } })).revokedAt).toBeNull();
+    expect(genOf(second.refreshToken)).toBe(genOf(first.refreshToken));
+    expect(decodeClaims(second.refreshToken).exp).toBe(decodeClaims(first.refreshToken).exp);
+    expect(await rowOf(sessionId)).toMatchObject({ generation: 1, revokedAt: null });
     // Both racers now hold the one live chain; it continues normally.
     const third = await rotateRefreshToken(deps, second.refreshToken);
-    expect(jtiOf(third.refreshToken)).not.toBe(jtiOf(second.refreshToken));
+    expect(genOf(third.refreshToken)).toBe(2);
     expect(decodeClaims(third.refreshToken).sid).toBe(sessionId);
   });
 
@@ -82,7 +89,7 @@ describe('rotateRefreshToken', () => {
     const restarted = { ...deps, startedAt: clock.now() };
     clock.advance(5);
     const retried = await rotateRefreshToken(restarted, pair.refreshToken);
-    expect(jtiOf(retried.refreshToken)).toBe(jtiOf(successor.refreshToken));
+    expect(genOf(retried.refreshToken)).toBe(genOf(successor.refreshToken));
     expect((await db.session.findUniqueOrThrow({ where: { id: sessionId } })).revokedAt).toBeNull();
   });
 
@@ -164,9 +171,102 @@ describe('rotateRefreshToken', () => {
   it('lets exactly one of many concurrent rotations write a successor; the rest converge on it (rule 1)', async () => {
     const { deps, pair, sessionId } = await newSession();
     const results = await Promise.all(Array.from({ length: 10 }, () => rotateRefreshToken(deps, pair.refreshToken)));
-    expect(new Set(results.map((r) => jtiOf(r.refreshToken))).size).toBe(1);
-    const live = await db.refreshToken.count({ where: { sessionId, usedAt: null } });
-    expect(live).toBe(1);
-    expect((await db.session.findUniqueOrThrow({ where: { id: sessionId } })).revokedAt).toBeNull();
+    expect(results.map((r) => genOf(r.refreshToken))).toEqual(Array.from({ length: 10 }, () => 1));
+    // One rotation happened: the row moved one generation, and the chain is alive.
+    expect(await rowOf(sessionId)).toMatchObject({ generation: 1, revokedAt: null });
+  });
+
+  it('ends the session as reuse when a token many generations old is replayed, however much later (rule 3)', async () => {
+    const { deps, clock, pair, sessionId } = await newSession();
+    let token = pair.refreshToken;
+    for (let i = 0; i < 30; i++) {
+      clock.advance(60);
+      token = (await rotateRefreshToken(deps, token)).refreshToken;
+    }
+    clock.advance(86_400);
+    expect(await codeOf(rotateRefreshToken(deps, pair.refreshToken))).toBe('token_reused');
+    expect(await rowOf(sessionId)).toMatchObject({ generation: 30, revokedReason: 'token_reused' });
+  });
+
+  it('answers a token of a session that no longer exists exactly as a token of one that never did', async () => {
+    const { deps, clock, pair, sessionId, user } = await newSession();
+    await db.session.delete({ where: { id: sessionId } });
+    const gone = await appErrorOf(rotateRefreshToken(deps, pair.refreshToken));
+    const never = await appErrorOf(
+      rotateRefreshToken(
+        deps,
+        deps.tokens.signRefresh({ sub: user.id, sid: 'no-such-session', gen: 0 }, clock.seconds() + 600, clock.now()),
+      ),
+    );
+    expect([gone.code, gone.status, gone.message]).toEqual([never.code, never.status, never.message]);
+    expect(gone.code).toBe('invalid_token');
+  });
+
+  it('refuses a generation the session has not reached (a token it cannot have been given)', async () => {
+    const { deps, clock, pair, user, sessionId } = await newSession();
+    const ahead = deps.tokens.signRefresh({ sub: user.id, sid: sessionId, gen: 5 }, clock.seconds() + 600, clock.now());
+    expect(await codeOf(rotateRefreshToken(deps, ahead))).toBe('invalid_token');
+    // Nothing was consumed: the real token still rotates.
+    expect(genOf((await rotateRefreshToken(deps, pair.refreshToken)).refreshToken)).toBe(1);
+  });
+
+  describe('tokens issued before generations (one row per token), by the jti the upgrade kept', () => {
+    async function legacySession() {
+      const session = await newSession();
+      const { clock, sessionId, user } = session;
+      // As the upgrade leaves a session whose current token "cur" replaced "prev" a moment ago.
+      await db.session.update({
+        where: { id: sessionId },
+        data: { legacyJti: 'cur', legacyPreviousJti: 'prev', rotatedAt: clock.now() },
+      });
+      const legacy = (jti: string) =>
+        forgeToken(
+          TEST_SECRET,
+          { typ: 'rt+jwt' },
+          {
+            iss: ISSUER,
+            aud: AUDIENCE,
+            type: 'refresh',
+            sub: user.id,
+            sid: sessionId,
+            jti,
+            iat: clock.seconds(),
+            exp: clock.seconds() + 3600,
+          },
+        );
+      return { ...session, legacy };
+    }
+
+    it('rotates the current one once, into generation 1 (rule 1)', async () => {
+      const { deps, legacy, sessionId, clock } = await legacySession();
+      clock.advance(60);
+      const next = await rotateRefreshToken(deps, await legacy('cur'));
+      expect(genOf(next.refreshToken)).toBe(1);
+      expect(await rowOf(sessionId)).toMatchObject({ generation: 1, revokedAt: null });
+      clock.advance(60);
+      expect(await codeOf(rotateRefreshToken(deps, await legacy('cur')))).toBe('token_reused');
+    });
+
+    it('treats the one the current token replaced as a race inside the window, as a replay after it (rules 2 and 3)', async () => {
+      const { deps, legacy, sessionId, clock } = await legacySession();
+      clock.advance(5);
+      expect(genOf((await rotateRefreshToken(deps, await legacy('prev'))).refreshToken)).toBe(0);
+      clock.advance(10);
+      expect(await codeOf(rotateRefreshToken(deps, await legacy('prev')))).toBe('token_reused');
+      expect((await rowOf(sessionId)).revokedReason).toBe('token_reused');
+    });
+
+    it('ends the session for any older token of it (rule 3)', async () => {
+      const { deps, legacy, sessionId } = await legacySession();
+      expect(await codeOf(rotateRefreshToken(deps, await legacy('older')))).toBe('token_reused');
+      expect((await rowOf(sessionId)).revokedReason).toBe('token_reused');
+    });
+
+    it('refuses a token without a generation for a session that began after the upgrade', async () => {
+      const { deps, legacy, sessionId } = await legacySession();
+      await db.session.update({ where: { id: sessionId }, data: { legacyJti: null, legacyPreviousJti: null } });
+      expect(await codeOf(rotateRefreshToken(deps, await legacy('cur')))).toBe('invalid_token');
+      expect((await rowOf(sessionId)).revokedAt).toBeNull();
+    });
   });
 });

@@ -1,9 +1,9 @@
 /**
- * Sessions ("families" of refresh tokens): start one at sign-in, check one is still usable,
- * revoke one or all of a user's. Rotation itself lives in rotation.ts.
+ * Sessions (each the whole state of a chain of refresh tokens): start one at sign-in, check one is
+ * still usable, revoke one or all of a user's. Rotation itself lives in rotation.ts.
  */
 import 'server-only';
-import type { AccountState, NewRefreshToken, NewSession, SessionWithUser } from '../db';
+import type { AccountState, NewSession, SessionWithUser } from '../db';
 import { AppError } from '../errors';
 import { randomId } from '../ids';
 import { asRole } from '../users/roles';
@@ -56,47 +56,41 @@ export function refreshTokenExpiry(deps: AuthDeps, now: Date, sessionExpiresAt: 
   return new Date(Math.min(now.getTime() + deps.policy.refreshTokenSeconds * 1000, sessionExpiresAt.getTime()));
 }
 
-/** The rows of a new session and its first refresh token, starting `now`; bound to a DPoP key or not. */
-export function newSessionRecords(
+/** The row of a new session at generation 0, starting `now`; bound to a DPoP key or not. */
+export function newSession(
   deps: AuthDeps,
   userId: string,
   client: ClientInfo,
   now: Date,
   dpopJkt: string | null = null,
-): { session: NewSession; firstToken: NewRefreshToken } {
+): NewSession {
   const expiresAt = new Date(now.getTime() + deps.policy.sessionMaxAgeSeconds * 1000);
   return {
-    session: {
-      id: randomId(),
-      userId,
-      createdAt: now,
-      lastUsedAt: now,
-      expiresAt,
-      userAgent: client.userAgent?.slice(0, MAX_USER_AGENT) ?? null,
-      ip: client.ip,
-      dpopJkt,
-    },
-    firstToken: { id: randomId(), issuedAt: now, expiresAt: refreshTokenExpiry(deps, now, expiresAt) },
+    id: randomId(),
+    userId,
+    createdAt: now,
+    lastUsedAt: now,
+    expiresAt,
+    refreshExpiresAt: refreshTokenExpiry(deps, now, expiresAt),
+    userAgent: client.userAgent?.slice(0, MAX_USER_AGENT) ?? null,
+    ip: client.ip,
+    dpopJkt,
   };
 }
 
-/** Signs the first pair of a session just stored. */
-export function firstPair(
-  deps: AuthDeps,
-  user: { id: string; role: string },
-  records: { session: NewSession; firstToken: NewRefreshToken },
-): Promise<TokenPair> {
+/** Signs the first pair (generation 0) of a session just stored. */
+export function firstPair(deps: AuthDeps, user: { id: string; role: string }, session: NewSession): TokenPair {
   return signPair(
     deps,
-    { userId: user.id, role: asRole(user.role), sessionId: records.session.id },
-    { jti: records.firstToken.id, expiresAt: records.firstToken.expiresAt, jkt: records.session.dpopJkt },
+    { userId: user.id, role: asRole(user.role), sessionId: session.id },
+    { generation: 0, expiresAt: session.refreshExpiresAt, jkt: session.dpopJkt },
   );
 }
 
 /**
- * Creates a session and its first refresh token and signs the pair, only while the account is
- * still enabled and as `user` describes it (same role, same password); null when a disable, reset,
- * role change or deletion got there first (store.createSession decides, atomically).
+ * Creates a session and signs its first pair, only while the account is still enabled and as
+ * `user` describes it (same role, same password); null when a disable, reset, role change or
+ * deletion got there first (store.createSession decides, atomically).
  */
 export async function startSession(
   deps: AuthDeps,
@@ -105,9 +99,9 @@ export async function startSession(
   at = deps.now(),
   dpopJkt: string | null = null,
 ): Promise<{ sessionId: string; pair: TokenPair } | null> {
-  const records = newSessionRecords(deps, user.id, client, at, dpopJkt);
-  if (!(await deps.store.createSession(records.session, records.firstToken, user))) return null;
-  return { sessionId: records.session.id, pair: await firstPair(deps, user, records) };
+  const session = newSession(deps, user.id, client, at, dpopJkt);
+  if (!(await deps.store.createSession(session, user))) return null;
+  return { sessionId: session.id, pair: firstPair(deps, user, session) };
 }
 
 /**

@@ -13,11 +13,11 @@ export type TokenPair = {
   tokenType: 'bearer' | 'DPoP';
 };
 
-export async function signPair(
+export function signPair(
   deps: AuthDeps,
   subject: { userId: string; role: Role; sessionId: string },
-  refresh: { jti: string; expiresAt: Date; jkt?: string | null },
-): Promise<TokenPair> {
+  refresh: { generation: number; expiresAt: Date; jkt?: string | null },
+): TokenPair {
   const now = deps.now();
   // JWT times are whole seconds; iat is now rounded down, and lifetimes count from it.
   const nowSeconds = Math.floor(now.getTime() / 1000);
@@ -29,19 +29,17 @@ export async function signPair(
   );
   // Access tokens stay Bearer unless DPOP_ACCESS_TOKENS: then a bound session's are bound too.
   const accessJkt = deps.policy.dpopAccessTokens ? (refresh.jkt ?? null) : null;
-  const [accessToken, refreshToken] = await Promise.all([
-    deps.tokens.signAccess(
-      { sub: subject.userId, sid: subject.sessionId, role: subject.role, jkt: accessJkt },
-      accessExp,
-      now,
-    ),
-    // A DPoP-bound session's refresh token names its key (cnf.jkt, RFC 9449 §6.1).
-    deps.tokens.signRefresh(
-      { sub: subject.userId, sid: subject.sessionId, jti: refresh.jti, jkt: refresh.jkt ?? null },
-      refreshExp,
-      now,
-    ),
-  ]);
+  const accessToken = deps.tokens.signAccess(
+    { sub: subject.userId, sid: subject.sessionId, role: subject.role, jkt: accessJkt },
+    accessExp,
+    now,
+  );
+  // A DPoP-bound session's refresh token names its key (cnf.jkt, RFC 9449 §6.1).
+  const refreshToken = deps.tokens.signRefresh(
+    { sub: subject.userId, sid: subject.sessionId, gen: refresh.generation, jkt: refresh.jkt ?? null },
+    refreshExp,
+    now,
+  );
   return {
     accessToken,
     refreshToken,

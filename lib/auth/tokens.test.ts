@@ -27,7 +27,7 @@ const validAccessClaims = {
 
 describe('access tokens', () => {
   it('carry typ at+jwt, type "access", kid, iss, aud, sub (the user id), sid, jti and role', async () => {
-    const token = await service.signAccess(identity, nowSeconds + 900, NOW);
+    const token = service.signAccess(identity, nowSeconds + 900, NOW);
     const [header, payload] = token
       .split('.')
       .slice(0, 2)
@@ -39,7 +39,7 @@ describe('access tokens', () => {
   });
 
   it('refuses a refresh token, saying why', async () => {
-    const refresh = await service.signRefresh({ sub: 'user-1', sid: 'session-1', jti: 'r1' }, nowSeconds + 900, NOW);
+    const refresh = service.signRefresh({ sub: 'user-1', sid: 'session-1', gen: 0 }, nowSeconds + 900, NOW);
     const error = await appErrorOf(service.verifyAccess(refresh, NOW));
     expect(error.code).toBe('invalid_token');
     expect(error.message).toBe('a refresh token was presented where an access token is required');
@@ -52,7 +52,7 @@ describe('access tokens', () => {
   });
 
   it('refuses a tampered payload', async () => {
-    const token = await service.signAccess(identity, nowSeconds + 900, NOW);
+    const token = service.signAccess(identity, nowSeconds + 900, NOW);
     const [header, , signature] = token.split('.');
     const payload = base64url.encode(JSON.stringify({ ...validAccessClaims, role: 'admin' }));
     const error = await appErrorOf(service.verifyAccess(`${header}.${payload}.${signature}`, NOW));
@@ -72,7 +72,7 @@ describe('access tokens', () => {
   });
 
   it('refuses an expired token', async () => {
-    const token = await service.signAccess(identity, nowSeconds + 60, NOW);
+    const token = service.signAccess(identity, nowSeconds + 60, NOW);
     const later = new Date(NOW.getTime() + 61_000);
     expect((await appErrorOf(service.verifyAccess(token, later))).message).toBe('the token has expired');
   });
@@ -116,7 +116,7 @@ describe('access tokens', () => {
 
   it('re-checks expiry on every cache hit', async () => {
     const cached = createTokenService({ secret: SECRET, cacheSize: 10 });
-    const token = await cached.signAccess(identity, nowSeconds + 60, NOW);
+    const token = cached.signAccess(identity, nowSeconds + 60, NOW);
     await cached.verifyAccess(token, NOW); // now cached
     await expect(cached.verifyAccess(token, new Date(NOW.getTime() + 30_000))).resolves.toMatchObject({
       sub: identity.sub,
@@ -129,13 +129,12 @@ describe('access tokens', () => {
 
 describe('refresh tokens', () => {
   it('carry typ rt+jwt and type "refresh", and are refused where an access token is expected', async () => {
-    const token = await service.signRefresh({ sub: 'user-1', sid: 'session-1', jti: 'r1' }, nowSeconds + 900, NOW);
-    await expect(service.verifyRefresh(token, NOW)).resolves.toMatchObject({
-      sub: 'user-1',
-      sid: 'session-1',
-      jti: 'r1',
-    });
-    const access = await service.signAccess(identity, nowSeconds + 900, NOW);
+    const token = service.signRefresh({ sub: 'user-1', sid: 'session-1', gen: 3 }, nowSeconds + 900, NOW);
+    const claims = await service.verifyRefresh(token, NOW);
+    expect(claims).toMatchObject({ sub: 'user-1', sid: 'session-1', gen: 3 });
+    // Unique per token, and never stored.
+    expect(claims.jti).toMatch(/^[A-Za-z0-9_-]{16,}$/);
+    const access = service.signAccess(identity, nowSeconds + 900, NOW);
     expect((await appErrorOf(service.verifyRefresh(access, NOW))).message).toBe(
       'an access token was presented where a refresh token is required',
     );
@@ -143,9 +142,29 @@ describe('refresh tokens', () => {
 });
 
 describe('key rotation', () => {
+  it('reads a token without a generation (issued before generations) as generation null', async () => {
+    const claims = { sub: 'user-1', sid: 'session-1', jti: 'r1', type: 'refresh', iss: ISSUER, aud: AUDIENCE };
+    const token = await forge(
+      { typ: 'rt+jwt', kid: keyId(SECRET) },
+      { ...claims, iat: nowSeconds, exp: nowSeconds + 900 },
+    );
+    await expect(service.verifyRefresh(token, NOW)).resolves.toMatchObject({ jti: 'r1', gen: null });
+  });
+
+  it('refuses a generation that is not a whole number from 0 up', async () => {
+    const claims = { sub: 'user-1', sid: 'session-1', jti: 'r1', type: 'refresh', iss: ISSUER, aud: AUDIENCE };
+    for (const gen of [-1, 1.5, '0', null, 2 ** 60]) {
+      const token = await forge(
+        { typ: 'rt+jwt', kid: keyId(SECRET) },
+        { ...claims, gen, iat: nowSeconds, exp: nowSeconds + 900 },
+      );
+      expect((await appErrorOf(service.verifyRefresh(token, NOW))).message).toBe('the token "gen" claim is invalid');
+    }
+  });
+
   it('verifies tokens signed with AUTH_SECRET_PREVIOUS and signs new ones with the current secret', async () => {
     const before = createTokenService({ secret: OTHER });
-    const old = await before.signAccess(identity, nowSeconds + 900, NOW);
+    const old = before.signAccess(identity, nowSeconds + 900, NOW);
     const after = createTokenService({ secret: SECRET, previousSecret: OTHER });
     await expect(after.verifyAccess(old, NOW)).resolves.toMatchObject(identity);
     expect(after.kid).toBe(keyId(SECRET));

@@ -1,24 +1,26 @@
 /**
- * Access and refresh tokens: HS256 JWTs signed with AUTH_SECRET (jose).
+ * Access and refresh tokens: HS256 JWTs signed with AUTH_SECRET (hs256.ts, on node:crypto).
  *
  *             header typ   claim type   other claims
  *   access    at+jwt       "access"     iss aud sub sid jti iat exp role   (RFC 9068)
- *   refresh   rt+jwt       "refresh"    iss aud sub sid jti iat exp
+ *   refresh   rt+jwt       "refresh"    iss aud sub sid gen jti iat exp
+ *
+ * A refresh token names its session (`sid`) and its generation in that session's chain (`gen`);
+ * the session row says which generation may rotate (docs/design.md, rules 1-3). `jti` keeps every
+ * token unique and is not stored. Tokens of the release before generations carry no `gen`.
  *
  * Verification pins the algorithm, issuer, audience, `typ` and `type`, so one kind of token can
  * never stand in for the other. `kid` names the key: a token signed with AUTH_SECRET_PREVIOUS
  * still verifies during a key rotation. Usable from middleware.ts (Node.js runtime).
  */
 import 'server-only';
-import { errors as joseErrors, jwtVerify, SignJWT, type JWTHeaderParameters, type JWTPayload } from 'jose';
 import { AppError } from '../errors';
+import { checkClaims, hs256Signer, JwsError, verifyHs256, type JsonObject } from './hs256';
 import { randomId } from '../ids';
 import type { Role } from '../users/roles';
 import { AUDIENCE, ISSUER, keyId, TYP, type TokenKind } from './token-format';
 
 export { AUDIENCE, ISSUER, keyId, type TokenKind };
-
-const ALGORITHM = 'HS256';
 
 export type AccessClaims = {
   sub: string;
@@ -31,9 +33,18 @@ export type AccessClaims = {
   jkt: string | null;
 };
 /** `jkt`: the DPoP key thumbprint from the `cnf` claim, when the token is bound (RFC 9449 §6.1). */
-export type RefreshClaims = { sub: string; sid: string; jti: string; iat: number; exp: number; jkt: string | null };
+export type RefreshClaims = {
+  sub: string;
+  sid: string;
+  jti: string;
+  /** The token's generation; null for a token issued before generations (lib/auth/rotation.ts). */
+  gen: number | null;
+  iat: number;
+  exp: number;
+  jkt: string | null;
+};
 
-type Key = { kid: string; key: Promise<CryptoKey> };
+type Key = { kid: string; key: Buffer };
 
 function invalid(detail: string, cause?: unknown): AppError {
   return new AppError('invalid_token', detail, { cause });
@@ -48,22 +59,8 @@ function typMatches(typ: unknown, expected: string): boolean {
   return typeof typ === 'string' && typ.toLowerCase().replace(/^application\//, '') === expected;
 }
 
-function describe(error: unknown): string {
-  if (error instanceof joseErrors.JWTExpired) return 'the token has expired';
-  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return 'the token signature is invalid';
-  if (error instanceof joseErrors.JOSEAlgNotAllowed) return 'the token algorithm is not allowed';
-  if (error instanceof joseErrors.JWTClaimValidationFailed) return `the token "${error.claim}" claim is invalid`;
-  if (error instanceof AppError) return error.message;
-  return 'the token is malformed';
-}
-
-/** The confirmation claim of a DPoP-bound token (RFC 9449 §6.1); none for a Bearer token. */
-function confirmation(jkt: string | null | undefined): { cnf?: { jkt: string } } {
-  return jkt ? { cnf: { jkt } } : {};
-}
-
 /** The key thumbprint a verified token is bound to, or null. */
-function boundKey(payload: JWTPayload): string | null {
+function boundKey(payload: JsonObject): string | null {
   const cnf = payload.cnf as { jkt?: unknown } | undefined;
   return typeof cnf?.jkt === 'string' ? cnf.jkt : null;
 }
@@ -78,15 +75,7 @@ export type TokenServiceOptions = {
 export type TokenService = ReturnType<typeof createTokenService>;
 
 export function createTokenService(options: TokenServiceOptions) {
-  // Imported into WebCrypto once: handing jose the raw bytes re-imports them on every token,
-  // which doubled the cost of each signature (docs/performance.md).
-  const keyFor = (secret: string): Key => ({
-    kid: keyId(secret),
-    key: crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
-      'sign',
-      'verify',
-    ]),
-  });
+  const keyFor = (secret: string): Key => ({ kid: keyId(secret), key: Buffer.from(secret, 'utf8') });
   const current = keyFor(options.secret);
   const keys = new Map<string, Key>([[current.kid, current]]);
   if (options.previousSecret) {
@@ -97,38 +86,37 @@ export function createTokenService(options: TokenServiceOptions) {
   // Keyed by the whole token string: the same string carries the same, already checked signature.
   const accessCache = new Map<string, AccessClaims>();
 
-  async function sign(kind: TokenKind, claims: JWTPayload, expiresAt: number, now: Date): Promise<string> {
-    return new SignJWT({ ...claims, type: kind })
-      .setProtectedHeader({ alg: ALGORITHM, typ: TYP[kind], kid: current.kid })
-      .setIssuer(ISSUER)
-      .setAudience(AUDIENCE)
-      .setIssuedAt(Math.floor(now.getTime() / 1000))
-      .setExpirationTime(expiresAt)
-      .sign(await current.key);
+  const signers: Record<TokenKind, (payload: JsonObject) => string> = {
+    access: hs256Signer({ typ: TYP.access, kid: current.kid }, current.key),
+    refresh: hs256Signer({ typ: TYP.refresh, kid: current.kid }, current.key),
+  };
+
+  function sign(kind: TokenKind, claims: JsonObject, expiresAt: number, now: Date): string {
+    claims.type = kind;
+    claims.iss = ISSUER;
+    claims.aud = AUDIENCE;
+    claims.iat = Math.floor(now.getTime() / 1000);
+    claims.exp = expiresAt;
+    return signers[kind](claims);
   }
 
-  async function verify(kind: TokenKind, token: string, now: Date): Promise<JWTPayload> {
-    let payload: JWTPayload;
-    let header: JWTHeaderParameters;
+  function verify(kind: TokenKind, token: string, now: Date): JsonObject {
+    let payload: JsonObject;
+    let header: JsonObject;
     try {
-      ({ payload, protectedHeader: header } = await jwtVerify(
+      // Only our own keys, looked up by kid; a token without a known kid is refused.
+      ({ header, payload } = verifyHs256(
         token,
-        (h) => {
-          // Only our own keys, looked up by kid; a token without a known kid is refused.
-          const key = typeof h.kid === 'string' ? keys.get(h.kid) : undefined;
-          if (!key) throw invalid('the token was not signed with a known key');
-          return key.key;
-        },
-        {
-          algorithms: [ALGORITHM], // pinned: no "none", no RS/HS confusion
-          issuer: ISSUER,
-          audience: AUDIENCE,
-          requiredClaims: ['sub', 'sid', 'jti', 'iat', 'exp'],
-          currentDate: now,
-        },
+        (h) => (typeof h.kid === 'string' ? keys.get(h.kid)?.key : null) ?? null,
       ));
+      checkClaims(payload, {
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        required: ['sub', 'sid', 'jti', 'iat', 'exp'],
+        nowSeconds: now.getTime() / 1000,
+      });
     } catch (error) {
-      throw invalid(describe(error), error);
+      throw invalid(error instanceof JwsError ? error.message : 'the token is malformed', error);
     }
     // typ and type are checked after the signature so the message can say which kind was sent.
     const other: TokenKind = kind === 'access' ? 'refresh' : 'access';
@@ -143,69 +131,96 @@ export function createTokenService(options: TokenServiceOptions) {
         throw invalid(`the token "${claim}" claim is invalid`);
     }
     // A token "issued" in the future was not issued by us with a sane clock.
-    if ((payload.iat ?? 0) > now.getTime() / 1000 + 60) throw invalid('the token "iat" claim is in the future');
+    if ((payload.iat as number) > now.getTime() / 1000 + 60) throw invalid('the token "iat" claim is in the future');
     return payload;
+  }
+
+  /**
+   * The claims of a valid access token, at once: the check in front of every API request, where
+   * a promise per call is a cost of its own. Throws the invalid_token AppError otherwise.
+   */
+  function verifyAccessNow(token: string, now: Date): AccessClaims {
+    const seconds = now.getTime() / 1000;
+    const hit = accessCache.get(token);
+    // exp is re-checked on every hit: a cached token still expires on time.
+    if (hit && hit.exp > seconds) return hit;
+    if (hit) accessCache.delete(token);
+    const payload = verify('access', token, now);
+    if (payload.role !== 'admin' && payload.role !== 'user') throw invalid('the token "role" claim is invalid');
+    const claims: AccessClaims = {
+      sub: payload.sub as string,
+      sid: payload.sid as string,
+      jti: payload.jti as string,
+      role: payload.role,
+      iat: payload.iat as number,
+      exp: payload.exp as number,
+      jkt: boundKey(payload),
+    };
+    if (cacheSize > 0) {
+      if (accessCache.size >= cacheSize) {
+        // Evict the oldest entry (Map keeps insertion order).
+        const oldest = accessCache.keys().next().value;
+        if (oldest !== undefined) accessCache.delete(oldest);
+      }
+      accessCache.set(token, claims);
+    }
+    return claims;
+  }
+
+  /** The claims of a valid refresh token, at once; throws the invalid_token AppError otherwise. */
+  function verifyRefreshNow(token: string, now: Date): RefreshClaims {
+    const payload = verify('refresh', token, now);
+    const gen = payload.gen;
+    if (gen !== undefined && !(Number.isSafeInteger(gen) && (gen as number) >= 0)) {
+      throw invalid('the token "gen" claim is invalid');
+    }
+    return {
+      sub: payload.sub as string,
+      sid: payload.sid as string,
+      jti: payload.jti as string,
+      gen: gen === undefined ? null : (gen as number),
+      iat: payload.iat as number,
+      exp: payload.exp as number,
+      jkt: boundKey(payload),
+    };
   }
 
   return {
     kid: current.kid,
 
+    /** Signs at once: HMAC on node:crypto needs no promise. */
     signAccess(
       claims: { sub: string; sid: string; role: Role; jkt?: string | null },
       expiresAt: number,
       now: Date,
-    ): Promise<string> {
-      const payload = { sub: claims.sub, sid: claims.sid, role: claims.role, jti: randomId() };
-      return sign('access', { ...payload, ...confirmation(claims.jkt) }, expiresAt, now);
+    ): string {
+      const payload: JsonObject = { sub: claims.sub, sid: claims.sid, role: claims.role, jti: randomId() };
+      if (claims.jkt) payload.cnf = { jkt: claims.jkt };
+      return sign('access', payload, expiresAt, now);
     },
 
     signRefresh(
-      claims: { sub: string; sid: string; jti: string; jkt?: string | null },
+      claims: { sub: string; sid: string; gen: number; jkt?: string | null },
       expiresAt: number,
       now: Date,
-    ): Promise<string> {
-      const payload = { sub: claims.sub, sid: claims.sid, jti: claims.jti };
-      return sign('refresh', { ...payload, ...confirmation(claims.jkt) }, expiresAt, now);
+    ): string {
+      const payload: JsonObject = { sub: claims.sub, sid: claims.sid, gen: claims.gen, jti: randomId() };
+      // A bound token names its key (RFC 9449 §6.1).
+      if (claims.jkt) payload.cnf = { jkt: claims.jkt };
+      return sign('refresh', payload, expiresAt, now);
     },
 
+    verifyAccessNow,
+    verifyRefreshNow,
+
+    /** verifyAccessNow, as a promise. */
     async verifyAccess(token: string, now = new Date()): Promise<AccessClaims> {
-      const seconds = now.getTime() / 1000;
-      const hit = accessCache.get(token);
-      // exp is re-checked on every hit: a cached token still expires on time.
-      if (hit && hit.exp > seconds) return hit;
-      if (hit) accessCache.delete(token);
-      const payload = await verify('access', token, now);
-      if (payload.role !== 'admin' && payload.role !== 'user') throw invalid('the token "role" claim is invalid');
-      const claims: AccessClaims = {
-        sub: payload.sub as string,
-        sid: payload.sid as string,
-        jti: payload.jti as string,
-        role: payload.role,
-        iat: payload.iat as number,
-        exp: payload.exp as number,
-        jkt: boundKey(payload),
-      };
-      if (cacheSize > 0) {
-        if (accessCache.size >= cacheSize) {
-          // Evict the oldest entry (Map keeps insertion order).
-          const oldest = accessCache.keys().next().value;
-          if (oldest !== undefined) accessCache.delete(oldest);
-        }
-        accessCache.set(token, claims);
-      }
-      return claims;
+      return verifyAccessNow(token, now);
     },
 
+    /** verifyRefreshNow, as a promise. */
     async verifyRefresh(token: string, now = new Date()): Promise<RefreshClaims> {
-      const payload = await verify('refresh', token, now);
-      return {
-        sub: payload.sub as string,
-        sid: payload.sid as string,
-        jti: payload.jti as string,
-        iat: payload.iat as number,
-        exp: payload.exp as number,
-        jkt: boundKey(payload),
-      };
+      return verifyRefreshNow(token, now);
     },
   };
 }

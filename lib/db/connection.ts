@@ -10,7 +10,7 @@ import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
-import { Deadlines, withFaultHandling } from './faults';
+import { classifyFault, DatabaseScope, withFaultHandling } from './faults';
 import { PrismaClient as PostgresClient } from './generated/postgresql/client';
 import { type Prisma, PrismaClient as SqliteClient } from './generated/sqlite/client';
 import { providerOf, sqliteFilePath } from './location';
@@ -62,26 +62,47 @@ function connectSqlite(databaseUrl: string): Connection {
     },
   });
   const base = new SqliteClient({ adapter: capturing });
-  const queue = new SerialQueue();
-  const deadlines = new Deadlines();
+  const scope = new DatabaseScope();
+  const queue = new SerialQueue(scope);
   const watch = file === ':memory:' ? null : new SqliteFileWatch(file);
   // Settings of the connection itself, applied before its first query. WAL lets readers run while
   // one writer commits; foreign keys make deleting a user take its sessions with it.
   let tuned: Promise<unknown> | undefined;
+  let tunedDone = false;
   const tune = () =>
     (tuned ??= base
       .$queryRawUnsafe('PRAGMA journal_mode = WAL')
       .then(() => base.$queryRawUnsafe('PRAGMA synchronous = NORMAL'))
       .then(() => base.$queryRawUnsafe('PRAGMA foreign_keys = ON'))
+      .then(() => (tunedDone = true))
       .catch((error: unknown) => {
         tuned = undefined; // try again with the next query
         throw error;
       }));
 
+  /**
+   * A synchronous statement (the refresh path's): at once when the queue is free and the
+   * connection tuned, which spares a refresh its turns through the queue; through `operation`
+   * (queued, retried while busy, 503 in the end) when it is not, or when the database is busy.
+   */
+  function statement<T>(work: () => T): Promise<T> {
+    if (tunedDone && queue.free()) {
+      try {
+        watch?.assertPresent();
+        return Promise.resolve(work());
+      } catch (error) {
+        // Not run: the queued path retries it, or answers 503. Other errors are the caller's.
+        if (classifyFault(error) === null)
+          return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    }
+    return operation(async () => work());
+  }
+
   /** One operation: in turn, retried while busy, 503 when it cannot be done in time. */
   function operation<T>(work: () => Promise<T>): Promise<T> {
     // The request's deadline (or one from now), so time spent queued is part of it.
-    const deadline = deadlines.now();
+    const deadline = scope.deadline();
     return queue.run(() =>
       withFaultHandling(async () => {
         watch?.assertPresent();
@@ -94,11 +115,11 @@ function connectSqlite(databaseUrl: string): Connection {
   return {
     provider: 'sqlite',
     client: everyQueryAs(base, operation),
-    withDeadline: (work) => deadlines.within(work),
+    withDeadline: (work) => scope.within(work),
     // An interactive transaction that no other request's query can slip into; retried whole.
     transaction: (work) => operation(() => base.$transaction((tx) => work(tx))),
     refresh: sqliteRefreshStatements((work) =>
-      operation(async () => {
+      statement(() => {
         if (!handle?.open) throw new Error('the SQLite connection is not open');
         return work(handle);
       }),
@@ -114,12 +135,12 @@ function connectPostgres(databaseUrl: string): Connection {
   // reconnects, and a query that fails is a 503 (faults.ts).
   pool.on('error', () => undefined);
   const base = new PostgresClient({ adapter: new PrismaPg(pool) }) as unknown as Client;
-  const deadlines = new Deadlines();
-  const operation = <T>(work: () => Promise<T>) => withFaultHandling(work, deadlines.now());
+  const scope = new DatabaseScope();
+  const operation = <T>(work: () => Promise<T>) => withFaultHandling(work, scope.deadline());
   return {
     provider: 'postgresql',
     client: everyQueryAs(base, operation),
-    withDeadline: (work) => deadlines.within(work),
+    withDeadline: (work) => scope.within(work),
     // Read committed is enough: every atomic step is a conditional update that re-checks its
     // condition after waiting for a concurrent writer.
     transaction: (work) => operation(() => base.$transaction((tx) => work(tx))),

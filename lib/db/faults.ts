@@ -112,20 +112,33 @@ export function serviceUnavailable(cause: unknown): AppError {
 }
 
 /**
- * One deadline for all the database operations of one request, so that a request making several
- * calls while the database is locked still answers within a second. One per connection.
+ * What the database work running now belongs to: one deadline for all the operations of one
+ * request, so that a request making several calls while the database is locked still answers
+ * within a second; and, on SQLite, whether it already runs in its turn of the serial queue
+ * (serialize.ts). One per connection, and one AsyncLocalStorage for both: every storage in use
+ * costs something on every promise the process makes.
  */
-export class Deadlines {
-  readonly #current = new AsyncLocalStorage<number>();
+export class DatabaseScope {
+  readonly #current = new AsyncLocalStorage<{ deadline: number; queued: boolean }>();
 
   /** Runs `work` (a request's handling) with one shared database deadline. */
   within<T>(work: () => Promise<T>, budgetMs = DATABASE_DEADLINE_MS): Promise<T> {
-    return this.#current.run(Date.now() + budgetMs, work);
+    return this.#current.run({ deadline: Date.now() + budgetMs, queued: false }, work);
   }
 
   /** The current request's deadline, or a fresh one for work outside a request (start-up, scripts). */
-  now(): number {
-    return this.#current.getStore() ?? Date.now() + DATABASE_DEADLINE_MS;
+  deadline(): number {
+    return this.#current.getStore()?.deadline ?? Date.now() + DATABASE_DEADLINE_MS;
+  }
+
+  /** True inside `inTurn`: the work is already the one the serial queue is running. */
+  inTurn(): boolean {
+    return this.#current.getStore()?.queued === true;
+  }
+
+  /** Runs `work` as the serial queue's current turn, under the same deadline. */
+  inTurnOf<T>(work: () => Promise<T>): Promise<T> {
+    return this.#current.run({ deadline: this.deadline(), queued: true }, work);
   }
 }
 

@@ -8,6 +8,11 @@ const UNIQUE_VIOLATION = 'P2002';
 
 const ACTIVE_ADMIN = { role: 'admin', disabled: false } as const;
 
+/** A session that has not ended: not revoked, before its end, and its refresh token not lapsed. */
+function live(now: Date) {
+  return { revokedAt: null, expiresAt: { gt: now }, refreshExpiresAt: { gt: now } };
+}
+
 /**
  * Ends the user's live sessions inside a transaction and logs each for the revocation feed.
  * Returns the ids this call ended: the conditional update decides, so two concurrent calls never
@@ -133,7 +138,7 @@ export function createPrismaStore(connection: Connection): Store {
         return { endedSessions };
       }),
 
-    createSession: (session, firstToken, account) =>
+    createSession: (session, account) =>
       transaction(async (tx) => {
         await lockUser(tx, provider, session.userId, 'share');
         const user = await tx.user.findUnique({
@@ -149,25 +154,40 @@ export function createPrismaStore(connection: Connection): Store {
         ) {
           return false;
         }
-        // The session and its first token exist together or not at all.
-        await tx.session.create({ data: { ...session, refreshTokens: { create: firstToken } } });
+        await tx.session.create({ data: session });
         return true;
       }),
 
-    findSession: (id) => db.session.findUnique({ where: { id }, include: { user: true } }),
+    // The refresh path and every live check: plain SQL (refresh-statements.ts).
+    findSession: (id) => connection.refresh.findSession(id),
 
-    countLiveSessions: (now) => db.session.count({ where: { revokedAt: null, expiresAt: { gt: now } } }),
+    rotateSession: (rotation) => connection.refresh.rotateSession(rotation),
+
+    rotateCurrent: (rotation) => connection.refresh.rotateCurrent(rotation),
+
+    countLiveSessions: (now) => db.session.count({ where: live(now) }),
 
     listLiveSessions: (userId, now) =>
-      db.session.findMany({
-        where: { userId, revokedAt: null, expiresAt: { gt: now } },
-        orderBy: [{ lastUsedAt: 'desc' }, { id: 'asc' }],
-      }),
+      db.session.findMany({ where: { userId, ...live(now) }, orderBy: [{ lastUsedAt: 'desc' }, { id: 'asc' }] }),
+
+    pruneSessions: async (before) =>
+      (
+        await db.session.deleteMany({
+          where: {
+            OR: [
+              { revokedAt: { lt: before } },
+              { expiresAt: { lt: before } },
+              { refreshExpiresAt: { lt: before } },
+              { refreshExpiresAt: null, lastUsedAt: { lt: before } },
+            ],
+          },
+        })
+      ).count,
 
     revokeUserSessions: (userId, reason, at, except) =>
       transaction((tx) => endSessions(tx, userId, reason, at, except)),
 
-    changePassword: (userId, { passwordHash, at, reason, account }, session, firstToken) =>
+    changePassword: (userId, { passwordHash, at, reason, account }, session) =>
       transaction(async (tx) => {
         // Only the account as the caller found it: not one disabled, reset or re-roled meanwhile
         // (the update takes the row lock that a concurrent change would wait for).
@@ -177,7 +197,7 @@ export function createPrismaStore(connection: Connection): Store {
         });
         if (count !== 1) return null;
         const ended = await endSessions(tx, userId, reason, at);
-        await tx.session.create({ data: { ...session, refreshTokens: { create: firstToken } } });
+        await tx.session.create({ data: session });
         return ended;
       }),
 
@@ -193,13 +213,6 @@ export function createPrismaStore(connection: Connection): Store {
         await tx.revocation.create({ data: { sessionId: id, userId, createdAt: at } });
         return true;
       }),
-
-    // The refresh path: plain SQL (refresh-statements.ts).
-    findRefreshToken: (id) => connection.refresh.findRefreshToken(id),
-
-    findRefreshTokenOnly: (id) => db.refreshToken.findUnique({ where: { id } }),
-
-    rotateRefreshToken: (rotation) => connection.refresh.rotateRefreshToken(rotation),
 
     rememberDpopProof: (id, expiresAt) => connection.refresh.rememberDpopProof(id, expiresAt),
 

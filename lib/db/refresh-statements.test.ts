@@ -35,11 +35,11 @@ describe('the refresh path in plain SQL', () => {
         createdAt: at,
         lastUsedAt: at,
         expiresAt: end,
+        refreshExpiresAt: end,
         userAgent: 'UA',
         ip: null,
         dpopJkt: 'thumbprint',
       },
-      { id: 'token-1', issuedAt: at, expiresAt: end },
       { role: 'admin', passwordChangedAt: at },
     );
   });
@@ -49,86 +49,151 @@ describe('the refresh path in plain SQL', () => {
     await store.close();
   });
 
-  it('reads a token Prisma wrote, with its session and user, dates exact', async () => {
-    const row = await store.findRefreshToken('token-1');
+  it('reads a session Prisma wrote, with its user, dates exact', async () => {
+    const row = await store.findSession('session-1');
     expect(row).toMatchObject({
-      id: 'token-1',
-      sessionId: 'session-1',
-      issuedAt: at,
+      id: 'session-1',
+      userId: 'user-1',
+      createdAt: at,
+      lastUsedAt: at,
       expiresAt: end,
-      usedAt: null,
-      replacedById: null,
-      session: {
-        id: 'session-1',
-        userId: 'user-1',
-        createdAt: at,
-        lastUsedAt: at,
-        expiresAt: end,
-        revokedAt: null,
-        revokedReason: null,
-        userAgent: 'UA',
-        ip: null,
-        dpopJkt: 'thumbprint',
-        user: { id: 'user-1', username: 'ada', role: 'admin', disabled: false },
-      },
+      revokedAt: null,
+      revokedReason: null,
+      userAgent: 'UA',
+      ip: null,
+      dpopJkt: 'thumbprint',
+      generation: 0,
+      rotatedAt: null,
+      refreshExpiresAt: end,
+      legacyJti: null,
+      user: { id: 'user-1', username: 'ada', role: 'admin', disabled: false },
     });
     // Prisma's own reading of the same row, for comparison.
-    const viaPrisma = await db.refreshToken.findUnique({
-      where: { id: 'token-1' },
-      include: { session: { include: { user: true } } },
-    });
+    const viaPrisma = await db.session.findUnique({ where: { id: 'session-1' }, include: { user: true } });
     expect(row).toEqual(viaPrisma);
   });
 
-  it('returns null for an unknown token', async () => {
-    expect(await store.findRefreshToken('no-such-token')).toBeNull();
+  it('returns null for an unknown session', async () => {
+    expect(await store.findSession('no-such-session')).toBeNull();
   });
 
-  it('consumes a token once and writes a successor that Prisma reads back exactly', async () => {
-    const rotation = {
-      id: 'token-1',
-      sessionId: 'session-1',
-      successor: { id: 'token-2', issuedAt: later, expiresAt: end },
-      at: later,
-    };
-    expect(await store.rotateRefreshToken(rotation)).toBe(true);
-    // The conditional update is the lock: a second consumer gets false and writes nothing.
-    expect(await store.rotateRefreshToken({ ...rotation, successor: { ...rotation.successor, id: 'token-3' } })).toBe(
-      false,
-    );
+  it('rotates a generation once, in a row Prisma reads back exactly', async () => {
+    const rotation = { sessionId: 'session-1', generation: 0, at: later, refreshExpiresAt: end };
+    expect(await store.rotateSession(rotation)).toBe(true);
+    // The conditional update is the lock: a second rotation of generation 0 gets false, changes nothing.
+    expect(await store.rotateSession({ ...rotation, at: end })).toBe(false);
 
-    expect(await db.refreshToken.findUnique({ where: { id: 'token-1' } })).toMatchObject({
-      usedAt: later,
-      replacedById: 'token-2',
+    expect(await db.session.findUnique({ where: { id: 'session-1' } })).toMatchObject({
+      generation: 1,
+      rotatedAt: later,
+      lastUsedAt: later,
+      refreshExpiresAt: end,
     });
-    expect(await db.refreshToken.findUnique({ where: { id: 'token-2' } })).toMatchObject({
-      sessionId: 'session-1',
-      issuedAt: later,
-      expiresAt: end,
-      usedAt: null,
-    });
-    expect(await db.refreshToken.findUnique({ where: { id: 'token-3' } })).toBeNull();
-    expect((await db.session.findUnique({ where: { id: 'session-1' } }))?.lastUsedAt).toEqual(later);
     // And the plain path reads Prisma-compatible dates back from its own writes.
-    expect(await store.findRefreshToken('token-1')).toMatchObject({ usedAt: later, replacedById: 'token-2' });
+    expect(await store.findSession('session-1')).toMatchObject({ generation: 1, rotatedAt: later });
   });
 
   it('sees what Prisma changed since: a revoked session and a disabled user', async () => {
     await db.session.update({ where: { id: 'session-1' }, data: { revokedAt: later, revokedReason: 'logout' } });
     await db.user.update({ where: { id: 'user-1' }, data: { disabled: true } });
-    const row = await store.findRefreshToken('token-2');
-    expect(row?.session).toMatchObject({ revokedAt: later, revokedReason: 'logout' });
-    expect(row?.session.user.disabled).toBe(true);
+    const row = await store.findSession('session-1');
+    expect(row).toMatchObject({ revokedAt: later, revokedReason: 'logout' });
+    expect(row?.user.disabled).toBe(true);
   });
 
-  it('writes nothing when the token does not exist', async () => {
-    const rotated = await store.rotateRefreshToken({
-      id: 'no-such-token',
-      sessionId: 'session-1',
-      successor: { id: 'token-9', issuedAt: later, expiresAt: end },
-      at: later,
+  it('rotates nothing of an ended session or of one that does not exist', async () => {
+    expect(await store.rotateSession({ sessionId: 'session-1', generation: 1, at: end, refreshExpiresAt: end })).toBe(
+      false,
+    );
+    expect((await db.session.findUnique({ where: { id: 'session-1' } }))?.generation).toBe(1);
+    expect(
+      await store.rotateSession({ sessionId: 'no-such-session', generation: 0, at: end, refreshExpiresAt: end }),
+    ).toBe(false);
+  });
+
+  describe('the one-statement rotation of a current session', () => {
+    const start = new Date(at.getTime() + 86_400_000);
+    const sessionEnd = new Date(start.getTime() + 3 * 86_400_000);
+    const base = { userId: 'user-2', dpopJkt: null, generation: 0, at: start };
+
+    beforeAll(async () => {
+      await store.createUser({
+        id: 'user-2',
+        username: 'grace',
+        usernameSkeleton: 'grace',
+        passwordHash: 'hash',
+        role: 'user',
+        passwordChangedAt: at,
+        createdAt: at,
+      });
+      for (const id of ['current-1', 'current-2']) {
+        await store.createSession(
+          {
+            id,
+            userId: 'user-2',
+            createdAt: start,
+            lastUsedAt: start,
+            expiresAt: sessionEnd,
+            refreshExpiresAt: sessionEnd,
+            userAgent: null,
+            ip: null,
+            dpopJkt: id === 'current-2' ? 'key-2' : null,
+          },
+          { role: 'user', passwordChangedAt: at },
+        );
+      }
     });
-    expect(rotated).toBe(false);
-    expect(await db.refreshToken.findUnique({ where: { id: 'token-9' } })).toBeNull();
+
+    it('rotates when everything holds, capping the expiry at the session end, and says the role', async () => {
+      const later = new Date(start.getTime() + 1000);
+      const rotated = await store.rotateCurrent({
+        ...base,
+        sessionId: 'current-1',
+        at: later,
+        refreshExpiresAt: new Date(sessionEnd.getTime() + 86_400_000),
+      });
+      expect(rotated).toEqual({ role: 'user', refreshExpiresAt: sessionEnd });
+      expect(await db.session.findUnique({ where: { id: 'current-1' } })).toMatchObject({
+        generation: 1,
+        rotatedAt: later,
+        lastUsedAt: later,
+        refreshExpiresAt: sessionEnd,
+      });
+    });
+
+    it('changes nothing when any one thing does not hold', async () => {
+      const soon = new Date(start.getTime() + 3600_000);
+      const attempts = [
+        { ...base, sessionId: 'current-1', refreshExpiresAt: soon }, // generation 0 is gone
+        { ...base, sessionId: 'current-1', generation: 1, userId: 'user-1', refreshExpiresAt: soon }, // another user
+        { ...base, sessionId: 'current-2', refreshExpiresAt: soon }, // bound, presented unbound
+        { ...base, sessionId: 'current-2', dpopJkt: 'key-other', refreshExpiresAt: soon }, // another key
+        { ...base, sessionId: 'current-1', generation: 1, at: sessionEnd, refreshExpiresAt: soon }, // past its end
+        { ...base, sessionId: 'no-such-session', refreshExpiresAt: soon },
+      ];
+      for (const attempt of attempts) expect(await store.rotateCurrent(attempt)).toBeNull();
+      expect((await db.session.findUnique({ where: { id: 'current-2' } }))?.generation).toBe(0);
+      expect((await db.session.findUnique({ where: { id: 'current-1' } }))?.generation).toBe(1);
+
+      // A bound session rotates with its own key.
+      const bound = { ...base, sessionId: 'current-2', dpopJkt: 'key-2', refreshExpiresAt: soon };
+      expect(await store.rotateCurrent(bound)).toEqual({ role: 'user', refreshExpiresAt: soon });
+    });
+
+    it('refuses a disabled account, a password changed since the session began, an ended session', async () => {
+      const soon = new Date(start.getTime() + 3600_000);
+      const attempt = { ...base, sessionId: 'current-1', generation: 1, refreshExpiresAt: soon };
+      await db.user.update({ where: { id: 'user-2' }, data: { disabled: true } });
+      expect(await store.rotateCurrent(attempt)).toBeNull();
+      await db.user.update({
+        where: { id: 'user-2' },
+        data: { disabled: false, passwordChangedAt: new Date(start.getTime() + 1) },
+      });
+      expect(await store.rotateCurrent(attempt)).toBeNull();
+      await db.user.update({ where: { id: 'user-2' }, data: { passwordChangedAt: at } });
+      await db.session.update({ where: { id: 'current-1' }, data: { revokedAt: start, revokedReason: 'logout' } });
+      expect(await store.rotateCurrent(attempt)).toBeNull();
+      expect((await db.session.findUnique({ where: { id: 'current-1' } }))?.generation).toBe(1);
+    });
   });
 });

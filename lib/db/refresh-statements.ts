@@ -1,45 +1,43 @@
 /**
- * The refresh path's database steps in plain SQL, one implementation per provider: finding a
- * refresh token with its session and user, consuming it while writing its successor, and
- * recording a DPoP proof's id as used (sign-in and refresh).
+ * The hot path's database steps in plain SQL, one implementation per provider: reading a session
+ * with its user (every refresh and every live check), rotating a session from one generation to
+ * the next, and recording a DPoP proof's id as used (sign-in and refresh).
  *
  * Why not Prisma here: a profile of `POST /api/auth/refresh` showed Prisma's query compiler and
  * client spending more time per request than everything else together (docs/performance.md).
  * These statements are prepared once, keep every rule of the Prisma version they replace (the
- * conditional update is still the lock), and run through the same guard: queue, deadline, faults.
+ * conditional update is the lock), and run through the same guard: queue, deadline, faults.
  * Dates are stored as Prisma stores them, so both paths read and write the same rows.
  */
 import 'server-only';
 import type BetterSqlite3 from 'better-sqlite3';
 import type pg from 'pg';
-import type { NewRefreshToken, RefreshTokenRecord, SessionWithUser } from './store';
-
-export type RefreshTokenWithSession = RefreshTokenRecord & { session: SessionWithUser };
-export type Rotation = { id: string; sessionId: string; successor: NewRefreshToken; at: Date };
+import type { CurrentRotation, Rotation, SessionWithUser } from './store';
 
 export interface RefreshStatements {
-  findRefreshToken(id: string): Promise<RefreshTokenWithSession | null>;
-  rotateRefreshToken(rotation: Rotation): Promise<boolean>;
+  findSession(id: string): Promise<SessionWithUser | null>;
+  rotateSession(rotation: Rotation): Promise<boolean>;
+  rotateCurrent(rotation: CurrentRotation): Promise<{ role: string; refreshExpiresAt: Date } | null>;
   rememberDpopProof(id: string, expiresAt: Date): Promise<boolean>;
 }
 
 /** One row of the join below, as both drivers return it (dates still raw). */
 type JoinedRow = {
   id: string;
-  sessionId: string;
-  issuedAt: unknown;
+  userId: string;
+  createdAt: unknown;
+  lastUsedAt: unknown;
   expiresAt: unknown;
-  usedAt: unknown;
-  replacedById: string | null;
-  s_userId: string;
-  s_createdAt: unknown;
-  s_lastUsedAt: unknown;
-  s_expiresAt: unknown;
-  s_revokedAt: unknown;
-  s_revokedReason: string | null;
-  s_userAgent: string | null;
-  s_ip: string | null;
-  s_dpopJkt: string | null;
+  revokedAt: unknown;
+  revokedReason: string | null;
+  userAgent: string | null;
+  ip: string | null;
+  dpopJkt: string | null;
+  generation: number;
+  rotatedAt: unknown;
+  refreshExpiresAt: unknown;
+  legacyJti: string | null;
+  legacyPreviousJti: string | null;
   u_username: string;
   u_usernameSkeleton: string | null;
   u_passwordHash: string;
@@ -51,50 +49,80 @@ type JoinedRow = {
 };
 
 const FIND_SQL = `
-  SELECT t."id", t."sessionId", t."issuedAt", t."expiresAt", t."usedAt", t."replacedById",
-         s."userId" AS "s_userId", s."createdAt" AS "s_createdAt", s."lastUsedAt" AS "s_lastUsedAt",
-         s."expiresAt" AS "s_expiresAt", s."revokedAt" AS "s_revokedAt",
-         s."revokedReason" AS "s_revokedReason", s."userAgent" AS "s_userAgent", s."ip" AS "s_ip",
-         s."dpopJkt" AS "s_dpopJkt",
-         u."username" AS "u_username", u."usernameSkeleton" AS "u_usernameSkeleton", u."passwordHash" AS "u_passwordHash", u."role" AS "u_role",
-         u."disabled" AS "u_disabled", u."passwordChangedAt" AS "u_passwordChangedAt",
-         u."createdAt" AS "u_createdAt", u."updatedAt" AS "u_updatedAt"
-  FROM "RefreshToken" t
-  JOIN "Session" s ON s."id" = t."sessionId"
+  SELECT s."id", s."userId", s."createdAt", s."lastUsedAt", s."expiresAt", s."revokedAt",
+         s."revokedReason", s."userAgent", s."ip", s."dpopJkt", s."generation", s."rotatedAt",
+         s."refreshExpiresAt", s."legacyJti", s."legacyPreviousJti",
+         u."username" AS "u_username", u."usernameSkeleton" AS "u_usernameSkeleton",
+         u."passwordHash" AS "u_passwordHash", u."role" AS "u_role", u."disabled" AS "u_disabled",
+         u."passwordChangedAt" AS "u_passwordChangedAt", u."createdAt" AS "u_createdAt",
+         u."updatedAt" AS "u_updatedAt"
+  FROM "Session" s
   JOIN "User" u ON u."id" = s."userId"
-  WHERE t."id" = $1`;
+  WHERE s."id" = $1`;
 
-function toRecord(row: JoinedRow, date: (raw: unknown) => Date): RefreshTokenWithSession {
+/**
+ * The rotation, one statement: the row moves from generation $2 to the next only if it still says
+ * $2 and the session has not ended. Under concurrency one caller matches; the others, on any
+ * instance, find the generation already moved (PostgreSQL: they wait for the row lock, re-check
+ * the condition and match nothing).
+ */
+const ROTATE_SQL = `
+  UPDATE "Session"
+  SET "generation" = "generation" + 1, "rotatedAt" = $3::timestamp(3), "lastUsedAt" = $3::timestamp(3),
+      "refreshExpiresAt" = $4::timestamp(3)
+  WHERE "id" = $1::text AND "generation" = $2::int AND "revokedAt" IS NULL`;
+
+/**
+ * The common refresh in one round trip: the same rotation, with every check rotation.ts makes of
+ * the session and its account (rules 4 and 7) in its condition, returning what the new tokens
+ * need. A row that does not match changes nothing; rotation.ts then reads it and says why.
+ */
+const ROTATE_CURRENT_SQL = `
+  UPDATE "Session"
+  SET "generation" = "generation" + 1, "rotatedAt" = $3::timestamp(3), "lastUsedAt" = $3::timestamp(3),
+      "refreshExpiresAt" = CASE WHEN $4::timestamp(3) < "expiresAt" THEN $4::timestamp(3) ELSE "expiresAt" END
+  WHERE "id" = $1::text AND "generation" = $2::int AND "userId" = $5::text
+    AND "dpopJkt" IS NOT DISTINCT FROM $6::text
+    AND "revokedAt" IS NULL AND "expiresAt" > $3::timestamp(3)
+    AND EXISTS (SELECT 1 FROM "User" u WHERE u."id" = "Session"."userId" AND NOT u."disabled"
+                AND u."passwordChangedAt" <= "Session"."createdAt")
+  RETURNING "refreshExpiresAt", (SELECT u."role" FROM "User" u WHERE u."id" = "Session"."userId") AS "role"`;
+
+type CurrentRow = { refreshExpiresAt: unknown; role: string };
+
+/** The PostgreSQL text for SQLite: no casts, and the named parameter `@pn` for `$n`. */
+function forSqlite(sql: string): string {
+  return sql.replace(/::[a-z]+(\(\d+\))?/g, '').replace(/\$(\d)/g, '@p$1');
+}
+
+function toRecord(row: JoinedRow, date: (raw: unknown) => Date): SessionWithUser {
   const maybe = (raw: unknown) => (raw === null ? null : date(raw));
   return {
     id: row.id,
-    sessionId: row.sessionId,
-    issuedAt: date(row.issuedAt),
+    userId: row.userId,
+    createdAt: date(row.createdAt),
+    lastUsedAt: date(row.lastUsedAt),
     expiresAt: date(row.expiresAt),
-    usedAt: maybe(row.usedAt),
-    replacedById: row.replacedById,
-    session: {
-      id: row.sessionId,
-      userId: row.s_userId,
-      createdAt: date(row.s_createdAt),
-      lastUsedAt: date(row.s_lastUsedAt),
-      expiresAt: date(row.s_expiresAt),
-      revokedAt: maybe(row.s_revokedAt),
-      revokedReason: row.s_revokedReason,
-      userAgent: row.s_userAgent,
-      ip: row.s_ip,
-      dpopJkt: row.s_dpopJkt,
-      user: {
-        id: row.s_userId,
-        username: row.u_username,
-        usernameSkeleton: row.u_usernameSkeleton,
-        passwordHash: row.u_passwordHash,
-        role: row.u_role,
-        disabled: row.u_disabled === true || row.u_disabled === 1 || row.u_disabled === 1n,
-        passwordChangedAt: date(row.u_passwordChangedAt),
-        createdAt: date(row.u_createdAt),
-        updatedAt: date(row.u_updatedAt),
-      },
+    revokedAt: maybe(row.revokedAt),
+    revokedReason: row.revokedReason,
+    userAgent: row.userAgent,
+    ip: row.ip,
+    dpopJkt: row.dpopJkt,
+    generation: Number(row.generation),
+    rotatedAt: maybe(row.rotatedAt),
+    refreshExpiresAt: maybe(row.refreshExpiresAt),
+    legacyJti: row.legacyJti,
+    legacyPreviousJti: row.legacyPreviousJti,
+    user: {
+      id: row.userId,
+      username: row.u_username,
+      usernameSkeleton: row.u_usernameSkeleton,
+      passwordHash: row.u_passwordHash,
+      role: row.u_role,
+      disabled: row.u_disabled === true || row.u_disabled === 1 || row.u_disabled === 1n,
+      passwordChangedAt: date(row.u_passwordChangedAt),
+      createdAt: date(row.u_createdAt),
+      updatedAt: date(row.u_updatedAt),
     },
   };
 }
@@ -119,51 +147,61 @@ export function sqliteRefreshStatements(
   let prepared:
     | {
         db: BetterSqlite3.Database;
-        find: BetterSqlite3.Statement<[string], JoinedRow>;
-        rotate: (rotation: Rotation) => boolean;
+        find: BetterSqlite3.Statement<[{ p1: string }], JoinedRow>;
+        rotate: BetterSqlite3.Statement<[{ p1: string; p2: number; p3: string; p4: string }]>;
+        rotateCurrent: BetterSqlite3.Statement<[CurrentParams], CurrentRow>;
         remember: BetterSqlite3.Statement<[string, string]>;
       }
     | undefined;
 
   function statements(db: BetterSqlite3.Database) {
     if (prepared?.db === db) return prepared;
-    // $1 is PostgreSQL's placeholder; SQLite's is ?.
-    const find = db.prepare<[string], JoinedRow>(FIND_SQL.replace('$1', '?')).safeIntegers(false);
-    const claim = db.prepare(
-      'UPDATE "RefreshToken" SET "usedAt" = ?, "replacedById" = ? WHERE "id" = ? AND "usedAt" IS NULL',
-    );
-    const insert = db.prepare(
-      'INSERT INTO "RefreshToken" ("id", "sessionId", "issuedAt", "expiresAt") VALUES (?, ?, ?, ?)',
-    );
-    const touch = db.prepare('UPDATE "Session" SET "lastUsedAt" = ? WHERE "id" = ?');
-    // One transaction: the token consumed, its successor written and the session touched, or none.
-    const rotate = db.transaction(({ id, sessionId, successor, at }: Rotation): boolean => {
-      const at_ = sqliteTime(at);
-      // The conditional update is the lock: exactly one request can move usedAt off NULL.
-      if (claim.run(at_, successor.id, id).changes !== 1) return false;
-      insert.run(successor.id, sessionId, sqliteTime(successor.issuedAt), sqliteTime(successor.expiresAt));
-      touch.run(at_, sessionId);
-      return true;
-    });
+    const find = db.prepare<[{ p1: string }], JoinedRow>(forSqlite(FIND_SQL)).safeIntegers(false);
+    const rotate = db.prepare<[{ p1: string; p2: number; p3: string; p4: string }]>(forSqlite(ROTATE_SQL));
+    const rotateCurrent = db.prepare<[CurrentParams], CurrentRow>(forSqlite(ROTATE_CURRENT_SQL));
     // The primary key is the check: a second insert of the same id changes nothing.
     const remember = db.prepare<[string, string]>(
       'INSERT INTO "DpopProof" ("id", "expiresAt") VALUES (?, ?) ON CONFLICT ("id") DO NOTHING',
     );
-    prepared = { db, find, rotate, remember };
+    prepared = { db, find, rotate, rotateCurrent, remember };
     return prepared;
   }
 
   return {
-    findRefreshToken: (id) =>
+    findSession: (id) =>
       run((db) => {
-        const row = statements(db).find.get(id);
+        const row = statements(db).find.get({ p1: id });
         return row ? toRecord(row, sqliteDate) : null;
       }),
-    rotateRefreshToken: (rotation) => run((db) => statements(db).rotate(rotation)),
+    // One statement, so one implicit transaction: the generation moved, or nothing changed.
+    rotateSession: ({ sessionId, generation, at, refreshExpiresAt }) =>
+      run(
+        (db) =>
+          statements(db).rotate.run({
+            p1: sessionId,
+            p2: generation,
+            p3: sqliteTime(at),
+            p4: sqliteTime(refreshExpiresAt),
+          }).changes === 1,
+      ),
+    rotateCurrent: (rotation) =>
+      run((db) => {
+        const row = statements(db).rotateCurrent.get({
+          p1: rotation.sessionId,
+          p2: rotation.generation,
+          p3: sqliteTime(rotation.at),
+          p4: sqliteTime(rotation.refreshExpiresAt),
+          p5: rotation.userId,
+          p6: rotation.dpopJkt,
+        });
+        return row ? { role: row.role, refreshExpiresAt: sqliteDate(row.refreshExpiresAt) } : null;
+      }),
     rememberDpopProof: (id, expiresAt) =>
       run((db) => statements(db).remember.run(id, sqliteTime(expiresAt)).changes === 1),
   };
 }
+
+type CurrentParams = { p1: string; p2: number; p3: string; p4: string; p5: string; p6: string | null };
 
 const TIMESTAMP_OID = 1114;
 
@@ -178,24 +216,6 @@ function postgresTypes(types: typeof pg.types): pg.CustomTypesConfig {
   return { getTypeParser: parser as pg.CustomTypesConfig['getTypeParser'] };
 }
 
-/**
- * Consume, write the successor and touch the session in one statement: one round trip, atomic.
- * Under READ COMMITTED a concurrent claimer waits for the row lock, re-checks `usedAt IS NULL`
- * and matches nothing, so it inserts nothing.
- */
-const ROTATE_SQL = `
-  WITH claimed AS (
-    UPDATE "RefreshToken" SET "usedAt" = $3::timestamp(3), "replacedById" = $2::text
-    WHERE "id" = $1::text AND "usedAt" IS NULL
-    RETURNING "sessionId"
-  ), successor AS (
-    INSERT INTO "RefreshToken" ("id", "sessionId", "issuedAt", "expiresAt")
-    SELECT $2::text, "sessionId", $4::timestamp(3), $5::timestamp(3) FROM claimed
-  ), touched AS (
-    UPDATE "Session" SET "lastUsedAt" = $3::timestamp(3) WHERE "id" IN (SELECT "sessionId" FROM claimed)
-  )
-  SELECT count(*)::int AS "claimed" FROM claimed`;
-
 /** PostgreSQL: named (server-side prepared) statements on the pool Prisma shares. */
 export function postgresRefreshStatements(
   run: <T>(work: (pool: pg.Pool) => Promise<T>) => Promise<T>,
@@ -205,10 +225,10 @@ export function postgresRefreshStatements(
   // pg sends Date parameters in local time; ISO text in UTC is stored as written (no zone).
   const time = (date: Date) => date.toISOString();
   return {
-    findRefreshToken: (id) =>
+    findSession: (id) =>
       run(async (pool) => {
         const result = await pool.query<JoinedRow>({
-          name: 'staysignedin_find_refresh_token',
+          name: 'staysignedin_find_session',
           text: FIND_SQL,
           values: [id],
           types: parse,
@@ -216,14 +236,32 @@ export function postgresRefreshStatements(
         const row = result.rows[0];
         return row ? toRecord(row, (raw) => raw as Date) : null;
       }),
-    rotateRefreshToken: ({ id, successor, at }) =>
+    rotateSession: ({ sessionId, generation, at, refreshExpiresAt }) =>
       run(async (pool) => {
-        const result = await pool.query<{ claimed: number }>({
-          name: 'staysignedin_rotate_refresh_token',
+        const result = await pool.query({
+          name: 'staysignedin_rotate_session',
           text: ROTATE_SQL,
-          values: [id, successor.id, time(at), time(successor.issuedAt), time(successor.expiresAt)],
+          values: [sessionId, generation, time(at), time(refreshExpiresAt)],
         });
-        return result.rows[0]?.claimed === 1;
+        return result.rowCount === 1;
+      }),
+    rotateCurrent: (rotation) =>
+      run(async (pool) => {
+        const result = await pool.query<CurrentRow>({
+          name: 'staysignedin_rotate_current',
+          text: ROTATE_CURRENT_SQL,
+          values: [
+            rotation.sessionId,
+            rotation.generation,
+            time(rotation.at),
+            time(rotation.refreshExpiresAt),
+            rotation.userId,
+            rotation.dpopJkt,
+          ],
+          types: parse,
+        });
+        const row = result.rows[0];
+        return row ? { role: row.role, refreshExpiresAt: row.refreshExpiresAt as Date } : null;
       }),
     rememberDpopProof: (id, expiresAt) =>
       run(async (pool) => {

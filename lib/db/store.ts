@@ -31,18 +31,18 @@ export type SessionRecord = {
   ip: string | null;
   /** DPoP: the thumbprint of the key every refresh must prove; null for an unbound session. */
   dpopJkt: string | null;
+  /** The generation of the refresh token that may rotate now (docs/design.md, rules 1-3). */
+  generation: number;
+  /** When the rotation that made `generation` current happened; null while it is the first. */
+  rotatedAt: Date | null;
+  /** When the current refresh token expires; null: the session has none (it ended long ago). */
+  refreshExpiresAt: Date | null;
+  /** The jti of the current token (generation 0) and its predecessor (-1) before the upgrade. */
+  legacyJti: string | null;
+  legacyPreviousJti: string | null;
 };
 
 export type SessionWithUser = SessionRecord & { user: UserRecord };
-
-export type RefreshTokenRecord = {
-  id: string;
-  sessionId: string;
-  issuedAt: Date;
-  expiresAt: Date;
-  usedAt: Date | null;
-  replacedById: string | null;
-};
 
 export type RevocationRecord = { id: number; sessionId: string; userId: string; createdAt: Date };
 
@@ -69,8 +69,19 @@ export type NewUser = Pick<
 >;
 /** What a session is started for: the account as the sign-in found it when its check began. */
 export type AccountState = Pick<UserRecord, 'role' | 'passwordChangedAt'>;
-export type NewSession = Omit<SessionRecord, 'revokedAt' | 'revokedReason'>;
-export type NewRefreshToken = Pick<RefreshTokenRecord, 'id' | 'issuedAt' | 'expiresAt'>;
+/** A session starts at generation 0 with its first refresh token, which expires at `refreshExpiresAt`. */
+export type NewSession = Pick<
+  SessionRecord,
+  'id' | 'userId' | 'createdAt' | 'lastUsedAt' | 'expiresAt' | 'userAgent' | 'ip' | 'dpopJkt'
+> & { refreshExpiresAt: Date };
+/** A rotation of one session from `generation` to the next, at `at`. */
+export type Rotation = { sessionId: string; generation: number; at: Date; refreshExpiresAt: Date };
+/**
+ * A rotation of a session that is, as the token says, live and current: of this user, bound to
+ * this key (or none), at this generation, not ended, its account enabled and its password not
+ * changed since it began. `refreshExpiresAt` is capped at the session's end.
+ */
+export type CurrentRotation = Rotation & { userId: string; dpopJkt: string | null };
 
 export interface Store {
   readonly provider: Provider;
@@ -104,17 +115,32 @@ export interface Store {
   deleteUser(id: string, at: Date): Promise<{ endedSessions: string[] } | 'last_admin' | 'not_found'>;
 
   /**
-   * A session and its first refresh token, together, only if the account is still as `account`
-   * says and enabled: checked and written in one transaction that a concurrent disable, password
-   * reset, role change or deletion waits for (or that waits for it), so a sign-in racing one of
-   * them either ends up among the sessions it ends or creates nothing. False when nothing was created.
+   * A session, only if the account is still as `account` says and enabled: checked and written in
+   * one transaction that a concurrent disable, password reset, role change or deletion waits for
+   * (or that waits for it), so a sign-in racing one of them either ends up among the sessions it
+   * ends or creates nothing. False when nothing was created.
    */
-  createSession(session: NewSession, firstToken: NewRefreshToken, account: AccountState): Promise<boolean>;
+  createSession(session: NewSession, account: AccountState): Promise<boolean>;
+  /** A session with its user: one query (the refresh path and every live check read it). */
   findSession(id: string): Promise<SessionWithUser | null>;
+  /**
+   * Moves a live session from `generation` to the next, in one conditional update of its row: the
+   * update is the lock, so exactly one caller, on any instance, can rotate a generation. False
+   * for the others, and for a session that ended or no longer exists.
+   */
+  rotateSession(rotation: Rotation): Promise<boolean>;
+  /**
+   * The common refresh in one statement: rotates the session only if everything `rotation` says
+   * of it holds, checked in the same conditional update. The role and the token's expiry, or null
+   * when anything does not hold (then nothing changed, and the caller looks closer).
+   */
+  rotateCurrent(rotation: CurrentRotation): Promise<{ role: string; refreshExpiresAt: Date } | null>;
   /** How many sessions have not ended (all users), for the metrics. */
   countLiveSessions(now: Date): Promise<number>;
-  /** The user's sessions that have not ended, most recently used first. */
+  /** The user's sessions that have not ended (nor lapsed unused), most recently used first. */
   listLiveSessions(userId: string, now: Date): Promise<SessionRecord[]>;
+  /** Deletes the sessions that ended (revoked, past their end, or lapsed unused) before `before`. */
+  pruneSessions(before: Date): Promise<number>;
   /**
    * Ends every live session of the user but `except`, logged for the feed; returns the ids this
    * call ended (a concurrent call that ended one first has it, not this one).
@@ -122,14 +148,13 @@ export interface Store {
   revokeUserSessions(userId: string, reason: string, at: Date, except?: string): Promise<string[]>;
   /**
    * A password change in one step: the new hash and `passwordChangedAt`, every session of the user
-   * ended, and a new session (with its first token) for the device that made the change. Null
-   * (nothing changed) when the account is no longer as `account` says, or disabled.
+   * ended, and a new session for the device that made the change. Null (nothing changed) when the
+   * account is no longer as `account` says, or disabled.
    */
   changePassword(
     userId: string,
     change: { passwordHash: string; at: Date; reason: string; account: AccountState },
     session: NewSession,
-    firstToken: NewRefreshToken,
   ): Promise<string[] | null>;
   /**
    * Ends a live session and records it in the revocation log, atomically; false when it had already
@@ -137,24 +162,12 @@ export interface Store {
    */
   revokeSession(id: string, reason: string, at: Date): Promise<boolean>;
 
-  findRefreshToken(id: string): Promise<(RefreshTokenRecord & { session: SessionWithUser }) | null>;
-  findRefreshTokenOnly(id: string): Promise<RefreshTokenRecord | null>;
   /**
    * Records a DPoP proof id as used; false when it already was (a replayed proof). One statement,
    * atomic on every instance.
    */
   rememberDpopProof(id: string, expiresAt: Date): Promise<boolean>;
   pruneDpopProofs(before: Date): Promise<number>;
-  /**
-   * Consumes an unused refresh token and writes its successor, atomically. The conditional update is
-   * the lock: exactly one caller, on any instance, can move `usedAt` off NULL. False for the others.
-   */
-  rotateRefreshToken(rotation: {
-    id: string;
-    sessionId: string;
-    successor: NewRefreshToken;
-    at: Date;
-  }): Promise<boolean>;
 
   /** Revocations recorded at or after `since`, oldest first (the feed re-reads a little overlap). */
   revocationsSince(since: Date): Promise<RevocationRecord[]>;

@@ -45,13 +45,13 @@ export type Identity = {
 };
 
 /** A signed, unexpired access token whose session has not ended; an AppError otherwise. */
-export async function checkAccessToken(
+export function checkAccessToken(
   deps: Pick<AccessCheckDeps, 'auth' | 'revocations'>,
   token: string,
-): Promise<AccessClaims | AppError> {
+): AccessClaims | AppError {
   let claims: AccessClaims;
   try {
-    claims = await deps.auth.tokens.verifyAccess(token);
+    claims = deps.auth.tokens.verifyAccessNow(token, deps.auth.now());
   } catch (error) {
     if (error instanceof AppError) return error;
     throw error;
@@ -106,27 +106,37 @@ async function assertProof(
   if (stage === 'handler') ledger.handOver(id, proof);
 }
 
-/** The caller behind the request's access token; throws the AppError to answer with. */
-export async function authenticate(
+/**
+ * The caller behind the request's access token; throws the AppError to answer with. Answers at
+ * once for a Bearer token (a promise only for a DPoP-bound one, whose proof is checked): this runs
+ * twice in front of every API request, and every promise is a cost there.
+ */
+export function authenticate(
   deps: AccessCheckDeps,
   request: Request,
   stage: 'gate' | 'handler',
-): Promise<Identity> {
+): Identity | Promise<Identity> {
   const given = authorizationCredentials(request.headers.get('authorization'));
   if (given === null) throw new AppError('unauthenticated', 'a Bearer access token is required');
   if (given === undefined) {
     throw new AppError('invalid_token', 'the Authorization header is not a valid Bearer or DPoP credential');
   }
-  const claims = await checkAccessToken(deps, given.token);
+  const claims = checkAccessToken(deps, given.token);
   if (claims instanceof AppError) throw claims;
   // The scheme must match the token: a bound token is never accepted as a plain Bearer token.
   if (claims.jkt !== null) {
     if (given.scheme !== 'dpop')
       throw new AppError('invalid_token', 'this access token is DPoP-bound: send it as DPoP');
-    await assertProof(deps, request, given.token, claims.jkt, stage);
-  } else if (given.scheme !== 'bearer') {
+    const jkt = claims.jkt;
+    return assertProof(deps, request, given.token, jkt, stage).then(() => identityOf(deps, claims));
+  }
+  if (given.scheme !== 'bearer') {
     throw new AppError('invalid_token', 'this access token is not DPoP-bound: send it as Bearer');
   }
+  return identityOf(deps, claims);
+}
+
+function identityOf(deps: AccessCheckDeps, claims: AccessClaims): Identity {
   // Fail closed: while the revocation log cannot be read, a revoked session could pass here.
   if (!deps.revocations.isCurrent(FEED_MAX_AGE_MS)) {
     throw new AppError('service_unavailable', 'cannot confirm that the session is still live; try again shortly', {

@@ -44,6 +44,8 @@ export async function requestProof(
     // Two proofs, or something that is not a JWS: refused like a proof that does not verify.
     return { refused: error as ReturnType<typeof invalidProof> };
   }
+  // No proof at all (most clients but browsers): nothing to check, and no URL to build.
+  if (header === null) return null;
   return presentProof(deps, header, {
     method: request.method,
     url: requestUri(request, trust),

@@ -240,6 +240,18 @@ const refreshCases: Case[] = [
       ),
   ],
   [
+    'our secret, a generation the session has not reached',
+    () => forgeToken(server.secret, { typ: 'rt+jwt' }, { ...accessClaims(identity), type: 'refresh', gen: 99 }),
+  ],
+  [
+    'our secret, a negative generation',
+    () => forgeToken(server.secret, { typ: 'rt+jwt' }, { ...accessClaims(identity), type: 'refresh', gen: -1 }),
+  ],
+  [
+    'our secret, a generation that is text',
+    () => forgeToken(server.secret, { typ: 'rt+jwt' }, { ...accessClaims(identity), type: 'refresh', gen: '0' }),
+  ],
+  [
     'expired',
     () =>
       forgeToken(server.secret, { typ: 'rt+jwt' }, { ...accessClaims(identity, { iat: 1, exp: 2 }), type: 'refresh' }),

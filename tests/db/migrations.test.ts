@@ -108,7 +108,7 @@ describe.each(providers)('the %s migrations', (provider) => {
     await applyOneStep(provider, direct.url, await oneStepSql(provider));
     const shape = provider === 'sqlite' ? sqliteShape : postgresShape;
     const [a, b] = [await shape(stepwise.url), await shape(direct.url)];
-    expect(JSON.stringify(a)).toContain('RefreshToken');
+    expect(JSON.stringify(a)).toContain('refreshExpiresAt');
     expect(a).toEqual(b);
   });
 

@@ -3,6 +3,8 @@ export function manualClock(start = new Date('2026-06-01T12:00:00Z')) {
   let now = start.getTime();
   return {
     now: () => new Date(now),
+    /** The time in whole seconds, as JWT claims count it. */
+    seconds: () => Math.floor(now / 1000),
     advance(seconds: number) {
       now += seconds * 1000;
     },
