@@ -127,6 +127,8 @@ const settings = z.object({
   ),
   REFRESH_RATE_LIMIT_PER_MINUTE: number(600).pipe(z.number().int().min(1).max(1_000_000)),
   AUDIT_RETENTION_DAYS: number(90).pipe(z.number().positive().max(3650)),
+  // Ended sessions (revoked, past their end, or lapsed unused) are deleted after this.
+  SESSION_RETENTION_DAYS: number(30).pipe(z.number().positive().max(3650)),
   // GET /api/metrics answers only with `Authorization: Bearer $METRICS_TOKEN`; off when unset.
   METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
 });
@@ -200,6 +202,7 @@ const envSchema = settings
       },
       refreshRateLimitPerMinute: env.REFRESH_RATE_LIMIT_PER_MINUTE,
       auditRetentionDays: env.AUDIT_RETENTION_DAYS,
+      sessionRetentionDays: env.SESSION_RETENTION_DAYS,
       metricsToken: env.METRICS_TOKEN,
     };
   });

@@ -1,6 +1,7 @@
 /**
- * Hourly, on every instance (idempotent): old audit events, spent throttle counters and used DPoP
- * proof ids go. (The revocation log is pruned by the feed itself.)
+ * Hourly, on every instance (idempotent): sessions that ended long enough ago, old audit events,
+ * spent throttle counters and used DPoP proof ids go. (The revocation log is pruned by the feed
+ * itself.) What each table keeps, and for how long: docs/operations.md.
  */
 import 'server-only';
 import { pruneEvents } from '../audit/audit-log';
@@ -8,18 +9,27 @@ import { log } from '../log';
 import type { App } from './app';
 
 const HOUR_MS = 60 * 60 * 1000;
+const DAY_MS = 24 * HOUR_MS;
 
 export async function pruneOldRecords(app: App, now = app.auth.now()): Promise<void> {
   const { store } = app.database;
   const { config } = app;
   try {
     const events = await pruneEvents(store, config.auditRetentionDays, now);
+    // An ended session's row goes; its audit events stay for their own retention. A token of it
+    // then gets the same 401 as any token the server does not know.
+    const sessions = await store.pruneSessions(new Date(now.getTime() - config.sessionRetentionDays * DAY_MS));
     const spent = new Date(now.getTime() - (config.throttle.windowSeconds + config.throttle.maxLockSeconds) * 1000);
     const throttles = await store.pruneThrottles(spent);
     // Used DPoP proof ids are kept only as long as such a proof could still be accepted.
     const proofs = await store.pruneDpopProofs(now);
-    if (events + throttles + proofs > 0) {
-      log.info('pruned old records', { auditEvents: events, throttleCounters: throttles, dpopProofIds: proofs });
+    if (sessions + events + throttles + proofs > 0) {
+      log.info('pruned old records', {
+        endedSessions: sessions,
+        auditEvents: events,
+        throttleCounters: throttles,
+        dpopProofIds: proofs,
+      });
     }
   } catch (error) {
     log.warn('pruning old records failed; retrying in an hour', { error: String(error) });

@@ -39,3 +39,14 @@ describe('the documented configuration', () => {
     expect(new Set(inExample()).size).toBe(inExample().length);
   });
 });
+
+describe('the documented retention', () => {
+  it('says how long every table of the schema keeps its rows, and names no other table', () => {
+    const models = [...read('prisma/schema.prisma').matchAll(/^model (\w+) \{/gm)].map((match) => match[1]!);
+    const table =
+      /<!-- retention:start -->([\s\S]*?)<!-- retention:end -->/.exec(read('docs/operations.md'))?.[1] ?? '';
+    const documented = [...table.matchAll(/^\| `(\w+)`/gm)].map((match) => match[1]!);
+    expect(models.length).toBeGreaterThan(5);
+    expect(documented.sort()).toEqual(models.sort());
+  });
+});
