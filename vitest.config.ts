@@ -5,10 +5,11 @@ const databases = 'tests/helpers/setup-databases.ts';
 const build = 'tests/helpers/setup-build.ts';
 
 /**
- * Three projects, each with its own npm script; `vitest run` (npm test) runs them all.
+ * Four projects, each with its own npm script; `vitest run` (npm test) runs them all.
  * - unit: lib/ and the repository's own rules, on real databases, with no build and no server;
  * - api: HTTP against `next start` (the production build), the attack catalogue, the migrations;
- * - faults: the database locked, gone, or the server killed mid-rotation.
+ * - faults: the database locked, gone, or the server killed mid-rotation;
+ * - upgrade: sessions of the previous release, served by this one on the same database.
  */
 export default defineConfig({
   resolve: {
@@ -58,6 +59,17 @@ export default defineConfig({
           globalSetup: [databases, build],
           testTimeout: 60_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'upgrade',
+          include: ['tests/upgrade/**/*.test.ts'],
+          globalSetup: [databases, build],
+          // Building the previous release takes a minute or two the first time.
+          testTimeout: 60_000,
+          hookTimeout: 600_000,
         },
       },
     ],

@@ -21,6 +21,7 @@ const passwords = createPasswords();
 export type TestServer = {
   url: string;
   dbUrl: string;
+  dataDir: string;
   secret: string;
   env: Record<string, string>;
   /** A Prisma client on the server's database, for arranging and inspecting state. */
@@ -67,9 +68,20 @@ async function waitUntilHealthy(url: string, child: ChildProcess, output: () => 
 }
 
 export async function startServer(
-  options: { env?: Record<string, string>; label?: string; databaseUrl?: string; secret?: string } = {},
+  options: {
+    env?: Record<string, string>;
+    label?: string;
+    databaseUrl?: string;
+    secret?: string;
+    /** The built checkout to run (another release, for the upgrade test); this one by default. */
+    root?: string;
+    /** The data directory (the development secret, a SQLite file); a fresh one by default. */
+    dataDir?: string;
+  } = {},
 ): Promise<TestServer> {
-  const { url: freshUrl, dir } = await throwawayDatabaseUrl(options.label ?? 'server');
+  const { url: freshUrl, dir: freshDir } = await throwawayDatabaseUrl(options.label ?? 'server');
+  const dir = options.dataDir ?? freshDir;
+  const root = options.root ?? ROOT;
   const secret = options.secret ?? randomBytes(48).toString('base64url');
   const env: Record<string, string> = {
     DATABASE_URL: options.databaseUrl ?? freshUrl,
@@ -90,8 +102,8 @@ export async function startServer(
   async function launch(): Promise<void> {
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
-    child = spawn(process.execPath, [path.join(ROOT, 'scripts/run-app.mjs'), 'start', '-H', '127.0.0.1'], {
-      cwd: ROOT,
+    child = spawn(process.execPath, [path.join(root, 'scripts/run-app.mjs'), 'start', '-H', '127.0.0.1'], {
+      cwd: root,
       env: { ...process.env, NODE_ENV: 'production', PORT: String(port), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
       // Its own process group, so stopping it reaches the Next.js child too, and nothing else.
@@ -143,6 +155,7 @@ export async function startServer(
       return url;
     },
     dbUrl: env.DATABASE_URL!,
+    dataDir: dir,
     secret,
     env,
     db: async () => {
