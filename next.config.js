@@ -12,10 +12,12 @@ const nextConfig = {
     '@prisma/adapter-pg',
     'pg',
   ],
+  // Headers for documents: pages and everything else but the API, whose answers set their own
+  // (nosniff and no-store, lib/http/problem.ts), so that no API request pays for matching these.
   async headers() {
     return [
       {
-        source: '/:path*',
+        source: '/((?!api$|api/).*)',
         headers: [
           { key: 'X-Content-Type-Options', value: 'nosniff' },
           { key: 'Referrer-Policy', value: 'same-origin' },

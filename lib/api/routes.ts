@@ -1,7 +1,7 @@
 /**
  * Every API route, once: its path, its methods, and whether the middleware lets it through
  * without an access token (it checks whatever credential it takes itself). The middleware's public
- * paths, the metrics' route labels and the catch-all 404 come from this table, and a test holds it
+ * paths, the metrics' route labels and its 404 for unknown paths come from this table, and a test holds it
  * equal to the route files under app/api. Client-safe.
  */
 export const PATHS = {

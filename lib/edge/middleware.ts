@@ -21,8 +21,10 @@ import { ACCESS_COOKIE } from './access-cookie';
 import { isHttps } from '../http/forwarded';
 import { bearerProblem, problemResponse } from '../http/problem';
 import { contentSecurityPolicy, newNonce, STRICT_TRANSPORT_SECURITY } from '../http/security-headers';
+import { routeOf } from '../api/routes';
 import { authenticate, checkAccessToken, type AccessCheckDeps } from './access-check';
 import { decodedPath, isApiPath, isProtectedPage, isPublicApiPath, loginRedirectPath } from './path-classes';
+import { noSuchEndpoint } from './route-kit';
 
 export type MiddlewareApp = AccessCheckDeps & { config: Pick<Config, 'env' | 'trustProxy'> };
 
@@ -47,29 +49,47 @@ function forward(app: MiddlewareApp, request: NextRequest, page: boolean): NextR
 }
 
 export function createMiddleware(resolveApp: () => MiddlewareApp) {
-  return async function middleware(request: NextRequest): Promise<Response> {
+  /** After the API gate let the caller through: a path no route serves is answered here. */
+  function admitted(app: MiddlewareApp, request: NextRequest, path: string): Response {
+    // A problem+json 404 here, rather than a catch-all route that Next.js would match against
+    // every request (only after the token check: a caller without one learns nothing of which
+    // paths exist).
+    if (routeOf(path) === null) return problemResponse(noSuchEndpoint());
+    return forward(app, request, false);
+  }
+
+  function refused(error: unknown): Response {
+    if (!(error instanceof AppError)) throw error;
+    return bearerProblem(error);
+  }
+
+  // Not async: for a Bearer token every step is synchronous, and a promise per request is a cost.
+  return function middleware(request: NextRequest): Response | Promise<Response> {
     const app = resolveApp();
     const { pathname, search } = request.nextUrl;
+    const path = decodedPath(pathname);
     // The request guard answers these before Next.js; this covers a server started without it.
-    if (decodedPath(pathname) === null) {
+    if (path === null) {
       return problemResponse(new AppError('invalid_request', 'the request path is not valid percent-encoding'));
     }
     if (isPublicApiPath(pathname)) return forward(app, request, false);
 
     if (isApiPath(pathname)) {
+      let identity;
       try {
         // protectedRoute takes the caller from the same check (a cache hit by then).
-        await authenticate(app, request, 'gate');
+        identity = authenticate(app, request, 'gate');
       } catch (error) {
-        if (!(error instanceof AppError)) throw error;
-        return bearerProblem(error);
+        return refused(error);
       }
-      return forward(app, request, false);
+      // A DPoP-bound access token: its proof is checked asynchronously.
+      if (identity instanceof Promise) return identity.then(() => admitted(app, request, path), refused);
+      return admitted(app, request, path);
     }
 
     if (!isProtectedPage(pathname)) return forward(app, request, true);
     const cookie = request.cookies.get(ACCESS_COOKIE)?.value;
-    const result = cookie ? await checkAccessToken(app, cookie) : null;
+    const result = cookie ? checkAccessToken(app, cookie) : null;
     if (result && !(result instanceof AppError)) return forward(app, request, true);
     const response = NextResponse.redirect(new URL(loginRedirectPath(pathname, search), request.url));
     response.headers.set('Cache-Control', 'no-store');

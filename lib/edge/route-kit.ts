@@ -22,9 +22,10 @@ import type { Config } from '../config';
 import type { SessionWithUser, UserRecord } from '../db';
 import { AppError } from '../errors';
 import { clientInfo } from '../http/client-info';
+import { isHttps } from '../http/forwarded';
 import { errorResponse, type ProblemStyle } from '../http/respond';
-import type { Metrics } from '../metrics/metrics';
-import { routeLabel } from '../metrics/metrics';
+import { STRICT_TRANSPORT_SECURITY } from '../http/security-headers';
+import { labelOf, type Metrics } from '../metrics/metrics';
 import type { Role } from '../users/roles';
 import { authenticate, type AccessCheckDeps, type Identity } from './access-check';
 import { requestProof } from './dpop-request';
@@ -34,7 +35,7 @@ export type EdgeApp = AccessCheckDeps & {
   config: Pick<Config, 'trustProxy' | 'benchRoutes'>;
   auth: AuthDeps;
   database: { withDeadline<T>(work: () => Promise<T>): Promise<T> };
-  metrics: Pick<Metrics, 'requestDuration' | 'databaseErrors'>;
+  metrics: Pick<Metrics, 'observeRequest' | 'databaseErrors'>;
 };
 
 export type RouteContext<A, P> = {
@@ -74,9 +75,9 @@ export function noSuchEndpoint(): AppError {
   return new AppError('not_found', 'there is no API endpoint at this path');
 }
 
-function isBenchPath(pathname: string): boolean {
-  const name = routeOf(pathname);
-  return name !== null && ROUTES[name].bench === true;
+/** The request's path: Next.js hands route handlers a NextRequest with the URL already parsed. */
+function pathnameOf(request: Request): string {
+  return (request as Request & { nextUrl?: URL }).nextUrl?.pathname ?? new URL(request.url).pathname;
 }
 
 export function createRouteKit<A extends EdgeApp>(resolveApp: () => A) {
@@ -86,11 +87,12 @@ export function createRouteKit<A extends EdgeApp>(resolveApp: () => A) {
   ): NextHandler<P> {
     return async (request, next) => {
       const app = resolveApp();
-      const stopTimer = app.metrics.requestDuration.startTimer();
-      const pathname = new URL(request.url).pathname;
+      const started = performance.now();
+      const pathname = pathnameOf(request);
+      const name = routeOf(pathname);
       let response: Response;
       try {
-        if ((options.bench || isBenchPath(pathname)) && !app.config.benchRoutes) throw noSuchEndpoint();
+        if ((options.bench || (name !== null && ROUTES[name].bench)) && !app.config.benchRoutes) throw noSuchEndpoint();
         const params = ((await next?.params) ?? {}) as P;
         const context = { app, request, client: clientInfo(request, app.config.trustProxy), params };
         // All the database work of this request shares one deadline (lib/db/faults.ts).
@@ -98,11 +100,9 @@ export function createRouteKit<A extends EdgeApp>(resolveApp: () => A) {
       } catch (caught) {
         response = errorResponse(request, caught, options);
       }
-      stopTimer({
-        route: routeLabel(pathname),
-        method: request.method,
-        status: `${Math.floor(response.status / 100)}xx`,
-      });
+      // The public endpoints skip the middleware, which sets this for everything else.
+      if (isHttps(request, app.config)) response.headers.set('Strict-Transport-Security', STRICT_TRANSPORT_SECURITY);
+      app.metrics.observeRequest(labelOf(name), request.method, response.status, (performance.now() - started) / 1000);
       if (response.status === 503) app.metrics.databaseErrors.inc();
       return response;
     };
@@ -129,7 +129,8 @@ export function createRouteKit<A extends EdgeApp>(resolveApp: () => A) {
       async (context) => {
         const { app, request, client } = context;
         // Checked here as well as in the middleware: a route its matcher missed is still protected.
-        const identity = await authenticate(app, request, 'handler');
+        const checked = authenticate(app, request, 'handler');
+        const identity = checked instanceof Promise ? await checked : checked;
         if (options.live === false) return handler({ ...context, caller: { identity } as LiveCaller });
         const session = await requireLiveSession(app.auth, identity);
         // The role as stored now, not as it was when the access token was signed.

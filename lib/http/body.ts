@@ -5,6 +5,7 @@
 import 'server-only';
 import { AppError } from '../errors';
 import { MAX_BODY_BYTES } from '../preload/shared.cjs';
+import { requestGuardActive } from './client-info';
 
 export { MAX_BODY_BYTES };
 
@@ -14,10 +15,25 @@ function mediaType(request: Request): string {
   return (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
 }
 
+/** Fatal: a body that is not UTF-8 is refused, not repaired. One decoder serves every request. */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function decode(bytes: Uint8Array): string {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw new AppError('invalid_request', 'the body is not valid UTF-8');
+  }
+}
+
 async function readLimited(request: Request, limit: number): Promise<string> {
-  const declared = Number(request.headers.get('content-length') ?? '0');
+  const length = request.headers.get('content-length');
+  const declared = Number(length ?? '0');
   if (declared > limit) throw new AppError('payload_too_large', `the body must be at most ${limit} bytes`);
   if (!request.body) return '';
+  // With the guard in this process, Node's HTTP parser holds a body to its declared length, which
+  // is within the limit: read it whole. Otherwise count every chunk as it streams in.
+  if (length !== null && requestGuardActive()) return decode(new Uint8Array(await request.arrayBuffer()));
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -31,11 +47,7 @@ async function readLimited(request: Request, limit: number): Promise<string> {
     }
     chunks.push(value);
   }
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
-  } catch {
-    throw new AppError('invalid_request', 'the body is not valid UTF-8');
-  }
+  return decode(Buffer.concat(chunks));
 }
 
 function parseForm(text: string): Fields {

@@ -8,6 +8,14 @@ import type { AppError } from '../errors';
 
 export const NO_STORE = 'no-store';
 
+/** What every API answer carries: never cached, never sniffed as anything but its type. */
+export const API_HEADERS = { 'Cache-Control': NO_STORE, 'X-Content-Type-Options': 'nosniff' } as const;
+
+/** 204 No Content, with the API's headers (and any others given). */
+export function noContent(headers: Record<string, string> = {}): Response {
+  return new Response(null, { status: 204, headers: { ...headers, ...API_HEADERS } });
+}
+
 export type ProblemOptions = {
   /** Add the OAuth 2.0 `error`/`error_description` members (token endpoints, RFC 6749 §5.2). */
   oauth?: boolean;
@@ -32,7 +40,7 @@ export function problemResponse(error: AppError, options: ProblemOptions = {}): 
     body.error = ERRORS[error.code].oauth;
     body.error_description = error.message;
   }
-  const headers = new Headers({ 'Content-Type': 'application/problem+json', 'Cache-Control': NO_STORE });
+  const headers = new Headers({ 'Content-Type': 'application/problem+json', ...API_HEADERS });
   if (error.retryAfter !== undefined) headers.set('Retry-After', String(Math.ceil(error.retryAfter)));
   if (options.wwwAuthenticate) headers.set('WWW-Authenticate', options.wwwAuthenticate);
   if (error.code === 'invalid_dpop_proof' || error.code === 'use_dpop_nonce') {
@@ -62,10 +70,11 @@ export function bearerProblem(error: AppError): Response {
   return problemResponse(error, error.status === 401 ? { wwwAuthenticate: bearerChallenge(error) } : {});
 }
 
-export function jsonResponse(body: unknown, init: { status?: number; headers?: HeadersInit } = {}): Response {
-  const headers = new Headers(init.headers);
-  headers.set('Content-Type', 'application/json');
+export function jsonResponse(
+  body: unknown,
+  init: { status?: number; headers?: Record<string, string> } = {},
+): Response {
   // Tokens and personal data must never be cached by browsers or proxies.
-  headers.set('Cache-Control', NO_STORE);
+  const headers = { ...init.headers, 'Content-Type': 'application/json', ...API_HEADERS };
   return new Response(JSON.stringify(body), { status: init.status ?? 200, headers });
 }

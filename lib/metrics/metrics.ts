@@ -5,13 +5,35 @@
  */
 import 'server-only';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { PATHS, routeOf } from '../api/routes';
+import { PATHS, routeOf, type RouteName } from '../api/routes';
 import type { AuthEvents } from '../auth/deps';
 
 export function createMetrics() {
   const registry = new Registry();
+  const requestDuration = new Histogram({
+    name: 'staysignedin_http_request_duration_seconds',
+    help: 'Duration of API requests handled by the app, by route and status class',
+    labelNames: ['route', 'method', 'status'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  // One child per label set, looked up by a string: labelling each observation anew hashes and
+  // checks its labels every time, on every request.
+  const byLabels = new Map<string, ReturnType<typeof requestDuration.labels>>();
   return {
     registry,
+    requestDuration,
+    /** One API request: its route label (from the route table), method, status and seconds. */
+    observeRequest(route: string, method: string, status: number, seconds: number): void {
+      const statusClass = `${Math.floor(status / 100)}xx`;
+      const key = `${route} ${method} ${statusClass}`;
+      let child = byLabels.get(key);
+      if (!child) {
+        child = requestDuration.labels({ route, method, status: statusClass });
+        byLabels.set(key, child);
+      }
+      child.observe(seconds);
+    },
     signIns: new Counter({
       name: 'staysignedin_sign_ins_total',
       help: 'Sign-in attempts by outcome',
@@ -40,29 +62,42 @@ export function createMetrics() {
       help: 'Requests refused with 503 because the database was busy or unreachable',
       registers: [registry],
     }),
-    requestDuration: new Histogram({
-      name: 'staysignedin_http_request_duration_seconds',
-      help: 'Duration of API requests handled by the app, by route and status class',
-      labelNames: ['route', 'method', 'status'] as const,
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-      registers: [registry],
-    }),
   };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
-/** The auth functions' outcomes, counted. */
-export function authEvents(metrics: Metrics): AuthEvents {
-  return {
-    signIn: (outcome) => metrics.signIns.inc({ outcome }),
-    refresh: (outcome) => metrics.refreshes.inc({ outcome }),
-    sessionsEnded: (reason, count) => metrics.revocations.inc({ reason }, count),
+/** A counter's child for one label value, looked up once (labelling anew hashes the labels every time). */
+function byLabel<L extends string>(counter: Counter<L>, label: L) {
+  const children = new Map<string, ReturnType<Counter<L>['labels']>>();
+  return (value: string) => {
+    let child = children.get(value);
+    if (!child) {
+      child = counter.labels({ [label]: value } as Record<L, string>);
+      children.set(value, child);
+    }
+    return child;
   };
 }
 
-/** Route label with ids replaced, from the route table: a small, fixed set, whatever paths clients send. */
-export function routeLabel(pathname: string): string {
-  const route = routeOf(pathname);
+/** The auth functions' outcomes, counted. */
+export function authEvents(metrics: Metrics): AuthEvents {
+  const signIn = byLabel(metrics.signIns, 'outcome');
+  const refresh = byLabel(metrics.refreshes, 'outcome');
+  const ended = byLabel(metrics.revocations, 'reason');
+  return {
+    signIn: (outcome) => signIn(outcome).inc(),
+    refresh: (outcome) => refresh(outcome).inc(),
+    sessionsEnded: (reason, count) => ended(reason).inc(count),
+  };
+}
+
+/** The label of a route of the table (its path pattern), or 'other': a small, fixed set. */
+export function labelOf(route: RouteName | null): string {
   return route === null ? 'other' : PATHS[route];
+}
+
+/** Route label with ids replaced, from the route table, whatever paths clients send. */
+export function routeLabel(pathname: string): string {
+  return labelOf(routeOf(pathname));
 }

@@ -87,9 +87,13 @@ const HOST =
  * - a target whose percent-encoding does not decode ("%ZZ", "%C0%AF", a truncated "%E0%A4%A"), in
  *   its path or its query, names nothing here, and the framework would answer it with a bare 500.
  */
+/** The last Host header found valid: clients send the same one with every request. */
+let validHost = '';
+
 function originForm(req) {
   let target = req.url ?? '';
-  const absolute = ABSOLUTE_FORM.exec(target);
+  // Origin form ("/...") is what nearly every request uses; only anything else is parsed further.
+  const absolute = target.startsWith('/') ? null : ABSOLUTE_FORM.exec(target);
   if (absolute) {
     if (absolute[1] === '') return { problem: 'the request target has no host' };
     req.headers.host = absolute[1];
@@ -99,11 +103,17 @@ function originForm(req) {
   if (!target.startsWith('/')) return { problem: 'the request target must be a path' };
   // Next.js builds the request's URL from Host: one that is not a host would fail deep inside it.
   const host = req.headers.host;
-  if (host !== undefined && !HOST.test(host)) return { problem: 'the Host header is not a host name' };
-  try {
-    decodeURIComponent(target.replace(/#.*/, ''));
-  } catch {
-    return { problem: 'the request target is not valid percent-encoding' };
+  if (host !== undefined && host !== validHost) {
+    if (!HOST.test(host)) return { problem: 'the Host header is not a host name' };
+    validHost = host;
+  }
+  // Without a "%" there is nothing to decode, and so nothing that could fail to.
+  if (target.includes('%')) {
+    try {
+      decodeURIComponent(target.replace(/#.*/, ''));
+    } catch {
+      return { problem: 'the request target is not valid percent-encoding' };
+    }
   }
   return { problem: null };
 }

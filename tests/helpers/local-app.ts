@@ -8,6 +8,8 @@
 import path from 'node:path';
 import { PATHS, routeOf } from '@/lib/api/routes';
 import { parseConfig } from '@/lib/config';
+import { noSuchEndpoint } from '@/lib/edge/route-kit';
+import { problemResponse } from '@/lib/http/problem';
 import { createApp, type App } from '@/lib/server/app';
 import { installApp } from '@/lib/server/process-app';
 import { createUser } from '@/lib/users/users';
@@ -49,11 +51,13 @@ export async function localApp(env: Record<string, string> = {}): Promise<{
     const request = new Request(new URL(input instanceof Request ? input.url : String(input), LOCAL_ORIGIN), init);
     const { pathname } = new URL(request.url);
     const name = routeOf(pathname);
-    const file = name === null ? path.join(ROOT, 'app/api/[...path]/route.ts') : routeFile(PATHS[name]);
+    // Paths no route serves are the middleware's 404 (lib/edge/middleware.ts).
+    if (name === null) return problemResponse(noSuchEndpoint());
+    const file = routeFile(PATHS[name]);
     const module = (await import(/* @vite-ignore */ file)) as RouteModule;
     const handler = module[request.method];
     if (!handler) throw new Error(`${file} has no ${request.method} handler`);
-    return handler(request, { params: Promise.resolve(name === null ? {} : paramsOf(PATHS[name], pathname)) });
+    return handler(request, { params: Promise.resolve(paramsOf(PATHS[name], pathname)) });
   };
 
   return {

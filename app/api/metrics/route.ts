@@ -3,6 +3,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { AppError } from '@/lib/errors';
 import { bearerToken } from '@/lib/http/authorization';
+import { API_HEADERS } from '@/lib/http/problem';
 import { methods, route } from '@/lib/server/routes';
 
 function sameToken(given: string, expected: string): boolean {
@@ -21,10 +22,13 @@ const handler = route(
     const { metrics } = app;
     metrics.activeSessions.set(await app.database.store.countLiveSessions(app.auth.now()));
     return new Response(await metrics.registry.metrics(), {
-      headers: { 'Content-Type': metrics.registry.contentType, 'Cache-Control': 'no-store' },
+      headers: { 'Content-Type': metrics.registry.contentType, ...API_HEADERS },
     });
   },
   { bearer: true },
 );
 
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = methods({ GET: handler });
+
+// Every request is answered anew: no static optimisation to try, no render to cache.
+export const dynamic = 'force-dynamic';

@@ -24,3 +24,6 @@ const create = protectedRoute(
 );
 
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = methods({ GET: list, POST: create });
+
+// Every request is answered anew: no static optimisation to try, no render to cache.
+export const dynamic = 'force-dynamic';

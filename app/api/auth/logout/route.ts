@@ -7,7 +7,7 @@ import { AppError } from '@/lib/errors';
 import { bearerToken } from '@/lib/http/authorization';
 import { readFields } from '@/lib/http/body';
 import { clearedAccessCookie } from '@/lib/edge/access-cookie';
-import { NO_STORE } from '@/lib/http/problem';
+import { noContent } from '@/lib/http/problem';
 import { parseInput } from '@/lib/http/validate';
 import { methods, route } from '@/lib/server/routes';
 
@@ -22,10 +22,10 @@ const handler = route(async ({ app, request, client }) => {
     throw error;
   });
   await logout(app.auth, { accessToken, refreshToken: input.refresh_token }, client, proof);
-  return new Response(null, {
-    status: 204,
-    headers: { 'Set-Cookie': clearedAccessCookie(request, app.config), 'Cache-Control': NO_STORE },
-  });
+  return noContent({ 'Set-Cookie': clearedAccessCookie(request, app.config) });
 });
 
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = methods({ POST: handler });
+
+// Every request is answered anew: no static optimisation to try, no render to cache.
+export const dynamic = 'force-dynamic';

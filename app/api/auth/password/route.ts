@@ -21,3 +21,6 @@ const handler = protectedRoute(
 );
 
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = methods({ POST: handler });
+
+// Every request is answered anew: no static optimisation to try, no render to cache.
+export const dynamic = 'force-dynamic';

@@ -10,3 +10,6 @@ const handler = protectedRoute(async ({ app, caller }) => {
 });
 
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = methods({ GET: handler });
+
+// Every request is answered anew: no static optimisation to try, no render to cache.
+export const dynamic = 'force-dynamic';

@@ -6,3 +6,6 @@ import { methods, route } from '@/lib/server/routes';
 const handler = route(async () => jsonResponse({ ok: true, userId: null }));
 
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = methods({ GET: handler });
+
+// Every request is answered anew: no static optimisation to try, no render to cache.
+export const dynamic = 'force-dynamic';

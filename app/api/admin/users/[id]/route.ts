@@ -4,7 +4,7 @@ import { UserChangesRequest } from '@/lib/api/admin';
 import { IdParam } from '@/lib/api/fields';
 import { deleteUserAsAdmin, updateUserAsAdmin } from '@/lib/auth/user-admin';
 import { readFields } from '@/lib/http/body';
-import { jsonResponse } from '@/lib/http/problem';
+import { jsonResponse, noContent } from '@/lib/http/problem';
 import { parseInput, parsePathParams } from '@/lib/http/validate';
 import { methods, protectedRoute } from '@/lib/server/routes';
 
@@ -29,9 +29,12 @@ const remove = protectedRoute<{ id: string }>(
   async ({ app, client, caller, params }) => {
     const { id } = parsePathParams(IdParam, params);
     await deleteUserAsAdmin(app.auth, { userId: caller.identity.userId, client }, id);
-    return new Response(null, { status: 204, headers: { 'Cache-Control': 'no-store' } });
+    return noContent();
   },
   { role: 'admin', keyProof: true },
 );
 
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = methods({ PATCH: patch, DELETE: remove });
+
+// Every request is answered anew: no static optimisation to try, no render to cache.
+export const dynamic = 'force-dynamic';

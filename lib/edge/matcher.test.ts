@@ -1,0 +1,43 @@
+// middleware.ts's matcher is a literal (Next.js reads it at build time): this holds it equal to
+// the route table, so the middleware skips exactly the public endpoints and nothing else.
+import { describe, expect, it } from 'vitest';
+import { config } from '@/middleware';
+import { PATHS, ROUTES, type RouteName } from '../api/routes';
+
+/** The matcher as the router applies it: the whole path must match the pattern. */
+const matchers = config.matcher.map((source) => new RegExp(`^${source}$`));
+const runsFor = (path: string) => matchers.some((matcher) => matcher.test(path));
+const example = (pattern: string) => pattern.replace(/:[a-z]+/g, 'abcdefghijklmnopqrstuv');
+
+describe('the middleware matcher', () => {
+  const names = Object.keys(ROUTES) as RouteName[];
+
+  it('skips every public endpoint of the route table but the benchmark route that measures it', () => {
+    const skipped = names.filter((name) => !runsFor(example(PATHS[name])));
+    const expected = names.filter((name) => ROUTES[name].access === 'public' && !ROUTES[name].bench);
+    expect(skipped.sort()).toEqual(expected.sort());
+  });
+
+  it('runs for every endpoint that needs an access token, every page, and every unknown API path', () => {
+    for (const name of names.filter((name) => ROUTES[name].access === 'token')) {
+      expect(runsFor(example(PATHS[name])), PATHS[name]).toBe(true);
+    }
+    for (const path of [
+      '/',
+      '/login',
+      '/dashboard',
+      '/dashboard/users',
+      '/api/nope',
+      '/api/auth/token/x',
+      '/api/auth/tokens',
+    ]) {
+      expect(runsFor(path), path).toBe(true);
+    }
+  });
+
+  it('skips build assets and the route outside it', () => {
+    for (const path of ['/_next/static/chunks/a.js', '/favicon.ico', '/bench/outside']) {
+      expect(runsFor(path), path).toBe(false);
+    }
+  });
+});
