@@ -12,15 +12,23 @@
  *   rotation     POST /api/auth/refresh      every request consumes a refresh token, writes its successor
  *   (dpop)       the same for DPoP-bound sessions: a proof with a nonce per refresh, its id recorded
  *   sign-in      POST /api/auth/token        argon2id password check and a new session
+ *   bare-empty   GET /api/ping               a bare Next.js app (bench/baseline): an empty middleware
+ *   bare-write   POST /api/write             the same bare app: one write transaction, nothing else
+ *
+ * The targets are read against the bare app (the app's own rows pay the app's overhead on both
+ * sides of a ratio): the protected route against the empty middleware, rotation against the bare
+ * write, on the same database. Then the storage a rotation and a session take, and rotation again
+ * with a million live sessions in the database.
  *
  * and at fixed offered loads (latency, not saturation): rotation at 250 req/s, and the protected
  * route at 100 req/s idle and during a burst of sign-ins. Finally the gzipped size of the browser's
  * auth client. Options: BENCH_SECONDS (per measurement, default 5), BENCH_ROUNDS (default 3),
  * BENCH_PROFILE=dir (a V8 CPU profile of each server, see docs/performance.md).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import net from 'node:net';
 import { gzipSync } from 'node:zlib';
 import os from 'node:os';
 import path from 'node:path';
@@ -39,7 +47,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const PROOFS_PER_RUN = 2000 * SECONDS;
 
 /** `cpu`: the server process's CPU time per request, in ms: steadier than req/s on a shared VM. */
-type Sample = { rps: number; p50: number; p99: number; bad: number; cpu: number };
+type Sample = { rps: number; p50: number; p99: number; bad: number; cpu: number; total: number };
 type Options = Omit<autocannon.Options, 'url'> & { url: string };
 
 const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
@@ -54,8 +62,8 @@ function cpuTimeMs(pid: number): number {
 
 let serverPid = 0;
 
-async function run(options: Options, seconds = SECONDS): Promise<Sample> {
-  const cpuBefore = cpuTimeMs(serverPid);
+async function run(options: Options, seconds = SECONDS, pid = serverPid): Promise<Sample> {
+  const cpuBefore = cpuTimeMs(pid);
   const result = await autocannon({ connections: CONNECTIONS, ...options, duration: seconds });
   const requests = Math.max(1, result.requests.total);
   return {
@@ -63,8 +71,62 @@ async function run(options: Options, seconds = SECONDS): Promise<Sample> {
     p50: result.latency.p50,
     p99: result.latency.p99,
     bad: result.non2xx + result.errors + result.timeouts,
-    cpu: (cpuTimeMs(serverPid) - cpuBefore) / requests,
+    cpu: (cpuTimeMs(pid) - cpuBefore) / requests,
+    total: result.requests.total,
   };
+}
+
+const BASELINE = path.join(ROOT, 'bench/baseline');
+const NEXT_BIN = path.join(ROOT, 'node_modules/next/dist/bin/next');
+
+/** The newest modification time under a directory, build output aside. */
+function newestSource(dir: string): number {
+  return Math.max(
+    ...readdirSync(dir, { withFileTypes: true })
+      .filter((entry) => entry.name !== '.next' && entry.name !== 'node_modules')
+      .map((entry) =>
+        entry.isDirectory() ? newestSource(path.join(dir, entry.name)) : statSync(path.join(dir, entry.name)).mtimeMs,
+      ),
+  );
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** The bare Next.js app (bench/baseline), built when its sources changed, started on `databaseUrl`. */
+async function startBaseline(databaseUrl: string): Promise<{ url: string; pid: number; stop: () => void }> {
+  const built = path.join(BASELINE, '.next/BUILD_ID');
+  if (!existsSync(built) || statSync(built).mtimeMs < newestSource(BASELINE)) {
+    execFileSync(process.execPath, [NEXT_BIN, 'build', BASELINE], {
+      stdio: 'inherit',
+      env: { ...process.env, NODE_ENV: 'production' },
+    });
+  }
+  const port = await freePort();
+  const child = spawn(process.execPath, [NEXT_BIN, 'start', BASELINE, '-p', String(port), '-H', '127.0.0.1'], {
+    env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', BASELINE_DATABASE_URL: databaseUrl },
+    stdio: 'ignore',
+    // Its own process group: stopped by it, and nothing else.
+    detached: true,
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`${url}/api/ping`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (i > 300) throw new Error('the bare Next.js app did not start');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return { url, pid: child.pid!, stop: () => process.kill(-child.pid!, 'SIGTERM') };
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -113,6 +175,60 @@ function rotationLoad(server: TestServer, key: DpopKey | null): { options: Optio
   return { options, topUp };
 }
 
+/** How many live sessions the last rotation row is measured beside. */
+const SEEDED_SESSIONS = Number(process.env.BENCH_SEEDED_SESSIONS ?? 1_000_000);
+
+/**
+ * The database's size as it lies on disk (SQLite: the file, once the write-ahead log is folded in;
+ * PostgreSQL: the database), and a quick way to add live sessions to it.
+ */
+async function storageProbe(server: TestServer) {
+  const db = await server.db();
+  const sqlite = server.dbUrl.startsWith('file:');
+  const file = sqlite ? server.dbUrl.replace(/^file:/, '') : '';
+  return {
+    kind: sqlite ? 'SQLite file after a checkpoint' : 'PostgreSQL database size',
+    async bytes(): Promise<number> {
+      if (sqlite) {
+        await db.$queryRawUnsafe('PRAGMA wal_checkpoint(TRUNCATE)');
+        return statSync(file).size;
+      }
+      const [row] = await db.$queryRawUnsafe<{ size: bigint }[]>('SELECT pg_database_size(current_database()) AS size');
+      return Number(row!.size);
+    },
+    /** Adds `count` live sessions of the administrator, in one statement; returns how many. */
+    async seedSessions(count: number): Promise<number> {
+      const { id: userId } = await db.user.findFirstOrThrow({ where: { username: ADMIN.username } });
+      const now = new Date();
+      const end = new Date(now.getTime() + 30 * 86_400_000);
+      if (sqlite) {
+        const time = (date: Date) => date.toISOString().replace('Z', '+00:00');
+        await db.$executeRawUnsafe(
+          `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${count})
+           INSERT INTO "Session" ("id", "userId", "createdAt", "lastUsedAt", "expiresAt", "refreshExpiresAt", "generation")
+           SELECT 'seed-' || i, ?, ?, ?, ?, ?, 0 FROM n`,
+          userId,
+          time(now),
+          time(now),
+          time(end),
+          time(end),
+        );
+      } else {
+        await db.$executeRawUnsafe(
+          `INSERT INTO "Session" ("id", "userId", "createdAt", "lastUsedAt", "expiresAt", "refreshExpiresAt", "generation")
+           SELECT 'seed-' || i, $1, $2::timestamp(3), $2::timestamp(3), $3::timestamp(3), $3::timestamp(3), 0
+           FROM generate_series(1, ${count}) AS i`,
+          userId,
+          now.toISOString(),
+          end.toISOString(),
+        );
+        await db.$executeRawUnsafe('ANALYZE "Session"');
+      }
+      return count;
+    },
+  };
+}
+
 /** The protected route with a DPoP-bound access token: one proof per request, made ahead. */
 async function boundProtectedLoad(
   server: TestServer,
@@ -152,6 +268,8 @@ const SCENARIOS = [
   'rotation',
   'rotation-dpop',
   'sign-in',
+  'bare-empty',
+  'bare-write',
 ] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
@@ -171,6 +289,7 @@ async function benchServer(label: string, databaseUrl?: string): Promise<string>
     },
   });
   serverPid = server.serverPid();
+  const baseline = await startBaseline(databaseUrl ?? `file:${path.join(server.dataDir, 'baseline.db')}`);
   try {
     const { access_token } = await signIn(server.url, ADMIN.username, ADMIN.password);
     const bearer = { authorization: `Bearer ${access_token}` };
@@ -198,12 +317,20 @@ async function benchServer(label: string, databaseUrl?: string): Promise<string>
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(ADMIN),
       },
+      'bare-empty': { url: `${baseline.url}/api/ping` },
+      'bare-write': {
+        url: `${baseline.url}/api/write`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        // A body the size of a refresh request's.
+        body: JSON.stringify({ refresh_token: randomBytes(240).toString('base64url') }),
+      },
     };
     const measure = async (scenario: Scenario, seconds?: number) => {
       if (scenario === 'rotation') await topUp();
       if (scenario === 'rotation-dpop') await topUpDpop();
       if (scenario === 'protected-dpop') await topUpProtected();
-      return run(load[scenario], seconds);
+      return run(load[scenario], seconds, scenario.startsWith('bare-') ? baseline.pid : serverPid);
     };
     // Warm-up: JIT compilation and first-request route loading are not measured.
     for (const scenario of SCENARIOS) await measure(scenario, 1);
@@ -242,21 +369,46 @@ async function benchServer(label: string, databaseUrl?: string): Promise<string>
         p99: median(list.map((s) => s.p99)),
         bad: list.reduce((sum, s) => sum + s.bad, 0),
         cpu: median(list.map((s) => s.cpu)),
+        total: list.reduce((sum, s) => sum + s.total, 0),
       };
     };
     const rows = Object.fromEntries(SCENARIOS.map((s) => [s, row(s)])) as Record<Scenario, Sample>;
+
+    // Storage: what one rotation leaves in the database (unbound, then bound: a proof id each,
+    // until the hourly maintenance prunes it), what one session takes, and rotation's speed with
+    // a million live sessions beside the ones it rotates.
+    const storage = await storageProbe(server);
+    const grew = async (work: () => Promise<number>) => {
+      const before = await storage.bytes();
+      const count = await work();
+      return ((await storage.bytes()) - before) / Math.max(1, count);
+    };
+    await topUp();
+    const perRotation = await grew(async () => (await run(rotation)).total);
+    await topUpDpop();
+    const perBoundRotation = await grew(async () => (await run(rotationDpop)).total);
+    const perSession = await grew(async () => storage.seedSessions(SEEDED_SESSIONS));
+    const seeded: Sample[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      await topUp();
+      seeded.push(await run(rotation));
+    }
+    const seededRps = median(seeded.map((sample) => sample.rps));
     const ratio = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : '–');
     // The throughput ratio the CPU cost per request implies (b's cost over a's).
     const byCpu = (a: Scenario, b: Scenario) => `by CPU ${ratio(rows[b].cpu, rows[a].cpu)}`;
+    const ofBare = (a: Scenario, bare: Scenario) => ratio(rows[a].rps, rows[bare].rps);
     const relative: Record<Scenario, string> = {
       outside: '1.00 of outside',
-      middleware: `${ratio(rows.middleware.rps, rows.outside.rps)} of outside`,
-      protected: `**${ratio(rows.protected.rps, rows.middleware.rps)} of middleware** (target ≥ 0.95; ${byCpu('protected', 'middleware')})`,
-      'protected-dpop': `${ratio(rows['protected-dpop'].rps, rows.middleware.rps)} of middleware`,
+      middleware: `${ratio(rows.middleware.rps, rows.outside.rps)} of outside; **${ofBare('middleware', 'bare-empty')} of bare empty middleware** (target ≥ 0.95)`,
+      protected: `**${ofBare('protected', 'bare-empty')} of bare empty middleware** (target ≥ 0.95); ${ratio(rows.protected.rps, rows.middleware.rps)} of middleware, ${byCpu('protected', 'middleware')}`,
+      'protected-dpop': `${ofBare('protected-dpop', 'bare-empty')} of bare empty middleware`,
       write: `${ratio(rows.write.rps, rows.middleware.rps)} of middleware`,
-      rotation: `**${ratio(rows.rotation.rps, rows.write.rps)} of write** (target ≥ 0.5; ${byCpu('rotation', 'write')})`,
-      'rotation-dpop': `${ratio(rows['rotation-dpop'].rps, rows.write.rps)} of write`,
+      rotation: `**${ofBare('rotation', 'bare-write')} of bare write** (target ≥ 0.8); ${ratio(rows.rotation.rps, rows.write.rps)} of write, ${byCpu('rotation', 'write')}`,
+      'rotation-dpop': `**${ofBare('rotation-dpop', 'bare-write')} of bare write** (target ≥ 0.6)`,
       'sign-in': `${ratio(rows['sign-in'].rps, rows.write.rps)} of write`,
+      'bare-empty': '1.00 of bare empty middleware',
+      'bare-write': `${ratio(rows['bare-write'].rps, rows['bare-empty'].rps)} of bare empty middleware`,
     };
     const paths: Record<Scenario, string> = {
       outside: 'GET /bench/outside (outside the matcher)',
@@ -267,6 +419,8 @@ async function benchServer(label: string, databaseUrl?: string): Promise<string>
       rotation: 'POST /api/auth/refresh (rotation)',
       'rotation-dpop': 'the same for a DPoP-bound session (proof + nonce)',
       'sign-in': 'POST /api/auth/token (sign-in)',
+      'bare-empty': 'bare Next.js app: GET /api/ping through an empty middleware',
+      'bare-write': 'bare Next.js app: POST /api/write (one write transaction)',
     };
     const lines = [
       `**${label}**, ${CONNECTIONS} connections, median of ${ROUNDS} interleaved rounds of ${SECONDS} s`,
@@ -281,9 +435,12 @@ async function benchServer(label: string, databaseUrl?: string): Promise<string>
       `- rotation at a fixed 250 req/s: p50 ${rotationAt250.p50} ms, **p99 ${rotationAt250.p99} ms** (target ≤ 25), ${rotationAt250.bad} non-2xx/errors`,
       `- rotation at a fixed ${halfFloor} req/s (half the plain write's rate here): p50 ${rotationAtHalf.p50} ms, **p99 ${rotationAtHalf.p99} ms**, ${rotationAtHalf.bad} non-2xx/errors`,
       `- protected route at a fixed 100 req/s: p99 ${idle.p99} ms idle, **${busy.p99} ms during a sign-in burst** (${ratio(busy.p99, idle.p99)}×, target ≤ 2×), ${idle.bad + busy.bad} non-2xx/errors`,
+      `- storage: **${perRotation.toFixed(1)} bytes per rotation**, ${perBoundRotation.toFixed(1)} per DPoP-bound rotation (its proof id, until pruned), **${Math.round(perSession)} bytes per session** (${storage.kind})`,
+      `- rotation with ${SEEDED_SESSIONS.toLocaleString('en')} more live sessions in the database: ${Math.round(seededRps)} req/s, **${ratio(seededRps, rows.rotation.rps)} of the rotation above** (target ≥ 0.85), ${seeded.reduce((n, s) => n + s.bad, 0)} non-2xx/errors`,
     ];
     return lines.join('\n');
   } finally {
+    baseline.stop();
     await server.stop();
   }
 }
@@ -294,7 +451,7 @@ async function benchServer(label: string, databaseUrl?: string): Promise<string>
  */
 async function clientSize(): Promise<string> {
   // Everything the pages import from lib/client, in one bundle.
-  const modules = ['auth-provider', 'auth-fetch', 'http', 'safe-next', 'settings'];
+  const modules = ['auth-provider', 'auth-fetch', 'http', 'safe-next'];
   const result = await build({
     stdin: {
       contents: modules.map((name) => `export * from './${name}';`).join('\n'),
