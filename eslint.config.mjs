@@ -6,7 +6,8 @@ import tseslint from 'typescript-eslint';
 export default tseslint.config(
   {
     ignores: [
-      '.next/**',
+      '**/.next/**',
+      'bench/baseline/node_modules/**',
       'node_modules/**',
       'lib/db/generated/**',
       'test-results/**',
