@@ -155,3 +155,14 @@ function connectPostgres(databaseUrl: string): Connection {
 export function connect(databaseUrl: string): Connection {
   return providerOf(databaseUrl) === 'sqlite' ? connectSqlite(databaseUrl) : connectPostgres(databaseUrl);
 }
+
+/**
+ * A plain client for maintenance scripts (db:copy): no request deadline, no queue, no retries,
+ * so a long transaction is allowed to take as long as it takes. Never used to serve requests.
+ */
+export function maintenanceClient(databaseUrl: string): Client {
+  if (providerOf(databaseUrl) === 'postgresql') {
+    return new PostgresClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) }) as unknown as Client;
+  }
+  return new SqliteClient({ adapter: new PrismaBetterSQLite3({ url: sqliteFilePath(databaseUrl) }) });
+}
