@@ -1,12 +1,14 @@
 # syntax=docker/dockerfile:1
-# Production image: `next start` behind the same start script the tests use
+# Production image: Next.js's standalone server behind the same start script the tests use
 # (scripts/run-app.mjs: apply migrations, bootstrap the admin, serve). Data lives in /app/data.
+# Only what runs is shipped (scripts/image-files.mjs): the traced server, the Prisma CLI that
+# migrates, the request guard; no build tools, no dev or build-only packages.
 #
 #   docker build -t staysignedin .
 #   docker run -p 3000:3000 -e AUTH_SECRET="$(openssl rand -base64 48)" -v staysignedin:/app/data staysignedin
 
 # ── build stage: dependencies (with the toolchain better-sqlite3 needs when no prebuilt binary
-#    can be fetched), the build, then production dependencies only
+#    can be fetched), the standalone build, then the image's files assembled in .next/image
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 RUN apt-get update \
@@ -19,9 +21,9 @@ COPY scripts ./scripts
 COPY lib/db/location.ts lib/db/postgres-migration-adapter.ts lib/db/store.ts ./lib/db/
 RUN npm ci --no-audit --no-fund
 COPY . .
-RUN npm run build \
- && npm prune --omit=dev --no-audit --no-fund \
- && rm -rf .next/cache \
+RUN NEXT_OUTPUT=standalone npm run build \
+ && node scripts/image-files.mjs .next/image \
+ && cd .next/image \
  && node -e "require('better-sqlite3')(':memory:'); require('@node-rs/argon2')"
 
 # ── runtime: no toolchain, no dev dependencies, no caches
@@ -32,13 +34,7 @@ ENV NODE_ENV=production \
     DATA_DIR=./data \
     NEXT_TELEMETRY_DISABLED=1
 WORKDIR /app
-COPY --from=build --chown=node:node /app/package.json /app/prisma.config.ts /app/next.config.js ./
-COPY --from=build --chown=node:node /app/node_modules ./node_modules
-COPY --from=build --chown=node:node /app/.next ./.next
-COPY --from=build --chown=node:node /app/prisma ./prisma
-COPY --from=build --chown=node:node /app/scripts ./scripts
-COPY --from=build --chown=node:node /app/lib/db/location.ts /app/lib/db/postgres-migration-adapter.ts /app/lib/db/store.ts ./lib/db/
-COPY --from=build --chown=node:node /app/lib/preload ./lib/preload
+COPY --from=build --chown=node:node /app/.next/image ./
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 VOLUME ["/app/data"]

@@ -3,6 +3,9 @@
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   poweredByHeader: false,
+  // The image ships Next.js's traced server only (Dockerfile, scripts/image-files.mjs); everywhere
+  // else `next start` serves the build.
+  ...(process.env.NEXT_OUTPUT === 'standalone' ? { output: /** @type {const} */ ('standalone') } : {}),
   reactStrictMode: true,
   // Native and CLI packages stay outside the server bundle and are loaded from node_modules.
   serverExternalPackages: [

@@ -90,19 +90,32 @@ fi
 step 'building the Dockerfile (podman build --isolation=chroot --pull=never --format docker: HEALTHCHECK needs the Docker format)'
 podman build --isolation=chroot --pull=never --format docker -t "$IMAGE" . >"$WORK/build.log" 2>&1 || { tail -40 "$WORK/build.log"; fail 'the image did not build'; }
 SIZE=$(podman image inspect "$IMAGE" --format '{{.Size}}')
-printf 'image size: %s MB\n' "$((SIZE / 1000 / 1000))"
+BASE_SIZE=$(podman image inspect "$BASE" --format '{{.Size}}')
+APP_MB=$(( (SIZE - BASE_SIZE) / 1000 / 1000 ))
+podman history --format '{{.Size}}\t{{.CreatedBy}}' "$IMAGE" | cut -c1-150 | head -20
+printf 'image size: %s MB, of which the application layers %s MB\n' "$((SIZE / 1000 / 1000))" "$APP_MB"
+# The bound the lean image was built to (docs/operations.md, "The image"): it must not creep back.
+[ "$APP_MB" -le "${MAX_APP_LAYERS_MB:-120}" ] || fail "the application layers are $APP_MB MB (bound: ${MAX_APP_LAYERS_MB:-120} MB)"
 
 CTR=$(buildah from "$IMAGE")
 mkdir -p "$VOLUME_DIR" && chown 1000:1000 "$VOLUME_DIR"
 
+server_rss_mb() {
+  ps -o rss=,comm= -g "$SERVER_PGID" | awk '$2 ~ /node|next-server/ { kb += $1 } END { printf "%d", kb / 1024 }'
+}
+
 start_server() {
+  STARTED_AT=$(date +%s%N)
   # Its own session (setsid), so the whole container process tree can be signalled as one group.
   setsid buildah run --isolation=chroot -v "$VOLUME_DIR:/app/data" \
     --env AUTH_SECRET="$SECRET" --env PORT="$PORT" --env ADMIN_PASSWORD="$ADMIN_PASSWORD" \
     "$CTR" -- node scripts/run-app.mjs start >>"$LOG" 2>&1 &
   SERVER_PGID=$!
   for _ in $(seq 1 90); do
-    curl -sf "http://127.0.0.1:$PORT/api/health" >/dev/null && return 0
+    if curl -sf "http://127.0.0.1:$PORT/api/health" >/dev/null; then
+      echo "healthy $(( ($(date +%s%N) - STARTED_AT) / 1000000 )) ms after the start"
+      return 0
+    fi
     kill -0 "$SERVER_PGID" 2>/dev/null || fail 'the server exited while starting'
     sleep 1
   done
@@ -121,6 +134,9 @@ REFRESHED=$(curl -sf "http://127.0.0.1:$PORT/api/auth/refresh" -H 'content-type:
 REFRESH=$(printf '%s' "$REFRESHED" | json_field refresh_token)
 ACCESS=$(printf '%s' "$REFRESHED" | json_field access_token)
 echo 'health ok, signed in, refreshed'
+sleep 2
+IDLE_RSS=$(server_rss_mb)
+echo "server RSS idle: $IDLE_RSS MB"
 
 step 'the process runs as a non-root user, and the image health check passes'
 # The node processes of the container (buildah itself, the launcher, runs as root on the host).
@@ -140,10 +156,12 @@ STATUSES=$WORK/statuses
   done ) >"$STATUSES" &
 TRAFFIC=$!
 sleep 1
+LOAD_RSS=$(server_rss_mb)
 STOPPED_AT=$(date +%s%N)
 stop_server
 echo "stopped in $(( ($(date +%s%N) - STOPPED_AT) / 1000000 )) ms"
 wait "$TRAFFIC" || true
+echo "server RSS under the traffic before the stop: ${LOAD_RSS:-?} MB"
 if grep -q '^5' "$STATUSES"; then fail "a request got a 5xx during shutdown: $(sort "$STATUSES" | uniq -c | tr '\n' ' ')"; fi
 echo "statuses during shutdown: $(sort "$STATUSES" | uniq -c | tr '\n' ' ')"
 start_server
@@ -153,4 +171,4 @@ AGAIN=$(curl -s -o "$WORK/again.json" -w '%{http_code}' "http://127.0.0.1:$PORT/
 echo 'the session from before the restart still refreshes: nobody was signed out'
 stop_server
 
-printf '\n✔ container: builds, serves as uid 1000, health check passes, survives SIGTERM and restart (image %s MB)\n' "$((SIZE / 1000 / 1000))"
+printf '\n✔ container: builds (application layers %s MB), serves as uid 1000, health check passes, survives SIGTERM and restart (idle RSS %s MB)\n' "$APP_MB" "$IDLE_RSS"

@@ -6,6 +6,7 @@
 //   node scripts/run-app.mjs start   production server (after `npm run build`)
 //   node scripts/run-app.mjs dev     development server
 import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import nextEnv from '@next/env';
 import path from 'node:path';
@@ -38,12 +39,32 @@ if (migrate.status !== 0) {
 const applied = /The following migration\(s\) have been applied/.test(migrate.stdout);
 console.log(applied ? 'Database migrated to the latest schema.' : 'Database schema is up to date.');
 
-const next = require.resolve('next/dist/bin/next');
+/**
+ * The image holds Next.js's standalone server (server.js, scripts/image-files.mjs) instead of the
+ * next CLI; it takes its address from the environment rather than from -H and -p.
+ * @param {string[]} args
+ */
+function standaloneServer(args) {
+  const option = (/** @type {string} */ flag) => {
+    const index = args.indexOf(flag);
+    return index >= 0 ? args[index + 1] : undefined;
+  };
+  // HOSTNAME is set to the container's own name by container engines; the server listens on all
+  // interfaces unless -H says otherwise, as `next start` does.
+  process.env.HOSTNAME = option('-H') ?? option('--hostname') ?? '0.0.0.0';
+  const port = option('-p') ?? option('--port');
+  if (port) process.env.PORT = port;
+  return [path.join(root, 'server.js')];
+}
+const standalone = mode === 'start' && existsSync(path.join(root, 'server.js'));
+const server = standalone
+  ? standaloneServer(process.argv.slice(3))
+  : [require.resolve('next/dist/bin/next'), mode, ...process.argv.slice(3)];
 // Body limits and method checks at Node's HTTP layer, before Next.js buffers anything.
 const guard = path.join(root, 'lib/preload/preload.cjs');
 // CPU_PROFILE_DIR=dir writes a V8 CPU profile of the server there on exit (npm run bench -- --profile).
 const profile = process.env.CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CPU_PROFILE_DIR}`] : [];
-const child = spawn(process.execPath, [...profile, '--require', guard, next, mode, ...process.argv.slice(3)], {
+const child = spawn(process.execPath, [...profile, '--require', guard, ...server], {
   cwd: root,
   stdio: 'inherit',
 });

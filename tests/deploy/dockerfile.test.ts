@@ -29,8 +29,16 @@ describe('the Dockerfile', () => {
 
   it('copies only files and folders the repository has', () => {
     const sources = copiedSources(dockerfile);
-    expect(sources).toContain('lib/preload');
+    expect(sources).toContain('prisma');
     expect(sources.filter((source) => !existsSync(path.join(ROOT, source)))).toEqual([]);
+  });
+
+  it('ships the files the start script needs, each of which the repository has', () => {
+    const script = readFileSync(path.join(ROOT, 'scripts/image-files.mjs'), 'utf8');
+    const list = /const START_FILES = \[([^\]]*)\]/.exec(script)?.[1] ?? '';
+    const files = [...list.matchAll(/'([^']+)'/g)].map((match) => match[1] ?? '');
+    expect(files).toEqual(expect.arrayContaining(['lib/preload', 'prisma', 'prisma.config.ts', 'scripts']));
+    expect(files.filter((file) => !existsSync(path.join(ROOT, file)))).toEqual([]);
   });
 
   it('reads the sources of each COPY, build-stage paths included', () => {
