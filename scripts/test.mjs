@@ -16,6 +16,7 @@ import pg from 'pg';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CHROMIUM = '/usr/bin/chromium';
+const NGINX = '/usr/sbin/nginx';
 
 /** @param {string} title */
 function step(title) {
@@ -51,17 +52,28 @@ try {
 }
 console.log('native modules load (better-sqlite3, @node-rs/argon2)');
 
-if (!existsSync(CHROMIUM)) {
-  const installCommand = 'apt-get update && apt-get install -y chromium';
+/**
+ * A Debian package some tests run for real: installed when we are root, otherwise what to run.
+ * @param {string} binary
+ * @param {string} pkg
+ * @param {string} purpose
+ */
+function debianPackage(binary, pkg, purpose) {
+  if (existsSync(binary)) return;
+  const installCommand = `apt-get update && apt-get install -y ${pkg}`;
   if (process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')) {
-    console.log(`Debian's Chromium is missing; installing it: ${installCommand}`);
+    console.log(`${binary} is missing; installing Debian's ${pkg}: ${installCommand}`);
     const installed = run('sh', ['-c', installCommand], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-    if (!installed || !existsSync(CHROMIUM)) fail(`Installing Chromium failed. Run as root: ${installCommand}`);
+    if (!installed || !existsSync(binary)) fail(`Installing ${pkg} failed. Run as root: ${installCommand}`);
   } else {
-    fail(`The browser tests need Debian's Chromium at ${CHROMIUM}. Run as root: ${installCommand}`);
+    fail(`${purpose} need Debian's ${pkg} at ${binary}. Run as root: ${installCommand}`);
   }
 }
+debianPackage(CHROMIUM, 'chromium', 'The browser tests');
 console.log(`chromium: ${spawnSync(CHROMIUM, ['--version'], { encoding: 'utf8' }).stdout.trim()}`);
+// The replicas-behind-a-proxy test (tests/api/behind-nginx.test.ts) runs a real nginx.
+debianPackage(NGINX, 'nginx-light', 'The reverse-proxy tests');
+console.log(`nginx: ${spawnSync(NGINX, ['-v'], { encoding: 'utf8' }).stderr.trim()}`);
 
 const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
