@@ -50,3 +50,28 @@ describe('docker-compose.sqlite.yml (one instance, SQLite)', () => {
     expect(compose.volumes).toHaveProperty('data');
   });
 });
+
+describe('docker-compose.proxy.yml (two replicas behind nginx over TLS)', () => {
+  const compose = load('docker-compose.proxy.yml');
+  const replicas = ['app1', 'app2'].map((name) => compose.services[name]! as Service & { ports?: string[] });
+  const proxy = compose.services.proxy! as Service & { ports?: string[] };
+  const nginx = readFileSync(path.join(ROOT, 'deploy/nginx.conf'), 'utf8');
+
+  it('publishes only the proxy: with TRUST_PROXY=true a replica must not be reachable around it', () => {
+    for (const replica of replicas) {
+      expect(replica.ports).toBeUndefined();
+      expect(replica.environment?.TRUST_PROXY).toBe('true');
+      expect(replica.environment?.AUTH_SECRET).toMatch(/^\$\{AUTH_SECRET:\?.+\}$/);
+      expect(replica.depends_on?.db?.condition).toBe('service_healthy');
+    }
+    expect(proxy.ports).toEqual(['${HTTPS_PORT:-443}:443']);
+  });
+
+  it('sends every request to both replicas and overwrites the forwarded headers', () => {
+    expect(nginx).toMatch(/server app1:3000;/);
+    expect(nginx).toMatch(/server app2:3000;/);
+    expect(nginx).toMatch(/proxy_set_header X-Forwarded-For \$remote_addr;/);
+    expect(nginx).toMatch(/proxy_set_header X-Forwarded-Proto \$scheme;/);
+    expect(proxy.volumes).toContain('./deploy/nginx.conf:/etc/nginx/conf.d/default.conf:ro');
+  });
+});
