@@ -182,6 +182,13 @@ AGAIN=$(curl -s -o "$WORK/again.json" -w '%{http_code}' "http://127.0.0.1:$PORT/
   -H 'content-type: application/json' -d "{\"refresh_token\":\"$REFRESH\"}")
 [ "$AGAIN" = 200 ] || fail "the session from before the restart did not refresh (status $AGAIN: $(cat "$WORK/again.json"))"
 echo 'the session from before the restart still refreshes: nobody was signed out'
+
+step 'an online backup from inside the running image (docs/operations.md, "Backup and restore")'
+buildah run --isolation=chroot -v "$VOLUME_DIR:/app/data" "$CTR" -- node scripts/db-backup.mjs backup --to /app/data/backup.db \
+  >"$WORK/backup.log" 2>&1 || { cat "$WORK/backup.log"; fail 'the backup command failed inside the image'; }
+grep -q 'backed up' "$WORK/backup.log" && [ -s "$VOLUME_DIR/backup.db" ] || fail "no backup was written: $(cat "$WORK/backup.log")"
+grep -o 'Session [0-9]*' "$WORK/backup.log" | grep -qv 'Session 0' || fail "the backup holds no session: $(cat "$WORK/backup.log")"
+echo "backed up while serving: $(tail -1 "$WORK/backup.log" | sed 's/^ *//')"
 stop_server
 
 # ── docker-compose.proxy.yml, run for real ─────────────────────────────────────────────────────
