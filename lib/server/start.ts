@@ -13,6 +13,37 @@ import { createApp, type App } from './app';
 import { scheduleMaintenance } from './maintenance';
 import { installApp } from './process-app';
 
+/**
+ * How long start-up keeps trying a database that does not answer yet (a container name not yet
+ * resolvable, a server still starting) before it gives up and exits, so that whatever runs it
+ * (compose, systemd) starts it again. Migrations reached it moments before, so this is brief.
+ */
+export const DATABASE_WAIT_MS = 60_000;
+
+/**
+ * Start-up work on the database, retried while the database does not answer. Each step is
+ * idempotent (the administrator is created only on an empty database). Never serving half-started:
+ * past the wait, the process exits.
+ */
+export async function withDatabase<T>(step: string, work: () => Promise<T>, waitMs = DATABASE_WAIT_MS): Promise<T> {
+  const deadline = Date.now() + waitMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (Date.now() >= deadline) {
+        log.error('the database did not answer during start-up; exiting so the server can be started again', {
+          step,
+          error: String(error),
+        });
+        process.exit(1);
+      }
+      log.warn('the database does not answer yet; retrying', { step, attempt, error: String(error) });
+      await new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** attempt, 2000)));
+    }
+  }
+}
+
 function configOrExit(): Config {
   try {
     return parseConfig(process.env);
@@ -40,7 +71,7 @@ export async function startServer(): Promise<App> {
     });
   }
   const users = { store: app.database.store, passwords: app.passwords };
-  const admin = await bootstrapAdmin(users, config.admin);
+  const admin = await withDatabase('bootstrap administrator', () => bootstrapAdmin(users, config.admin));
   if (admin.generatedPassword) {
     // Printed once, on the console only: it is not stored anywhere in clear text.
     console.log(
@@ -56,7 +87,7 @@ export async function startServer(): Promise<App> {
     );
   }
   // Accounts from before look-alike checks get their skeleton (once; a no-op afterwards).
-  await fillUsernameSkeletons(app.database.store);
+  await withDatabase('username skeletons', () => fillUsernameSkeletons(app.database.store));
   await app.passwords.warmUp();
   // Sessions ended recently (here or on another instance) are refused from the first request on.
   await app.revocations.start();
