@@ -13,6 +13,8 @@ const sidOf = (token: string) => decodeClaims(token).sid as string;
 const genOf = (token: string) => decodeClaims(token).gen as number;
 // Long enough for 50 concurrent refreshes on a busy 2-core machine (PostgreSQL included).
 const GRACE_SECONDS = 4;
+/** Times the crash is staged until it catches a rotation in flight. */
+const MAX_ATTEMPTS = 5;
 
 let server: TestServer;
 
@@ -53,29 +55,38 @@ function rotatingClient(initial: TokenBody) {
 
 describe('a crash in the middle of rotations', () => {
   it('lets every client refresh with the token it kept after a restart slower than the grace window (rule 6)', async () => {
-    const sessions: TokenBody[] = [];
-    for (let i = 0; i < SESSIONS; i++) sessions.push(await signIn(server.url, ADMIN.username, ADMIN.password));
-    const clients = sessions.map(rotatingClient);
-    // Let every client rotate a few times, then pull the plug mid-flight.
-    const total = () => clients.reduce((sum, client) => sum + client.rotations(), 0);
-    await until(total, (rotations) => rotations >= SESSIONS * 3, { timeoutMs: 20_000 });
-    await server.crash();
-    const crashedAt = Date.now();
-    await Promise.all(clients.map((client) => client.stop()));
-    expect(clients.reduce((sum, client) => sum + client.rotations(), 0)).toBeGreaterThan(SESSIONS);
+    // Whether a crash catches a rotation committed but not yet answered is a matter of timing, and
+    // with a one-statement rotation that moment is short: the scenario is set up again (after a
+    // restart) until it happened, up to a few times. What is checked after it is not retried.
+    let clients: ReturnType<typeof rotatingClient>[] = [];
+    let crashedAt = 0;
+    let lost = 0;
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS && lost === 0; attempt++) {
+      if (attempt > 1) await server.start();
+      const sessions: TokenBody[] = [];
+      for (let i = 0; i < SESSIONS; i++) sessions.push(await signIn(server.url, ADMIN.username, ADMIN.password));
+      clients = sessions.map(rotatingClient);
+      // Let every client rotate a few times, then pull the plug mid-flight.
+      const total = () => clients.reduce((sum, client) => sum + client.rotations(), 0);
+      await until(total, (rotations) => rotations >= SESSIONS * 3, { timeoutMs: 20_000 });
+      await server.crash();
+      crashedAt = Date.now();
+      await Promise.all(clients.map((client) => client.stop()));
+      expect(clients.reduce((sum, client) => sum + client.rotations(), 0)).toBeGreaterThan(SESSIONS);
 
-    // The scenario really happened: some clients hold a token whose rotation committed but whose
-    // answer never arrived.
-    // (A connection of its own, closed before the restart: the start script migrates first.)
-    const probe = openDatabase(server.dbUrl);
-    const rows = await probe.client.session.findMany({
-      where: { id: { in: clients.map((c) => sidOf(c.token())) } },
-      select: { id: true, generation: true },
-    });
-    await probe.store.close();
-    // A client whose token is a generation behind its session lost the answer of a rotation.
-    const generation = new Map(rows.map((row) => [row.id, row.generation]));
-    const lost = clients.filter((c) => genOf(c.token()) < generation.get(sidOf(c.token()))!).length;
+      // Some clients hold a token whose rotation committed but whose answer never arrived.
+      // (A connection of its own, closed before the restart: the start script migrates first.)
+      const probe = openDatabase(server.dbUrl);
+      const rows = await probe.client.session.findMany({
+        where: { id: { in: clients.map((c) => sidOf(c.token())) } },
+        select: { id: true, generation: true },
+      });
+      await probe.store.close();
+      // A client whose token is a generation behind its session lost the answer of a rotation.
+      const generation = new Map(rows.map((row) => [row.id, row.generation]));
+      lost = clients.filter((c) => genOf(c.token()) < generation.get(sidOf(c.token()))!).length;
+    }
+    // The scenario really happened.
     expect(lost).toBeGreaterThan(0);
 
     // The restart is slower than the grace window: a rotation just before the crash is past it.
@@ -94,5 +105,5 @@ describe('a crash in the middle of rotations', () => {
       expect(session.revokedAt).toBeNull();
       expect(genOf(body.refresh_token)).toBe(session.generation);
     }
-  }, 90_000);
+  }, 300_000);
 });
