@@ -262,7 +262,12 @@ replica_healthy() {
   done
   return 1
 }
-replica_healthy app1 && replica_healthy app2 && proxy_healthy 30 || { podman logs "${COMPOSE_PROJECT}_app1_1" 2>&1 | tail -20; fail 'the replicas did not become healthy behind the proxy'; }
+replica_healthy app1 && replica_healthy app2 && proxy_healthy 30 || {
+  for service in app1 app2 proxy; do
+    printf -- '--- %s (%s)\n' "$service" "$(podman inspect "${COMPOSE_PROJECT}_${service}_1" --format '{{.State.Status}} restarts={{.RestartCount}}' 2>&1)"
+    podman logs "${COMPOSE_PROJECT}_${service}_1" 2>&1 | grep -v 'level=error' | tail -25
+  done
+  fail 'the replicas did not become healthy behind the proxy'; }
 echo "two replicas healthy behind nginx at $PROXY"
 
 HEADERS=$WORK/sign-in.headers
