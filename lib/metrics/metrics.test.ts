@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { routeLabel } from './metrics';
+import { routeOf } from '../api/routes';
+import { labelOf } from './metrics';
 
-describe('routeLabel', () => {
+/** The label a request to `pathname` is counted under: its route's pattern, ids replaced. */
+const routeLabel = (pathname: string) => labelOf(routeOf(pathname));
+
+describe('labelOf', () => {
   it('names the app routes, with ids replaced', () => {
     expect(routeLabel('/api/auth/token')).toBe('/api/auth/token');
     expect(routeLabel('/api/auth/sessions/abcdefghijklmnopqrstuv')).toBe('/api/auth/sessions/:id');

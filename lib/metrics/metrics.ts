@@ -5,8 +5,24 @@
  */
 import 'server-only';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { PATHS, routeOf, type RouteName } from '../api/routes';
+import { PATHS, type RouteName } from '../api/routes';
 import type { AuthEvents } from '../auth/deps';
+
+/**
+ * A metric's child for one label set, made once and then looked up by a string key: labelling
+ * each observation anew hashes and checks its labels every time, on every request.
+ */
+function childCache<C>(): (key: string, make: () => C) => C {
+  const children = new Map<string, C>();
+  return (key, make) => {
+    let child = children.get(key);
+    if (child === undefined) {
+      child = make();
+      children.set(key, child);
+    }
+    return child;
+  };
+}
 
 export function createMetrics() {
   const registry = new Registry();
@@ -17,22 +33,16 @@ export function createMetrics() {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
-  // One child per label set, looked up by a string: labelling each observation anew hashes and
-  // checks its labels every time, on every request.
-  const byLabels = new Map<string, ReturnType<typeof requestDuration.labels>>();
+  const requestChild = childCache<ReturnType<typeof requestDuration.labels>>();
   return {
     registry,
     requestDuration,
     /** One API request: its route label (from the route table), method, status and seconds. */
     observeRequest(route: string, method: string, status: number, seconds: number): void {
       const statusClass = `${Math.floor(status / 100)}xx`;
-      const key = `${route} ${method} ${statusClass}`;
-      let child = byLabels.get(key);
-      if (!child) {
-        child = requestDuration.labels({ route, method, status: statusClass });
-        byLabels.set(key, child);
-      }
-      child.observe(seconds);
+      requestChild(`${route} ${method} ${statusClass}`, () =>
+        requestDuration.labels({ route, method, status: statusClass }),
+      ).observe(seconds);
     },
     signIns: new Counter({
       name: 'staysignedin_sign_ins_total',
@@ -67,17 +77,10 @@ export function createMetrics() {
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
-/** A counter's child for one label value, looked up once (labelling anew hashes the labels every time). */
+/** A counter's child for one value of its one label, made once (childCache). */
 function byLabel<L extends string>(counter: Counter<L>, label: L) {
-  const children = new Map<string, ReturnType<Counter<L>['labels']>>();
-  return (value: string) => {
-    let child = children.get(value);
-    if (!child) {
-      child = counter.labels({ [label]: value } as Record<L, string>);
-      children.set(value, child);
-    }
-    return child;
-  };
+  const child = childCache<ReturnType<Counter<L>['labels']>>();
+  return (value: string) => child(value, () => counter.labels({ [label]: value } as Record<L, string>));
 }
 
 /** The auth functions' outcomes, counted. */
@@ -95,9 +98,4 @@ export function authEvents(metrics: Metrics): AuthEvents {
 /** The label of a route of the table (its path pattern), or 'other': a small, fixed set. */
 export function labelOf(route: RouteName | null): string {
   return route === null ? 'other' : PATHS[route];
-}
-
-/** Route label with ids replaced, from the route table, whatever paths clients send. */
-export function routeLabel(pathname: string): string {
-  return labelOf(routeOf(pathname));
 }
