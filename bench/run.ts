@@ -28,17 +28,17 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import net from 'node:net';
 import { gzipSync } from 'node:zlib';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { build } from 'esbuild';
 import pg from 'pg';
-import { ADMIN, startServer, type TestServer } from '../tests/helpers/server';
+import { ADMIN, freePort, startServer, type TestServer } from '../tests/helpers/server';
 import { dpopProof, newDpopKey, type DpopKey } from '../tests/helpers/dpop';
 import { post, signIn, type TokenBody } from '../tests/helpers/http';
 import { ROOT } from '../tests/helpers/paths';
+import { sqliteFilePath } from '../lib/db/location';
 
 const CONNECTIONS = 20;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -88,16 +88,6 @@ function newestSource(dir: string): number {
         entry.isDirectory() ? newestSource(path.join(dir, entry.name)) : statSync(path.join(dir, entry.name)).mtimeMs,
       ),
   );
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = net.createServer();
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 /** The bare Next.js app (bench/baseline), built when its sources changed, started on `databaseUrl`. */
@@ -185,7 +175,7 @@ const SEEDED_SESSIONS = Number(process.env.BENCH_SEEDED_SESSIONS ?? 1_000_000);
 async function storageProbe(server: TestServer) {
   const db = await server.db();
   const sqlite = server.dbUrl.startsWith('file:');
-  const file = sqlite ? server.dbUrl.replace(/^file:/, '') : '';
+  const file = sqlite ? sqliteFilePath(server.dbUrl) : '';
   return {
     kind: sqlite ? 'SQLite file after a checkpoint' : 'PostgreSQL database size',
     async bytes(): Promise<number> {

@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { loadEnvConfig } from '@next/env';
 import { maintenanceClient } from '../lib/db/connection';
 import { copyDatabase, TargetNotEmptyError } from '../lib/db/copy';
-import { providerOf } from '../lib/db/location';
+import { DEFAULT_DATABASE_URL, providerOf } from '../lib/db/location';
 import { describeCounts, snapshotSqlite, sqliteFileOf } from './sqlite-snapshot.mjs';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
     fail(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
   }
   loadEnvConfig(ROOT, process.env.NODE_ENV !== 'production');
-  const from = values.from ?? process.env.DATABASE_URL ?? 'file:./data/app.db';
+  const from = values.from ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
   const to = values.to;
   if (providerOf(from) !== 'sqlite')
     fail(`the source must be a SQLite database (file:…), not ${from.split(':')[0]}:…\n${USAGE}`);

@@ -41,6 +41,28 @@ export type TestServer = {
   stop: () => Promise<void>;
 };
 
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-child.pid!, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/**
+ * Stops the process group `child` leads (it was spawned detached): `signal`, SIGKILL after 5 s,
+ * and once it exited SIGKILL again for anything of the group that outlived it. Nothing else.
+ */
+export async function stopProcessGroup(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  signalGroup(child, signal);
+  const timer = setTimeout(() => signalGroup(child, 'SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+  signalGroup(child, 'SIGKILL');
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = net.createServer();
@@ -114,24 +136,7 @@ export async function startServer(
     await waitUntilHealthy(url, child, () => log);
   }
 
-  function signalGroup(signal: NodeJS.Signals): void {
-    try {
-      process.kill(-child.pid!, signal);
-    } catch {
-      // already gone
-    }
-  }
-
-  async function stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    signalGroup(signal);
-    const timer = setTimeout(() => signalGroup('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
-    // The group may outlive the start script by a moment; make sure nothing of it is left.
-    signalGroup('SIGKILL');
-  }
+  const stop = (signal: NodeJS.Signals = 'SIGTERM') => stopProcessGroup(child, signal);
 
   /**
    * The start script migrates first, and Prisma migrates a SQLite file only with exclusive access:

@@ -5,11 +5,11 @@
  * and start it without touching the shared one. Each is stopped by its own process group or data
  * folder, never by name.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { chownSync, readFileSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
-import { freePort } from './server';
+import { freePort, stopProcessGroup } from './server';
 import { tempDir } from './paths';
 
 export const NGINX = '/usr/sbin/nginx';
@@ -56,24 +56,6 @@ function selfSignedCertificate(dir: string): { cert: string; key: string } {
     { stdio: 'ignore' },
   );
   return { cert, key };
-}
-
-function stopGroup(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  try {
-    process.kill(-child.pid!, 'SIGTERM');
-  } catch {
-    return Promise.resolve();
-  }
-  const timer = setTimeout(() => {
-    try {
-      process.kill(-child.pid!, 'SIGKILL');
-    } catch {
-      // gone
-    }
-  }, 5000);
-  return exited.finally(() => clearTimeout(timer));
 }
 
 /** nginx on a free port over TLS, in front of `upstreams` (base URLs), as a self-hoster sets it up. */
@@ -144,7 +126,7 @@ http {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
-  return { url, request, stop: () => stopGroup(child) };
+  return { url, request, stop: () => stopProcessGroup(child) };
 }
 
 export type OwnPostgres = { url: string; stop(): void; start(): void; close(): void };
