@@ -239,11 +239,16 @@ COMPOSE=(podman-compose -p "$COMPOSE_PROJECT" -f docker-compose.proxy.yml)
 # The database first: podman-compose does not wait for a health check.
 "${COMPOSE[@]}" up -d db >"$WORK/compose.log" 2>&1 || { cat "$WORK/compose.log"; fail 'compose could not start the database'; }
 DB_CTR=${COMPOSE_PROJECT}_db_1
-for _ in $(seq 1 60); do
+# initdb, then a start, a createdb and a restart inside the stand-in: slow on a loaded machine.
+for _ in $(seq 1 120); do
   podman exec "$DB_CTR" pg_isready -U staysignedin -d staysignedin >/dev/null 2>&1 && break
   sleep 1
 done
-podman exec "$DB_CTR" pg_isready -U staysignedin -d staysignedin >/dev/null || fail 'PostgreSQL did not become ready'
+podman exec "$DB_CTR" pg_isready -U staysignedin -d staysignedin >/dev/null || {
+  cat "$WORK/compose.log"
+  printf -- '--- db (%s)\n' "$(podman inspect "$DB_CTR" --format '{{.State.Status}} exit={{.State.ExitCode}} restarts={{.RestartCount}} {{.State.Error}}' 2>&1)"
+  podman logs "$DB_CTR" 2>&1 | tail -40
+  LOG='' fail 'PostgreSQL did not become ready'; }
 "${COMPOSE[@]}" up -d >>"$WORK/compose.log" 2>&1 || { cat "$WORK/compose.log"; fail 'compose up failed'; }
 PROXY="https://localhost:$HTTPS_PORT"
 CURL=(curl -s --cacert "$TLS_DIR/tls.crt" --max-time 10)
