@@ -129,6 +129,18 @@ const settings = z.object({
   AUDIT_RETENTION_DAYS: number(90).pipe(z.number().positive().max(3650)),
   // Ended sessions (revoked, past their end, or lapsed unused) are deleted after this.
   SESSION_RETENTION_DAYS: number(30).pipe(z.number().positive().max(3650)),
+  // Sensitive actions (password, second factors, sign out elsewhere, admin) need a sign-in or
+  // re-authentication at most this old.
+  REAUTH_MAX_AGE_MINUTES: number(10).pipe(
+    z
+      .number()
+      .positive()
+      .max(24 * 60),
+  ),
+  // Administrators without a second factor are sent to set one up before any admin action works.
+  MFA_REQUIRED_FOR_ADMINS: flag(false),
+  // The name authenticator apps show for this server's accounts.
+  TOTP_ISSUER: stringOr('staysignedin', z.string().min(1).max(64)),
   // GET /api/metrics answers only with `Authorization: Bearer $METRICS_TOKEN`; off when unset.
   METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
 });
@@ -204,6 +216,9 @@ const envSchema = settings
       auditRetentionDays: env.AUDIT_RETENTION_DAYS,
       sessionRetentionDays: env.SESSION_RETENTION_DAYS,
       metricsToken: env.METRICS_TOKEN,
+      reauthMaxAgeSeconds: env.REAUTH_MAX_AGE_MINUTES * minutes,
+      mfaRequiredForAdmins: env.MFA_REQUIRED_FOR_ADMINS,
+      totpIssuer: env.TOTP_ISSUER,
     };
   });
 

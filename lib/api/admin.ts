@@ -7,6 +7,8 @@ export const UserView = z.object({
   username: z.string(),
   role: z.string(),
   disabled: z.boolean(),
+  /** Signing in takes a second factor (an authenticator app); listed users only. */
+  secondFactor: z.boolean().optional(),
   createdAt: Instant,
   updatedAt: Instant,
 });

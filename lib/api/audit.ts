@@ -22,6 +22,17 @@ export const AUDIT_EVENTS = {
   'user.deleted': 'User deleted',
   'user.role_changed': 'Role changed',
   'user.password_reset': 'Password reset by an administrator',
+  'user.second_factors_reset': "Second factors reset by an administrator (the user's sessions ended)",
+  'sign_in.second_factor_required': 'Password accepted; the second factor was asked for',
+  'sign_in.second_factor_failed': 'Sign-in refused: wrong authenticator or recovery code',
+  'mfa.totp_enrolled': 'Authenticator app set up',
+  'mfa.totp_enrol_failed': 'Authenticator app set-up refused: wrong code',
+  'mfa.totp_removed': 'Authenticator app removed',
+  'mfa.recovery_codes_generated': 'New recovery codes made (the old ones stopped working)',
+  'mfa.recovery_code_used': 'A recovery code was used',
+  'reauth.success': 'Re-authenticated before a sensitive action',
+  'reauth.failure': 'Re-authentication refused',
+  'reauth.required': 'A sensitive action waited for re-authentication',
 } as const;
 
 export type AuditType = keyof typeof AUDIT_EVENTS;

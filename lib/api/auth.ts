@@ -10,6 +10,53 @@ export const SignInRequest = z.object({
 });
 export type SignInRequest = z.infer<typeof SignInRequest>;
 
+/** POST /api/auth/mfa: the second step of a sign-in, with the mfa_token of the first. */
+export const MfaSignInRequest = z.object({
+  mfa_token: requiredText(LIMITS.token),
+  /** Six digits from the authenticator app, or a recovery code. */
+  code: requiredText(LIMITS.code),
+});
+export type MfaSignInRequest = z.infer<typeof MfaSignInRequest>;
+
+/** The 403 mfa_required problem's members beyond RFC 9457's. */
+export const MfaRequiredProblem = z.object({
+  code: z.literal('mfa_required'),
+  mfa_token: z.string(),
+  expires_in: z.number(),
+  factors: z.array(z.enum(['totp', 'recovery_code'])),
+});
+export type MfaRequiredProblem = z.infer<typeof MfaRequiredProblem>;
+
+/** POST /api/auth/reauthenticate: the password, or a code from the authenticator app. */
+export const ReauthRequest = z.union([
+  z.strictObject({ password: requiredText(LIMITS.password) }),
+  z.strictObject({ code: requiredText(LIMITS.code) }),
+]);
+export type ReauthRequest = z.infer<typeof ReauthRequest>;
+
+/** The answer to a re-authentication: when it counts from. */
+export const ReauthResponse = z.object({ auth_time: Instant });
+export type ReauthResponse = z.infer<typeof ReauthResponse>;
+
+/** GET /api/auth/totp. */
+export const SecondFactorsResponse = z.object({
+  totp: z.enum(['off', 'enrolling', 'on']),
+  recovery_codes_left: z.number().int(),
+});
+export type SecondFactorsResponse = z.infer<typeof SecondFactorsResponse>;
+
+/** POST /api/auth/totp: a key to set up, as typed and as a QR code (SVG). */
+export const TotpSetupResponse = z.object({ key: z.string(), otpauth_uri: z.string(), qr_svg: z.string() });
+export type TotpSetupResponse = z.infer<typeof TotpSetupResponse>;
+
+/** POST /api/auth/totp/confirm. */
+export const CodeRequest = z.object({ code: requiredText(LIMITS.code) });
+export type CodeRequest = z.infer<typeof CodeRequest>;
+
+/** Recovery codes, shown once: after the set-up, and when made anew. */
+export const RecoveryCodesResponse = z.object({ recovery_codes: z.array(z.string()) });
+export type RecoveryCodesResponse = z.infer<typeof RecoveryCodesResponse>;
+
 /** POST /api/auth/refresh. */
 export const RefreshRequest = z.object({
   grant_type: z.string().optional(),
@@ -38,7 +85,17 @@ export const MeResponse = z.object({
   id: z.string(),
   username: z.string(),
   role: z.string(),
-  session: z.object({ id: z.string(), createdAt: Instant, lastUsedAt: Instant, expiresAt: Instant }),
+  session: z.object({
+    id: z.string(),
+    createdAt: Instant,
+    lastUsedAt: Instant,
+    expiresAt: Instant,
+    /** The last authentication (sign-in or re-authentication), and how the session signed in. */
+    authenticatedAt: Instant,
+    method: z.string(),
+  }),
+  /** Whether sign-in takes a second step for this account. */
+  secondFactor: z.boolean(),
 });
 export type MeResponse = z.infer<typeof MeResponse>;
 
@@ -57,6 +114,8 @@ export const SessionView = z.object({
   expiresAt: Instant,
   /** Bound to a key in that browser (DPoP): a copy of its refresh token is useless elsewhere. */
   keyBound: z.boolean(),
+  /** How it signed in: "password", "password + code", "passkey". */
+  method: z.string(),
 });
 export type SessionView = z.infer<typeof SessionView>;
 

@@ -109,6 +109,39 @@ export const ERRORS = {
     oauth: 'invalid_dpop_proof',
     message: 'This browser cannot keep a sign-in key here. Leave private browsing and try again.',
   },
+  // Two-step sign-in (Auth0's shape): the password was right, a code must follow, with mfa_token.
+  mfa_required: {
+    status: 403,
+    title: 'A second factor is required',
+    oauth: 'mfa_required',
+    message: 'Enter the code from your authenticator app.',
+  },
+  invalid_code: {
+    status: 401,
+    title: 'The code is wrong or was already used',
+    oauth: 'invalid_grant',
+    message: 'That code is not right, or it was already used. Wait for a new one and try again.',
+  },
+  // The pending sign-in behind an mfa_token is gone: expired, used, or too many wrong codes.
+  mfa_token_invalid: {
+    status: 401,
+    title: 'The sign-in step has expired',
+    oauth: 'invalid_grant',
+    message: 'That took too long, or too many codes were wrong. Sign in again.',
+  },
+  // RFC 9470 (OAuth 2.0 Step-up Authentication Challenge): the session's authentication is too old.
+  reauthentication_required: {
+    status: 401,
+    title: 'Re-authentication required',
+    oauth: 'insufficient_user_authentication',
+    message: 'For your security, confirm it is you to continue.',
+  },
+  mfa_enrollment_required: {
+    status: 403,
+    title: 'A second factor must be set up first',
+    oauth: 'access_denied',
+    message: 'Administrators must set up two-step verification first: go to your account page.',
+  },
   too_many_attempts: {
     status: 429,
     title: 'Too many attempts',

@@ -13,6 +13,8 @@ export const LIMITS = {
   /** A signed JWT of ours is a few hundred bytes. */
   token: 4096,
   search: 64,
+  /** A six-digit code or a recovery code, with the spaces and dashes people type. */
+  code: 32,
 } as const;
 
 /** A string that must be present and non-empty, at most `max` characters. */

@@ -6,6 +6,11 @@
  */
 export const PATHS = {
   token: '/api/auth/token',
+  mfa: '/api/auth/mfa',
+  reauthenticate: '/api/auth/reauthenticate',
+  totp: '/api/auth/totp',
+  totpConfirm: '/api/auth/totp/confirm',
+  recoveryCodes: '/api/auth/recovery-codes',
   refresh: '/api/auth/refresh',
   logout: '/api/auth/logout',
   me: '/api/auth/me',
@@ -15,6 +20,7 @@ export const PATHS = {
   password: '/api/auth/password',
   users: '/api/admin/users',
   user: '/api/admin/users/:id',
+  userSecondFactors: '/api/admin/users/:id/second-factors',
   audit: '/api/audit',
   health: '/api/health',
   metrics: '/api/metrics',
@@ -36,6 +42,12 @@ type Route = {
 
 export const ROUTES: Record<RouteName, Route> = {
   token: { methods: ['POST'], access: 'public' },
+  // The second step of a sign-in: its credential is the mfa_token, not an access token.
+  mfa: { methods: ['POST'], access: 'public' },
+  reauthenticate: { methods: ['POST'], access: 'token' },
+  totp: { methods: ['GET', 'POST', 'DELETE'], access: 'token' },
+  totpConfirm: { methods: ['POST'], access: 'token' },
+  recoveryCodes: { methods: ['POST'], access: 'token' },
   refresh: { methods: ['POST'], access: 'public' },
   logout: { methods: ['POST'], access: 'public' },
   me: { methods: ['GET'], access: 'token' },
@@ -45,6 +57,7 @@ export const ROUTES: Record<RouteName, Route> = {
   password: { methods: ['POST'], access: 'token' },
   users: { methods: ['GET', 'POST'], access: 'token' },
   user: { methods: ['PATCH', 'DELETE'], access: 'token' },
+  userSecondFactors: { methods: ['DELETE'], access: 'token' },
   audit: { methods: ['GET'], access: 'token' },
   health: { methods: ['GET'], access: 'public' },
   // Checks its own credential (METRICS_TOKEN), which is not an access token.

@@ -5,6 +5,7 @@
  * guess the password, and every wrong guess and every lock it trips is in the audit log.
  */
 import 'server-only';
+import type { AuditType } from '../api/audit';
 import { recordEvent } from '../audit/audit-log';
 import type { UserRecord } from '../db';
 import { AppError } from '../errors';
@@ -15,7 +16,7 @@ export async function confirmCurrentPassword(
   deps: AuthDeps,
   user: UserRecord,
   password: string,
-  context: { client: ClientInfo; sessionId?: string | null },
+  context: { client: ClientInfo; sessionId?: string | null; failure?: AuditType },
 ): Promise<void> {
   const attempt = await beginAttempt(deps, deps.throttle, { username: user.username, ip: context.client.ip });
   let ok: boolean;
@@ -32,7 +33,7 @@ export async function confirmCurrentPassword(
   }
   const tripped = await attempt.failed();
   const event = { userId: user.id, actorId: user.id, sessionId: context.sessionId ?? null, client: context.client };
-  await recordEvent(deps.store, { ...event, type: 'password.change_failed' }, deps.now());
+  await recordEvent(deps.store, { ...event, type: context.failure ?? 'password.change_failed' }, deps.now());
   if (tripped.length > 0) {
     await recordEvent(
       deps.store,

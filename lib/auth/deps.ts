@@ -4,6 +4,7 @@ import type { Store } from '../db';
 import type { Passwords } from '../users/passwords';
 import type { NonceService } from './dpop-nonce';
 import type { RevocationFeed } from './revocation-feed';
+import type { SecretBox } from './second-factor/secret-box';
 import type { TokenService } from './tokens';
 
 /** Sign-in throttling (sign-in-throttle.ts): when an address or a username is locked, and for how long. */
@@ -26,20 +27,38 @@ export type AuthPolicy = {
   dpopNonces: boolean;
   /** DPoP: a bound session's access tokens are bound too, and every API call proves the key. */
   dpopAccessTokens: boolean;
+  /** Sensitive actions need an authentication this recent (REAUTH_MAX_AGE_MINUTES). */
+  reauthMaxAgeSeconds: number;
+  /** Administrators must have a second factor before any admin action (MFA_REQUIRED_FOR_ADMINS). */
+  mfaRequiredForAdmins: boolean;
+  /** The name authenticator apps show next to the account (TOTP_ISSUER). */
+  totpIssuer: string;
 };
 
-export type SignInOutcome = 'success' | 'invalid_credentials' | 'throttled' | 'account_disabled';
+export type SignInOutcome =
+  'success' | 'invalid_credentials' | 'throttled' | 'account_disabled' | 'second_factor_required' | 'invalid_code';
 export type RefreshOutcome = 'rotated' | 'grace_reissue' | 'reuse_detected' | 'refused';
+export type SecondFactorEvent =
+  | 'totp_enrolled'
+  | 'totp_removed'
+  | 'recovery_codes_generated'
+  | 'totp_used'
+  | 'recovery_code_used'
+  | 'code_failed'
+  | 'reauthenticated'
+  | 'reauth_failed'
+  | 'reset_by_admin';
 
 /** What the auth functions report as they go: the operators' metrics listen (lib/metrics). */
 export type AuthEvents = {
   signIn(outcome: SignInOutcome): void;
   refresh(outcome: RefreshOutcome): void;
   sessionsEnded(reason: string, count: number): void;
+  secondFactor(event: SecondFactorEvent): void;
 };
 
 /** For tests and tools that do not count anything. */
-export const IGNORED_EVENTS: AuthEvents = { signIn() {}, refresh() {}, sessionsEnded() {} };
+export const IGNORED_EVENTS: AuthEvents = { signIn() {}, refresh() {}, sessionsEnded() {}, secondFactor() {} };
 
 export type AuthDeps = {
   store: Store;
@@ -51,6 +70,8 @@ export type AuthDeps = {
   revocations: Pick<RevocationFeed, 'add' | 'isRevoked'>;
   /** DPoP server nonces, the same on every instance (derived from AUTH_SECRET). */
   nonces: NonceService;
+  /** Seals TOTP secrets at rest (a key derived from AUTH_SECRET). */
+  secrets: SecretBox;
   events: AuthEvents;
   now: () => Date;
   /**

@@ -9,6 +9,7 @@ import { recordEvent } from '../audit/audit-log';
 import type { UserRecord } from '../db';
 import { AppError } from '../errors';
 import { passwordProblem } from '../users/password-policy';
+import type { Amr } from './authentication';
 import { confirmCurrentPassword } from './current-password';
 import type { AuthDeps, ClientInfo } from './deps';
 import { firstPair, newSession, sessionsEnded } from './sessions';
@@ -16,7 +17,7 @@ import type { TokenPair } from './token-pair';
 
 export async function changePassword(
   deps: AuthDeps,
-  caller: { user: UserRecord; sessionId: string; client: ClientInfo; dpopJkt: string | null },
+  caller: { user: UserRecord; sessionId: string; client: ClientInfo; dpopJkt: string | null; amr: readonly Amr[] },
   input: { currentPassword: string; newPassword: string },
 ): Promise<TokenPair> {
   const { user, client } = caller;
@@ -32,7 +33,8 @@ export async function changePassword(
   }
   const now = deps.now();
   // The device continues in a new session, bound to the same browser key as the one it had.
-  const session = newSession(deps, user.id, client, now, caller.dpopJkt);
+  // It signed in as the old one did (the password was just proved again), at this instant.
+  const session = newSession(deps, user.id, client, now, caller.dpopJkt, caller.amr);
   const ended = await deps.store.changePassword(
     user.id,
     { passwordHash: await deps.passwords.hash(input.newPassword), at: now, reason: 'password_changed', account: user },

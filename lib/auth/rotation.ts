@@ -28,7 +28,7 @@ import type { SessionWithUser } from '../db';
 import type { AuthDeps, ClientInfo, RefreshOutcome } from './deps';
 import { isRefused, type PresentedProof } from './dpop';
 import { assertSessionKey } from './session-key';
-import { assertSessionUsable, refreshTokenExpiry, revokeSession } from './sessions';
+import { assertSessionUsable, authenticationOf, refreshTokenExpiry, revokeSession } from './sessions';
 import { signPair, type TokenPair } from './token-pair';
 import type { RefreshClaims } from './tokens';
 
@@ -115,7 +115,9 @@ async function rotate(
       refreshExpiresAt: new Date(now.getTime() + deps.policy.refreshTokenSeconds * 1000),
     });
     if (rotated) {
-      const subject = { userId: claims.sub, role: asRole(rotated.role), sessionId: claims.sid };
+      // The session's authentication as it stands: a refresh is not a new one.
+      const auth = { at: rotated.authTime, amr: rotated.amr };
+      const subject = { userId: claims.sub, role: asRole(rotated.role), sessionId: claims.sid, auth };
       return {
         pair: signPair(deps, subject, {
           generation: claims.gen + 1,
@@ -142,7 +144,12 @@ async function rotate(
   }
   const presented = presentedGeneration(claims, session);
   if (presented === null || presented > session.generation) throw notRecognised();
-  const subject = { userId: session.userId, role: asRole(session.user.role), sessionId: session.id };
+  const subject = {
+    userId: session.userId,
+    role: asRole(session.user.role),
+    sessionId: session.id,
+    auth: authenticationOf(session),
+  };
   const jkt = session.dpopJkt;
 
   if (presented === session.generation) {

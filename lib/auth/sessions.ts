@@ -7,6 +7,7 @@ import type { AccountState, NewSession, SessionWithUser } from '../db';
 import { AppError } from '../errors';
 import { randomId } from '../ids';
 import { asRole } from '../users/roles';
+import { formatAmr, PASSWORD, type Amr } from './authentication';
 import type { AuthDeps, ClientInfo } from './deps';
 import { signPair, type TokenPair } from './token-pair';
 
@@ -63,6 +64,7 @@ export function newSession(
   client: ClientInfo,
   now: Date,
   dpopJkt: string | null = null,
+  amr: readonly Amr[] = PASSWORD,
 ): NewSession {
   const expiresAt = new Date(now.getTime() + deps.policy.sessionMaxAgeSeconds * 1000);
   return {
@@ -75,14 +77,22 @@ export function newSession(
     userAgent: client.userAgent?.slice(0, MAX_USER_AGENT) ?? null,
     ip: client.ip,
     dpopJkt,
+    // The sign-in is the session's first authentication (re-authentication moves it on).
+    authTime: now,
+    amr: formatAmr(amr),
   };
+}
+
+/** The session's last authentication: a session from before it was kept counts from its start. */
+export function authenticationOf(session: { createdAt: Date; authTime: Date | null; amr: string | null }) {
+  return { at: session.authTime ?? session.createdAt, amr: session.amr ?? formatAmr(PASSWORD) };
 }
 
 /** Signs the first pair (generation 0) of a session just stored. */
 export function firstPair(deps: AuthDeps, user: { id: string; role: string }, session: NewSession): TokenPair {
   return signPair(
     deps,
-    { userId: user.id, role: asRole(user.role), sessionId: session.id },
+    { userId: user.id, role: asRole(user.role), sessionId: session.id, auth: authenticationOf(session) },
     { generation: 0, expiresAt: session.refreshExpiresAt, jkt: session.dpopJkt },
   );
 }
@@ -98,8 +108,9 @@ export async function startSession(
   client: ClientInfo,
   at = deps.now(),
   dpopJkt: string | null = null,
+  amr: readonly Amr[] = PASSWORD,
 ): Promise<{ sessionId: string; pair: TokenPair } | null> {
-  const session = newSession(deps, user.id, client, at, dpopJkt);
+  const session = newSession(deps, user.id, client, at, dpopJkt, amr);
   if (!(await deps.store.createSession(session, user))) return null;
   return { sessionId: session.id, pair: firstPair(deps, user, session) };
 }

@@ -11,6 +11,8 @@ import { normalizeUsername } from '../users/username';
 import type { AuthDeps, ClientInfo } from './deps';
 import { isRefused, type PresentedProof } from './dpop';
 import { startSession } from './sessions';
+import { hasSecondFactor } from './second-factor/factors';
+import { startPendingSignIn } from './second-factor/pending';
 import { beginAttempt } from './sign-in-throttle';
 import type { TokenPair } from './token-pair';
 
@@ -83,6 +85,15 @@ export async function signIn(
   await attempt.succeeded();
   // With a proof, the session is bound to the browser's key: only it can refresh.
   const jkt = proof?.jkt ?? null;
+  // A second factor is asked for only after the right password, and never of a disabled account.
+  if (!user.disabled && (await hasSecondFactor(deps, user.id))) {
+    const pending = await startPendingSignIn(deps, user, startedAt, jkt);
+    await recordEvent(deps.store, { type: 'sign_in.second_factor_required', userId: user.id, client }, deps.now());
+    deps.events.signIn('second_factor_required');
+    throw new AppError('mfa_required', 'enter a code from your authenticator app, or a recovery code', {
+      extensions: { mfa_token: pending.mfaToken, expires_in: pending.expiresIn, factors: ['totp', 'recovery_code'] },
+    });
+  }
   let owner: UserRecord = user;
   // The account may change while its password is checked (an administrator disables it, resets
   // its password, changes its role or deletes it): the session is created only if it has not

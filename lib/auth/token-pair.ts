@@ -2,6 +2,7 @@
 import 'server-only';
 import type { AuthDeps } from './deps';
 import type { Role } from '../users/roles';
+import { parseAmr } from './authentication';
 
 export type TokenPair = {
   accessToken: string;
@@ -15,7 +16,7 @@ export type TokenPair = {
 
 export function signPair(
   deps: AuthDeps,
-  subject: { userId: string; role: Role; sessionId: string },
+  subject: { userId: string; role: Role; sessionId: string; auth: { at: Date; amr: string } },
   refresh: { generation: number; expiresAt: Date; jkt?: string | null },
 ): TokenPair {
   const now = deps.now();
@@ -30,7 +31,14 @@ export function signPair(
   // Access tokens stay Bearer unless DPOP_ACCESS_TOKENS: then a bound session's are bound too.
   const accessJkt = deps.policy.dpopAccessTokens ? (refresh.jkt ?? null) : null;
   const accessToken = deps.tokens.signAccess(
-    { sub: subject.userId, sid: subject.sessionId, role: subject.role, jkt: accessJkt },
+    {
+      sub: subject.userId,
+      sid: subject.sessionId,
+      role: subject.role,
+      jkt: accessJkt,
+      authTime: Math.floor(subject.auth.at.getTime() / 1000),
+      amr: parseAmr(subject.auth.amr),
+    },
     accessExp,
     now,
   );

@@ -9,6 +9,8 @@ const NOW = new Date('2026-06-01T12:00:00Z');
 const nowSeconds = NOW.getTime() / 1000;
 const service = createTokenService({ secret: SECRET });
 const identity = { sub: 'user-1', sid: 'session-1', role: 'user' as const };
+/** What an access token is signed with: the identity and its session's authentication. */
+const signed = { ...identity, authTime: nowSeconds - 600, amr: ['pwd', 'otp', 'mfa'] as const };
 
 /** Signs arbitrary header/claims with a secret, for forging tokens the service must refuse. */
 function forge(header: Record<string, unknown>, claims: Record<string, unknown>, secret = SECRET): Promise<string> {
@@ -27,7 +29,7 @@ const validAccessClaims = {
 
 describe('access tokens', () => {
   it('carry typ at+jwt, type "access", kid, iss, aud, sub (the user id), sid, jti and role', async () => {
-    const token = service.signAccess(identity, nowSeconds + 900, NOW);
+    const token = service.signAccess(signed, nowSeconds + 900, NOW);
     const [header, payload] = token
       .split('.')
       .slice(0, 2)
@@ -36,6 +38,21 @@ describe('access tokens', () => {
     expect(payload).toMatchObject({ ...identity, type: 'access', iss: ISSUER, aud: AUDIENCE, exp: nowSeconds + 900 });
     expect(typeof payload?.jti).toBe('string');
     await expect(service.verifyAccess(token, NOW)).resolves.toMatchObject({ ...identity, exp: nowSeconds + 900 });
+  });
+
+  it("carry the session's authentication as auth_time and amr, and read them back", async () => {
+    const token = service.signAccess(signed, nowSeconds + 900, NOW);
+    const payload = JSON.parse(new TextDecoder().decode(base64url.decode(token.split('.')[1] ?? ''))) as object;
+    expect(payload).toMatchObject({ auth_time: nowSeconds - 600, amr: ['pwd', 'otp', 'mfa'] });
+    await expect(service.verifyAccess(token, NOW)).resolves.toMatchObject({
+      authTime: nowSeconds - 600,
+      amr: ['pwd', 'otp', 'mfa'],
+    });
+  });
+
+  it('read a token signed before auth_time as authenticated with a password when it was issued', async () => {
+    const token = await forge({ typ: 'at+jwt', kid: keyId(SECRET) }, validAccessClaims);
+    await expect(service.verifyAccess(token, NOW)).resolves.toMatchObject({ authTime: nowSeconds, amr: ['pwd'] });
   });
 
   it('refuses a refresh token, saying why', async () => {
@@ -52,7 +69,7 @@ describe('access tokens', () => {
   });
 
   it('refuses a tampered payload', async () => {
-    const token = service.signAccess(identity, nowSeconds + 900, NOW);
+    const token = service.signAccess(signed, nowSeconds + 900, NOW);
     const [header, , signature] = token.split('.');
     const payload = base64url.encode(JSON.stringify({ ...validAccessClaims, role: 'admin' }));
     const error = await appErrorOf(service.verifyAccess(`${header}.${payload}.${signature}`, NOW));
@@ -72,7 +89,7 @@ describe('access tokens', () => {
   });
 
   it('refuses an expired token', async () => {
-    const token = service.signAccess(identity, nowSeconds + 60, NOW);
+    const token = service.signAccess(signed, nowSeconds + 60, NOW);
     const later = new Date(NOW.getTime() + 61_000);
     expect((await appErrorOf(service.verifyAccess(token, later))).message).toBe('the token has expired');
   });
@@ -116,7 +133,7 @@ describe('access tokens', () => {
 
   it('re-checks expiry on every cache hit', async () => {
     const cached = createTokenService({ secret: SECRET, cacheSize: 10 });
-    const token = cached.signAccess(identity, nowSeconds + 60, NOW);
+    const token = cached.signAccess(signed, nowSeconds + 60, NOW);
     await cached.verifyAccess(token, NOW); // now cached
     await expect(cached.verifyAccess(token, new Date(NOW.getTime() + 30_000))).resolves.toMatchObject({
       sub: identity.sub,
@@ -134,7 +151,7 @@ describe('refresh tokens', () => {
     expect(claims).toMatchObject({ sub: 'user-1', sid: 'session-1', gen: 3 });
     // Unique per token, and never stored.
     expect(claims.jti).toMatch(/^[A-Za-z0-9_-]{16,}$/);
-    const access = service.signAccess(identity, nowSeconds + 900, NOW);
+    const access = service.signAccess(signed, nowSeconds + 900, NOW);
     expect((await appErrorOf(service.verifyRefresh(access, NOW))).message).toBe(
       'an access token was presented where a refresh token is required',
     );
@@ -164,7 +181,7 @@ describe('key rotation', () => {
 
   it('verifies tokens signed with AUTH_SECRET_PREVIOUS and signs new ones with the current secret', async () => {
     const before = createTokenService({ secret: OTHER });
-    const old = before.signAccess(identity, nowSeconds + 900, NOW);
+    const old = before.signAccess(signed, nowSeconds + 900, NOW);
     const after = createTokenService({ secret: SECRET, previousSecret: OTHER });
     await expect(after.verifyAccess(old, NOW)).resolves.toMatchObject(identity);
     expect(after.kid).toBe(keyId(SECRET));

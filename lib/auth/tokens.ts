@@ -2,7 +2,7 @@
  * Access and refresh tokens: HS256 JWTs signed with AUTH_SECRET (hs256.ts, on node:crypto).
  *
  *             header typ   claim type   other claims
- *   access    at+jwt       "access"     iss aud sub sid jti iat exp role   (RFC 9068)
+ *   access    at+jwt       "access"     iss aud sub sid jti iat exp role auth_time amr   (RFC 9068)
  *   refresh   rt+jwt       "refresh"    iss aud sub sid gen jti iat exp
  *
  * A refresh token names its session (`sid`) and its generation in that session's chain (`gen`);
@@ -18,6 +18,7 @@ import { AppError } from '../errors';
 import { checkClaims, hs256Signer, JwsError, verifyHs256, type JsonObject } from './hs256';
 import { randomId } from '../ids';
 import type { Role } from '../users/roles';
+import { parseAmr, type Amr } from './authentication';
 import { AUDIENCE, ISSUER, keyId, TYP, type TokenKind } from './token-format';
 
 export { AUDIENCE, ISSUER, keyId, type TokenKind };
@@ -31,6 +32,9 @@ export type AccessClaims = {
   exp: number;
   /** With DPOP_ACCESS_TOKENS: the key every use must prove (cnf.jkt); null for a Bearer token. */
   jkt: string | null;
+  /** When the session's user last authenticated (seconds), and how (RFC 8176). */
+  authTime: number;
+  amr: Amr[];
 };
 /** `jkt`: the DPoP key thumbprint from the `cnf` claim, when the token is bound (RFC 9449 §6.1). */
 export type RefreshClaims = {
@@ -155,6 +159,9 @@ export function createTokenService(options: TokenServiceOptions) {
       iat: payload.iat as number,
       exp: payload.exp as number,
       jkt: boundKey(payload),
+      // Tokens signed before auth_time was a claim: their session's sign-in, at the latest.
+      authTime: typeof payload.auth_time === 'number' ? payload.auth_time : (payload.iat as number),
+      amr: Array.isArray(payload.amr) ? parseAmr(payload.amr.filter((v) => typeof v === 'string').join(' ')) : ['pwd'],
     };
     if (cacheSize > 0) {
       if (accessCache.size >= cacheSize) {
@@ -190,11 +197,18 @@ export function createTokenService(options: TokenServiceOptions) {
 
     /** Signs at once: HMAC on node:crypto needs no promise. */
     signAccess(
-      claims: { sub: string; sid: string; role: Role; jkt?: string | null },
+      claims: { sub: string; sid: string; role: Role; jkt?: string | null; authTime: number; amr: readonly Amr[] },
       expiresAt: number,
       now: Date,
     ): string {
-      const payload: JsonObject = { sub: claims.sub, sid: claims.sid, role: claims.role, jti: randomId() };
+      const payload: JsonObject = {
+        sub: claims.sub,
+        sid: claims.sid,
+        role: claims.role,
+        jti: randomId(),
+        auth_time: claims.authTime,
+        amr: [...claims.amr],
+      };
       if (claims.jkt) payload.cnf = { jkt: claims.jkt };
       return sign('access', payload, expiresAt, now);
     },

@@ -34,7 +34,9 @@ const LAST_ADMIN = 'the last active administrator cannot be disabled, demoted or
 
 export async function listUsers(deps: AuthDeps, options: { search?: string; limit: number }): Promise<UserView[]> {
   const search = options.search?.trim().normalize('NFKC').toLowerCase();
-  return (await deps.store.listUsers({ ...(search ? { search } : {}), limit: options.limit })).map(userView);
+  const users = await deps.store.listUsers({ ...(search ? { search } : {}), limit: options.limit });
+  const guarded = await deps.store.usersWithSecondFactor(users.map((user) => user.id));
+  return users.map((user) => ({ ...userView(user), secondFactor: guarded.has(user.id) }));
 }
 
 export async function createUserAsAdmin(
@@ -164,4 +166,32 @@ export async function deleteUserAsAdmin(deps: AuthDeps, actor: Actor, id: string
     },
     now,
   );
+}
+
+/**
+ * A user lost their authenticator app and their recovery codes: an administrator removes both.
+ * Every session of the user ends with them (whoever holds one may be the reason for the reset),
+ * in the same transaction; the user signs in again with the password alone and can set up anew.
+ */
+export async function resetSecondFactorsAsAdmin(deps: AuthDeps, actor: Actor, id: string): Promise<void> {
+  const now = deps.now();
+  if (!(await deps.store.findUserById(id))) throw new AppError('not_found', 'there is no such user');
+  const { removed, endedSessions } = await deps.store.removeSecondFactors(id, {
+    at: now,
+    endSessions: 'second_factors_reset',
+  });
+  if (!removed) throw new AppError('not_found', 'this user has no second factor to reset');
+  sessionsEnded(deps, endedSessions, 'second_factors_reset', now);
+  await recordEvent(
+    deps.store,
+    {
+      type: 'user.second_factors_reset',
+      userId: id,
+      actorId: actor.userId,
+      client: actor.client,
+      detail: { endedSessions: endedSessions.length },
+    },
+    now,
+  );
+  deps.events.secondFactor('reset_by_admin');
 }

@@ -14,6 +14,9 @@ import type { Provider } from './store';
 export const COPIED_TABLES = [
   { model: 'User', delegate: 'user', key: 'id' },
   { model: 'Session', delegate: 'session', key: 'id' },
+  { model: 'TotpFactor', delegate: 'totpFactor', key: 'userId' },
+  { model: 'RecoveryCode', delegate: 'recoveryCode', key: 'id' },
+  { model: 'PendingSignIn', delegate: 'pendingSignIn', key: 'id' },
   { model: 'Revocation', delegate: 'revocation', key: 'id', serial: true },
   { model: 'SignInThrottle', delegate: 'signInThrottle', key: 'key' },
   { model: 'DpopProof', delegate: 'dpopProof', key: 'id' },

@@ -1,5 +1,6 @@
 /** The Store over Prisma, the same code for SQLite and PostgreSQL (see store.ts). */
 import 'server-only';
+import { randomUUID } from 'node:crypto';
 import type { Connection, TxClient } from './connection';
 import type { Provider, Store } from './store';
 
@@ -165,6 +166,9 @@ export function createPrismaStore(connection: Connection): Store {
 
     rotateCurrent: (rotation) => connection.refresh.rotateCurrent(rotation),
 
+    reauthenticateSession: async (id, at) =>
+      (await db.session.updateMany({ where: { id, revokedAt: null }, data: { authTime: at } })).count === 1,
+
     countLiveSessions: (now) => db.session.count({ where: live(now) }),
 
     listLiveSessions: (userId, now) =>
@@ -283,6 +287,95 @@ export function createPrismaStore(connection: Connection): Store {
 
     pruneAudit: async (before) => (await db.auditEvent.deleteMany({ where: { at: { lt: before } } })).count,
 
+    findTotp: (userId) => db.totpFactor.findUnique({ where: { userId } }),
+
+    usersWithSecondFactor: async (userIds) =>
+      new Set(
+        (
+          await db.totpFactor.findMany({
+            where: { userId: { in: userIds }, confirmedAt: { not: null } },
+            select: { userId: true },
+          })
+        ).map((row) => row.userId),
+      ),
+
+    beginTotp: (userId, secret, at) =>
+      transaction(async (tx) => {
+        const existing = await tx.totpFactor.findUnique({ where: { userId }, select: { confirmedAt: true } });
+        if (existing?.confirmedAt) return 'confirmed' as const;
+        await tx.totpFactor.upsert({
+          where: { userId },
+          create: { userId, secret, createdAt: at },
+          update: { secret, createdAt: at, lastStep: 0 },
+        });
+        return 'started' as const;
+      }),
+
+    confirmTotp: (userId, { secret, step, at, recoveryCodes }) =>
+      transaction(async (tx) => {
+        // Only the enrolment this code was checked against, and only once.
+        const { count } = await tx.totpFactor.updateMany({
+          where: { userId, secret, confirmedAt: null },
+          data: { confirmedAt: at, lastStep: step },
+        });
+        if (count !== 1) return false;
+        await tx.recoveryCode.deleteMany({ where: { userId } });
+        await tx.recoveryCode.createMany({ data: recoveryRows(userId, recoveryCodes, at) });
+        return true;
+      }),
+
+    useTotpStep: async (userId, step) =>
+      (
+        await db.totpFactor.updateMany({
+          // The conditional update is the lock: one caller takes a step, and never an earlier one.
+          where: { userId, confirmedAt: { not: null }, lastStep: { lt: step } },
+          data: { lastStep: step },
+        })
+      ).count === 1,
+
+    replaceRecoveryCodes: (userId, codeHashes, at) =>
+      transaction(async (tx) => {
+        await tx.recoveryCode.deleteMany({ where: { userId } });
+        await tx.recoveryCode.createMany({ data: recoveryRows(userId, codeHashes, at) });
+      }),
+
+    useRecoveryCode: async (userId, codeHash, at) =>
+      (await db.recoveryCode.updateMany({ where: { userId, codeHash, usedAt: null }, data: { usedAt: at } })).count ===
+      1,
+
+    countUnusedRecoveryCodes: (userId) => db.recoveryCode.count({ where: { userId, usedAt: null } }),
+
+    removeSecondFactors: (userId, { at, endSessions: reason, except }) =>
+      transaction(async (tx) => {
+        await lockUser(tx, provider, userId, 'update');
+        const { count } = await tx.totpFactor.deleteMany({ where: { userId } });
+        const codes = await tx.recoveryCode.deleteMany({ where: { userId } });
+        const removed = count + codes.count > 0;
+        const endedSessions = removed && reason ? await endSessions(tx, userId, reason, at, except) : [];
+        return { removed, endedSessions };
+      }),
+
+    async createPendingSignIn(pending) {
+      await db.pendingSignIn.create({ data: pending });
+    },
+
+    findPendingSignIn: (id) => db.pendingSignIn.findUnique({ where: { id } }),
+
+    async failPendingSignIn(id) {
+      const failed = await db.pendingSignIn.updateManyAndReturn({
+        where: { id },
+        data: { failures: { increment: 1 } },
+        select: { failures: true },
+      });
+      return failed[0]?.failures ?? 0;
+    },
+
+    consumePendingSignIn: async (id, now) =>
+      (await db.pendingSignIn.deleteMany({ where: { id, expiresAt: { gt: now } } })).count === 1,
+
+    prunePendingSignIns: async (before) =>
+      (await db.pendingSignIn.deleteMany({ where: { expiresAt: { lt: before } } })).count,
+
     async probe(at) {
       await db.healthProbe.findUnique({ where: { id: 1 } });
       await db.healthProbe.upsert({ where: { id: 1 }, create: { id: 1, checkedAt: at }, update: { checkedAt: at } });
@@ -290,6 +383,10 @@ export function createPrismaStore(connection: Connection): Store {
 
     close: () => connection.close(),
   };
+}
+
+function recoveryRows(userId: string, codeHashes: string[], at: Date) {
+  return codeHashes.map((codeHash) => ({ id: randomUUID(), userId, codeHash, createdAt: at }));
 }
 
 /** Rolls the transaction back when a change would leave no active administrator. */

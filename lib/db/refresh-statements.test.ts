@@ -39,6 +39,8 @@ describe('the refresh path in plain SQL', () => {
         userAgent: 'UA',
         ip: null,
         dpopJkt: 'thumbprint',
+        authTime: at,
+        amr: 'pwd otp mfa',
       },
       { role: 'admin', passwordChangedAt: at },
     );
@@ -66,6 +68,8 @@ describe('the refresh path in plain SQL', () => {
       rotatedAt: null,
       refreshExpiresAt: end,
       legacyJti: null,
+      authTime: at,
+      amr: 'pwd otp mfa',
       user: { id: 'user-1', username: 'ada', role: 'admin', disabled: false },
     });
     // Prisma's own reading of the same row, for comparison.
@@ -138,6 +142,8 @@ describe('the refresh path in plain SQL', () => {
             userAgent: null,
             ip: null,
             dpopJkt: id === 'current-2' ? 'key-2' : null,
+            authTime: start,
+            amr: 'pwd',
           },
           { role: 'user', passwordChangedAt: at },
         );
@@ -152,7 +158,8 @@ describe('the refresh path in plain SQL', () => {
         at: later,
         refreshExpiresAt: new Date(sessionEnd.getTime() + 86_400_000),
       });
-      expect(rotated).toEqual({ role: 'user', refreshExpiresAt: sessionEnd });
+      // The session's authentication goes with it unchanged: a refresh is not a new one.
+      expect(rotated).toEqual({ role: 'user', refreshExpiresAt: sessionEnd, authTime: start, amr: 'pwd' });
       expect(await db.session.findUnique({ where: { id: 'current-1' } })).toMatchObject({
         generation: 1,
         rotatedAt: later,
@@ -177,7 +184,12 @@ describe('the refresh path in plain SQL', () => {
 
       // A bound session rotates with its own key.
       const bound = { ...base, sessionId: 'current-2', dpopJkt: 'key-2', refreshExpiresAt: soon };
-      expect(await store.rotateCurrent(bound)).toEqual({ role: 'user', refreshExpiresAt: soon });
+      expect(await store.rotateCurrent(bound)).toEqual({
+        role: 'user',
+        refreshExpiresAt: soon,
+        authTime: start,
+        amr: 'pwd',
+      });
     });
 
     it('refuses a disabled account, a password changed since the session began, an ended session', async () => {

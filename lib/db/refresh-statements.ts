@@ -12,12 +12,12 @@
 import 'server-only';
 import type BetterSqlite3 from 'better-sqlite3';
 import type pg from 'pg';
-import type { CurrentRotation, Rotation, SessionWithUser } from './store';
+import type { CurrentRotation, Rotated, Rotation, SessionWithUser } from './store';
 
 export interface RefreshStatements {
   findSession(id: string): Promise<SessionWithUser | null>;
   rotateSession(rotation: Rotation): Promise<boolean>;
-  rotateCurrent(rotation: CurrentRotation): Promise<{ role: string; refreshExpiresAt: Date } | null>;
+  rotateCurrent(rotation: CurrentRotation): Promise<Rotated | null>;
   rememberDpopProof(id: string, expiresAt: Date): Promise<boolean>;
 }
 
@@ -38,6 +38,8 @@ type JoinedRow = {
   refreshExpiresAt: unknown;
   legacyJti: string | null;
   legacyPreviousJti: string | null;
+  authTime: unknown;
+  amr: string | null;
   u_username: string;
   u_usernameSkeleton: string | null;
   u_passwordHash: string;
@@ -51,7 +53,7 @@ type JoinedRow = {
 const FIND_SQL = `
   SELECT s."id", s."userId", s."createdAt", s."lastUsedAt", s."expiresAt", s."revokedAt",
          s."revokedReason", s."userAgent", s."ip", s."dpopJkt", s."generation", s."rotatedAt",
-         s."refreshExpiresAt", s."legacyJti", s."legacyPreviousJti",
+         s."refreshExpiresAt", s."legacyJti", s."legacyPreviousJti", s."authTime", s."amr",
          u."username" AS "u_username", u."usernameSkeleton" AS "u_usernameSkeleton",
          u."passwordHash" AS "u_passwordHash", u."role" AS "u_role", u."disabled" AS "u_disabled",
          u."passwordChangedAt" AS "u_passwordChangedAt", u."createdAt" AS "u_createdAt",
@@ -86,9 +88,20 @@ const ROTATE_CURRENT_SQL = `
     AND "revokedAt" IS NULL AND "expiresAt" > $3::timestamp(3)
     AND EXISTS (SELECT 1 FROM "User" u WHERE u."id" = "Session"."userId" AND NOT u."disabled"
                 AND u."passwordChangedAt" <= "Session"."createdAt")
-  RETURNING "refreshExpiresAt", (SELECT u."role" FROM "User" u WHERE u."id" = "Session"."userId") AS "role"`;
+  RETURNING "refreshExpiresAt", COALESCE("authTime", "createdAt") AS "authTime", "amr",
+            (SELECT u."role" FROM "User" u WHERE u."id" = "Session"."userId") AS "role"`;
 
-type CurrentRow = { refreshExpiresAt: unknown; role: string };
+type CurrentRow = { refreshExpiresAt: unknown; authTime: unknown; amr: string | null; role: string };
+
+/** A rotation's row as the tokens need it; a session from before `amr` was kept signed in with a password. */
+function rotated(row: CurrentRow, date: (raw: unknown) => Date): Rotated {
+  return {
+    role: row.role,
+    refreshExpiresAt: date(row.refreshExpiresAt),
+    authTime: date(row.authTime),
+    amr: row.amr ?? 'pwd',
+  };
+}
 
 /** The PostgreSQL text for SQLite: no casts, and the named parameter `@pn` for `$n`. */
 function forSqlite(sql: string): string {
@@ -113,6 +126,8 @@ function toRecord(row: JoinedRow, date: (raw: unknown) => Date): SessionWithUser
     refreshExpiresAt: maybe(row.refreshExpiresAt),
     legacyJti: row.legacyJti,
     legacyPreviousJti: row.legacyPreviousJti,
+    authTime: maybe(row.authTime),
+    amr: row.amr,
     user: {
       id: row.userId,
       username: row.u_username,
@@ -194,7 +209,7 @@ export function sqliteRefreshStatements(
           p5: rotation.userId,
           p6: rotation.dpopJkt,
         });
-        return row ? { role: row.role, refreshExpiresAt: sqliteDate(row.refreshExpiresAt) } : null;
+        return row ? rotated(row, sqliteDate) : null;
       }),
     rememberDpopProof: (id, expiresAt) =>
       run((db) => statements(db).remember.run(id, sqliteTime(expiresAt)).changes === 1),
@@ -261,7 +276,7 @@ export function postgresRefreshStatements(
           types: parse,
         });
         const row = result.rows[0];
-        return row ? { role: row.role, refreshExpiresAt: row.refreshExpiresAt as Date } : null;
+        return row ? rotated(row, (raw) => raw as Date) : null;
       }),
     rememberDpopProof: (id, expiresAt) =>
       run(async (pool) => {

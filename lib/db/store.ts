@@ -40,6 +40,10 @@ export type SessionRecord = {
   /** The jti of the current token (generation 0) and its predecessor (-1) before the upgrade. */
   legacyJti: string | null;
   legacyPreviousJti: string | null;
+  /** The last authentication in this session (sign-in or re-authentication); null: `createdAt`. */
+  authTime: Date | null;
+  /** How, as RFC 8176 method references separated by spaces ("pwd otp mfa"); null: "pwd". */
+  amr: string | null;
 };
 
 export type SessionWithUser = SessionRecord & { user: UserRecord };
@@ -73,7 +77,7 @@ export type AccountState = Pick<UserRecord, 'role' | 'passwordChangedAt'>;
 export type NewSession = Pick<
   SessionRecord,
   'id' | 'userId' | 'createdAt' | 'lastUsedAt' | 'expiresAt' | 'userAgent' | 'ip' | 'dpopJkt'
-> & { refreshExpiresAt: Date };
+> & { refreshExpiresAt: Date; authTime: Date; amr: string };
 /** A rotation of one session from `generation` to the next, at `at`. */
 export type Rotation = { sessionId: string; generation: number; at: Date; refreshExpiresAt: Date };
 /**
@@ -82,6 +86,29 @@ export type Rotation = { sessionId: string; generation: number; at: Date; refres
  * changed since it began. `refreshExpiresAt` is capped at the session's end.
  */
 export type CurrentRotation = Rotation & { userId: string; dpopJkt: string | null };
+/** What a rotation hands the new tokens: the role now, and the session's authentication. */
+export type Rotated = { role: string; refreshExpiresAt: Date; authTime: Date; amr: string };
+
+/** A user's authenticator app (TOTP): the sealed secret, and the last time step it was used for. */
+export type TotpRecord = {
+  userId: string;
+  secret: string;
+  createdAt: Date;
+  confirmedAt: Date | null;
+  lastStep: number;
+};
+
+/** A sign-in waiting for its second factor (lib/auth/second-factor/pending.ts). */
+export type PendingSignInRecord = {
+  id: string;
+  userId: string;
+  startedAt: Date;
+  expiresAt: Date;
+  role: string;
+  passwordChangedAt: Date;
+  dpopJkt: string | null;
+  failures: number;
+};
 
 export interface Store {
   readonly provider: Provider;
@@ -134,7 +161,12 @@ export interface Store {
    * of it holds, checked in the same conditional update. The role and the token's expiry, or null
    * when anything does not hold (then nothing changed, and the caller looks closer).
    */
-  rotateCurrent(rotation: CurrentRotation): Promise<{ role: string; refreshExpiresAt: Date } | null>;
+  rotateCurrent(rotation: CurrentRotation): Promise<Rotated | null>;
+  /**
+   * Records a fresh authentication in a live session (re-authentication): its `authTime` and how;
+   * false when the session has ended. Nothing else of the session changes.
+   */
+  reauthenticateSession(id: string, at: Date): Promise<boolean>;
   /** How many sessions have not ended (all users), for the metrics. */
   countLiveSessions(now: Date): Promise<number>;
   /** The user's sessions that have not ended (nor lapsed unused), most recently used first. */
@@ -194,6 +226,51 @@ export interface Store {
   /** Newest first; `before` is the id cursor of the previous page. */
   listAudit(filter: { userId?: string; type?: string; before?: number; limit: number }): Promise<AuditRecord[]>;
   pruneAudit(before: Date): Promise<number>;
+
+  /** Which of these users have a confirmed authenticator app. */
+  usersWithSecondFactor(userIds: string[]): Promise<Set<string>>;
+  /** The user's authenticator app, confirmed or still enrolling; null when there is none. */
+  findTotp(userId: string): Promise<TotpRecord | null>;
+  /**
+   * Starts an enrolment with this sealed secret, replacing an unconfirmed one; 'confirmed' (nothing
+   * changed) when the user already has a confirmed authenticator.
+   */
+  beginTotp(userId: string, secret: string, at: Date): Promise<'started' | 'confirmed'>;
+  /**
+   * Confirms the enrolment whose secret is `secret` with the code of time step `step`, and gives
+   * the user these recovery codes (replacing any), in one transaction; false when there is no
+   * such unconfirmed enrolment (confirmed meanwhile, or replaced by another).
+   */
+  confirmTotp(
+    userId: string,
+    change: { secret: string; step: number; at: Date; recoveryCodes: string[] },
+  ): Promise<boolean>;
+  /**
+   * Takes a time step of the user's confirmed authenticator: true for exactly one caller, on any
+   * instance, and only for a step later than every one taken before (a code is accepted once).
+   */
+  useTotpStep(userId: string, step: number): Promise<boolean>;
+  /** Hashes of the user's recovery codes: replaces the whole set (the old codes stop working). */
+  replaceRecoveryCodes(userId: string, codeHashes: string[], at: Date): Promise<void>;
+  /** Uses one unused recovery code: true for exactly one caller. */
+  useRecoveryCode(userId: string, codeHash: string, at: Date): Promise<boolean>;
+  countUnusedRecoveryCodes(userId: string): Promise<number>;
+  /**
+   * Removes the user's authenticator app and recovery codes and, with `endSessions`, ends their
+   * sessions (logged for the feed), in one transaction. False when there was nothing to remove.
+   */
+  removeSecondFactors(
+    userId: string,
+    options: { at: Date; endSessions?: string; except?: string },
+  ): Promise<{ removed: boolean; endedSessions: string[] }>;
+
+  createPendingSignIn(pending: Omit<PendingSignInRecord, 'failures'>): Promise<void>;
+  findPendingSignIn(id: string): Promise<PendingSignInRecord | null>;
+  /** Counts a wrong code against a pending sign-in; the failures so far (0: it no longer exists). */
+  failPendingSignIn(id: string): Promise<number>;
+  /** Takes a pending sign-in that has not expired, once: true for exactly one caller. */
+  consumePendingSignIn(id: string, now: Date): Promise<boolean>;
+  prunePendingSignIns(before: Date): Promise<number>;
 
   /** Reads and writes one row: proof that the database accepts both (health checks). */
   probe(at: Date): Promise<void>;

@@ -16,6 +16,8 @@ import 'server-only';
 import { ROUTES, routeOf } from '../api/routes';
 import { recordEvent } from '../audit/audit-log';
 import type { AuthDeps, ClientInfo } from '../auth/deps';
+import { assertRecentAuthentication } from '../auth/reauthenticate';
+import { hasSecondFactor } from '../auth/second-factor/factors';
 import { requireLiveSession } from '../auth/sessions';
 import { assertSessionKey } from '../auth/session-key';
 import type { Config } from '../config';
@@ -68,6 +70,11 @@ type ProtectedOptions = {
    * (401 invalid_dpop_proof otherwise), so a copied access token cannot act (lib/auth/session-key.ts).
    */
   keyProof?: boolean;
+  /**
+   * A sensitive action: the session's user must have authenticated within REAUTH_MAX_AGE_MINUTES
+   * (401 reauthentication_required otherwise; lib/auth/reauthenticate.ts).
+   */
+  sensitive?: boolean;
 };
 
 /** The same answer as for a path no route exists for. */
@@ -122,8 +129,8 @@ export function createRouteKit<A extends EdgeApp>(resolveApp: () => A) {
   ): NextHandler<P> {
     // A role from the access token could be stale (a demoted admin's token lives on): roles are
     // only ever checked against the stored user.
-    if (options.live === false && (options.role || options.keyProof)) {
-      throw new TypeError('protectedRoute: a role or key-proof check needs live: true');
+    if (options.live === false && (options.role || options.keyProof || options.sensitive)) {
+      throw new TypeError('protectedRoute: a role, key-proof or recent-authentication check needs live: true');
     }
     return route<P>(
       async (context) => {
@@ -159,6 +166,16 @@ export function createRouteKit<A extends EdgeApp>(resolveApp: () => A) {
             action: `${request.method} ${new URL(request.url).pathname.slice(0, 200)}`,
           });
         }
+        const action = `${request.method} ${new URL(request.url).pathname.slice(0, 200)}`;
+        // MFA_REQUIRED_FOR_ADMINS: no admin action for an administrator without a second factor.
+        if (
+          options.role === 'admin' &&
+          app.auth.policy.mfaRequiredForAdmins &&
+          !(await hasSecondFactor(app.auth, session.userId))
+        ) {
+          throw new AppError('mfa_enrollment_required', 'set up two-step verification on your account page first');
+        }
+        if (options.sensitive) await assertRecentAuthentication(app.auth, session, { client, action });
         return handler({ ...context, caller: { identity, session, user: session.user } });
       },
       { bearer: true },

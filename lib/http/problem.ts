@@ -62,6 +62,13 @@ function quoted(value: string): string {
 /** `WWW-Authenticate: Bearer ...` for a rejected or missing Bearer token (RFC 6750 §3). */
 export function bearerChallenge(error?: AppError): string {
   if (!error || error.code === 'unauthenticated') return 'Bearer realm="api"';
+  if (error.code === 'reauthentication_required') {
+    // RFC 9470 §3: the token is fine; the authentication behind it is not recent enough.
+    const maxAge = Number(error.extensions?.max_age);
+    return `Bearer realm="api", error="insufficient_user_authentication", error_description=${quoted(error.message)}${
+      Number.isFinite(maxAge) ? `, max_age=${Math.floor(maxAge)}` : ''
+    }`;
+  }
   return `Bearer realm="api", error="invalid_token", error_description=${quoted(error.message)}`;
 }
 

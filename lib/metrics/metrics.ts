@@ -67,6 +67,12 @@ export function createMetrics() {
       help: 'Sessions that have not ended (read from the database at scrape time)',
       registers: [registry],
     }),
+    secondFactors: new Counter({
+      name: 'staysignedin_second_factor_events_total',
+      help: 'Second factors and re-authentication: enrolments, removals, uses, failures, by event',
+      labelNames: ['event'] as const,
+      registers: [registry],
+    }),
     databaseErrors: new Counter({
       name: 'staysignedin_database_errors_total',
       help: 'Requests refused with 503 because the database was busy or unreachable',
@@ -88,10 +94,12 @@ export function authEvents(metrics: Metrics): AuthEvents {
   const signIn = byLabel(metrics.signIns, 'outcome');
   const refresh = byLabel(metrics.refreshes, 'outcome');
   const ended = byLabel(metrics.revocations, 'reason');
+  const secondFactor = byLabel(metrics.secondFactors, 'event');
   return {
     signIn: (outcome) => signIn(outcome).inc(),
     refresh: (outcome) => refresh(outcome).inc(),
     sessionsEnded: (reason, count) => ended(reason).inc(count),
+    secondFactor: (event) => secondFactor(event).inc(),
   };
 }
 

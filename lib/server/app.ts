@@ -16,6 +16,7 @@ import { openDatabase, type Database } from '../db';
 import { log } from '../log';
 import { authEvents, createMetrics, type Metrics } from '../metrics/metrics';
 import { createPasswords, type Passwords } from '../users/passwords';
+import { createSecretBox } from '../auth/second-factor/secret-box';
 
 export type App = {
   config: Config;
@@ -63,10 +64,14 @@ export function createApp(config: Config, options: AppOptions): App {
       dpopRequired: config.dpopRequired,
       dpopNonces: config.dpopNonces,
       dpopAccessTokens: config.dpopAccessTokens,
+      reauthMaxAgeSeconds: config.reauthMaxAgeSeconds,
+      mfaRequiredForAdmins: config.mfaRequiredForAdmins,
+      totpIssuer: config.totpIssuer,
     },
     throttle: config.throttle,
     revocations,
     nonces: createNonceService(config.secret),
+    secrets: createSecretBox({ secret: config.secret, previousSecret: config.previousSecret }),
     events: authEvents(metrics),
     now,
     startedAt: options.startedAt,

@@ -1,6 +1,6 @@
 /**
  * Hourly, on every instance (idempotent): sessions that ended long enough ago, old audit events,
- * spent throttle counters and used DPoP proof ids go. (The revocation log is pruned by the feed
+ * spent throttle counters, used DPoP proof ids and expired second-step sign-ins go. (The revocation log is pruned by the feed
  * itself.) What each table keeps, and for how long: docs/operations.md.
  */
 import 'server-only';
@@ -23,12 +23,15 @@ export async function pruneOldRecords(app: App, now = app.auth.now()): Promise<v
     const throttles = await store.pruneThrottles(spent);
     // Used DPoP proof ids are kept only as long as such a proof could still be accepted.
     const proofs = await store.pruneDpopProofs(now);
-    if (sessions + events + throttles + proofs > 0) {
+    // A sign-in waiting for its second factor is of no use once its minutes are up.
+    const pending = await store.prunePendingSignIns(now);
+    if (sessions + events + throttles + proofs + pending > 0) {
       log.info('pruned old records', {
         endedSessions: sessions,
         auditEvents: events,
         throttleCounters: throttles,
         dpopProofIds: proofs,
+        pendingSignIns: pending,
       });
     }
   } catch (error) {

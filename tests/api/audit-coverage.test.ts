@@ -12,6 +12,7 @@ import { decodeClaims } from '../helpers/forge';
 import { post, refresh, type TokenBody } from '../helpers/http';
 import { ROOT } from '../helpers/paths';
 import { ADMIN, startServer, type TestServer } from '../helpers/server';
+import { enrolAuthenticator } from '../helpers/totp';
 
 const DOC = readFileSync(path.join(ROOT, 'docs/security.md'), 'utf8');
 
@@ -75,6 +76,27 @@ function api(tokens: TokenBody, route: string, method: string, body?: unknown, h
     },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
+}
+
+/** An account with an authenticator app, set up from a first session. */
+async function enrolled() {
+  const user = await account();
+  const { tokens } = await signIn(user.username, user.password);
+  const app = await enrolAuthenticator(server.url, tokens.access_token, from());
+  return { ...user, app, tokens };
+}
+
+/** The password step of an enrolled account: its mfa_token. */
+async function passwordStep(user: { username: string; password: string }) {
+  const response = await post(`${server.url}/api/auth/token`, user, from());
+  expect(response.status).toBe(403);
+  return ((await response.json()) as { mfa_token: string }).mfa_token;
+}
+
+/** Makes a session's last authentication an hour old, as if it signed in then. */
+async function agedSession(tokens: TokenBody) {
+  const id = decodeClaims(tokens.access_token).sid as string;
+  await (await server.db()).session.update({ where: { id }, data: { authTime: new Date(Date.now() - 3_600_000) } });
 }
 
 async function adminTokens() {
@@ -293,6 +315,74 @@ const CASES: Record<string, () => Promise<string>> = {
   'admin-delete': async () => {
     const user = await account();
     expect((await api(await adminTokens(), `/api/admin/users/${user.id}`, 'DELETE')).status).toBe(204);
+    return user.id;
+  },
+  'sign-in-second-factor': async () => {
+    const user = await enrolled();
+    await passwordStep(user);
+    return user.id;
+  },
+  'sign-in-code': async () => {
+    const user = await enrolled();
+    const mfa_token = await passwordStep(user);
+    const response = await post(`${server.url}/api/auth/mfa`, { mfa_token, code: await user.app.next() }, from());
+    expect(response.status).toBe(200);
+    return user.id;
+  },
+  'sign-in-code-wrong': async () => {
+    const user = await enrolled();
+    const mfa_token = await passwordStep(user);
+    const response = await post(`${server.url}/api/auth/mfa`, { mfa_token, code: user.app.wrong() }, from());
+    expect(response.status).toBe(401);
+    return user.id;
+  },
+  'sign-in-recovery-code': async () => {
+    const user = await enrolled();
+    const mfa_token = await passwordStep(user);
+    const response = await post(`${server.url}/api/auth/mfa`, { mfa_token, code: user.app.recoveryCodes[0] }, from());
+    expect(response.status).toBe(200);
+    return user.id;
+  },
+  'totp-enrol': async () => (await enrolled()).id,
+  'totp-enrol-wrong': async () => {
+    const user = await account();
+    const { tokens } = await signIn(user.username, user.password);
+    expect((await api(tokens, '/api/auth/totp', 'POST', {})).status).toBe(200);
+    expect((await api(tokens, '/api/auth/totp/confirm', 'POST', { code: '000000' })).status).toBe(401);
+    return user.id;
+  },
+  'totp-remove': async () => {
+    const user = await enrolled();
+    expect((await api(user.tokens, '/api/auth/totp', 'DELETE')).status).toBe(204);
+    return user.id;
+  },
+  'recovery-codes': async () => {
+    const user = await enrolled();
+    expect((await api(user.tokens, '/api/auth/recovery-codes', 'POST', {})).status).toBe(200);
+    return user.id;
+  },
+  reauth: async () => {
+    const user = await account();
+    const { tokens } = await signIn(user.username, user.password);
+    expect((await api(tokens, '/api/auth/reauthenticate', 'POST', { password: user.password })).status).toBe(200);
+    return user.id;
+  },
+  'reauth-wrong': async () => {
+    const user = await account();
+    const { tokens } = await signIn(user.username, user.password);
+    expect((await api(tokens, '/api/auth/reauthenticate', 'POST', { password: 'not it at all' })).status).toBe(401);
+    return user.id;
+  },
+  'reauth-required': async () => {
+    const user = await account();
+    const { tokens } = await signIn(user.username, user.password);
+    await agedSession(tokens);
+    expect((await api(tokens, '/api/auth/sessions/revoke-others', 'POST')).status).toBe(401);
+    return user.id;
+  },
+  'admin-reset-factors': async () => {
+    const user = await enrolled();
+    expect((await api(await adminTokens(), `/api/admin/users/${user.id}/second-factors`, 'DELETE')).status).toBe(204);
     return user.id;
   },
   'cross-site': async () => {

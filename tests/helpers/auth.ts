@@ -2,6 +2,7 @@
 import { IGNORED_EVENTS, type AuthDeps, type AuthPolicy } from '@/lib/auth/deps';
 import { createNonceService } from '@/lib/auth/dpop-nonce';
 import { RevocationFeed } from '@/lib/auth/revocation-feed';
+import { createSecretBox } from '@/lib/auth/second-factor/secret-box';
 import { createTokenService } from '@/lib/auth/tokens';
 import type { Store } from '@/lib/db';
 import { createPasswords } from '@/lib/users/passwords';
@@ -27,6 +28,9 @@ export function testAuth(store: Store, policy: Partial<AuthPolicy> = {}) {
       dpopRequired: false,
       dpopNonces: true,
       dpopAccessTokens: false,
+      reauthMaxAgeSeconds: 600,
+      mfaRequiredForAdmins: false,
+      totpIssuer: 'staysignedin test',
       ...policy,
     },
     throttle: {
@@ -37,6 +41,7 @@ export function testAuth(store: Store, policy: Partial<AuthPolicy> = {}) {
       maxLockSeconds: 900,
     },
     nonces: createNonceService(TEST_SECRET),
+    secrets: createSecretBox({ secret: TEST_SECRET }),
     events: IGNORED_EVENTS,
     now: clock.now,
     startedAt: new Date(0),

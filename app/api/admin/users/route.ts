@@ -20,7 +20,7 @@ const create = protectedRoute(
     const actor = { userId: caller.identity.userId, client };
     return jsonResponse(await createUserAsAdmin(app.auth, actor, input), { status: 201 });
   },
-  { role: 'admin', keyProof: true },
+  { role: 'admin', keyProof: true, sensitive: true },
 );
 
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = methods({ GET: list, POST: create });

@@ -1,9 +1,12 @@
 // GET /api/auth/me: who the Bearer token belongs to, and its session (checked live).
 import type { MeResponse } from '@/lib/api/auth';
+import { methodLabel, parseAmr } from '@/lib/auth/authentication';
+import { hasSecondFactor } from '@/lib/auth/second-factor/factors';
+import { authenticationOf } from '@/lib/auth/sessions';
 import { jsonResponse } from '@/lib/http/problem';
 import { methods, protectedRoute } from '@/lib/server/routes';
 
-const handler = protectedRoute(async ({ caller: { user, session } }) => {
+const handler = protectedRoute(async ({ app, caller: { user, session } }) => {
   const me: MeResponse = {
     id: user.id,
     username: user.username,
@@ -13,7 +16,10 @@ const handler = protectedRoute(async ({ caller: { user, session } }) => {
       createdAt: session.createdAt.toISOString(),
       lastUsedAt: session.lastUsedAt.toISOString(),
       expiresAt: session.expiresAt.toISOString(),
+      authenticatedAt: authenticationOf(session).at.toISOString(),
+      method: methodLabel(parseAmr(session.amr)),
     },
+    secondFactor: await hasSecondFactor(app.auth, user.id),
   };
   return jsonResponse(me);
 });

@@ -1,6 +1,7 @@
 // POST /api/auth/password: change the caller's password; answers a fresh token pair, since every
 // session (this one included) ended and this device continues in a new one.
 import { PasswordChangeRequest } from '@/lib/api/auth';
+import { parseAmr } from '@/lib/auth/authentication';
 import { changePassword } from '@/lib/auth/password-change';
 import { readFields } from '@/lib/http/body';
 import { tokenResponse } from '@/lib/edge/token-response';
@@ -12,12 +13,12 @@ const handler = protectedRoute(
     const input = parseInput(PasswordChangeRequest, await readFields(request, { accept: ['json'] }));
     const pair = await changePassword(
       app.auth,
-      { user, sessionId: identity.sessionId, client, dpopJkt: session.dpopJkt },
+      { user, sessionId: identity.sessionId, client, dpopJkt: session.dpopJkt, amr: parseAmr(session.amr) },
       { currentPassword: input.current_password, newPassword: input.new_password },
     );
     return tokenResponse(request, pair, app.config);
   },
-  { keyProof: true },
+  { keyProof: true, sensitive: true },
 );
 
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = methods({ POST: handler });

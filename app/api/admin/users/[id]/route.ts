@@ -22,7 +22,7 @@ const patch = protectedRoute<{ id: string }>(
     });
     return jsonResponse(user);
   },
-  { role: 'admin', keyProof: true },
+  { role: 'admin', keyProof: true, sensitive: true },
 );
 
 const remove = protectedRoute<{ id: string }>(
@@ -31,7 +31,7 @@ const remove = protectedRoute<{ id: string }>(
     await deleteUserAsAdmin(app.auth, { userId: caller.identity.userId, client }, id);
     return noContent();
   },
-  { role: 'admin', keyProof: true },
+  { role: 'admin', keyProof: true, sensitive: true },
 );
 
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = methods({ PATCH: patch, DELETE: remove });

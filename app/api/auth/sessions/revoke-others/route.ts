@@ -9,7 +9,7 @@ const handler = protectedRoute(
     const body: RevokeOthersResponse = { revoked: await endOtherSessions(app.auth, { ...caller.identity, client }) };
     return jsonResponse(body);
   },
-  { keyProof: true },
+  { keyProof: true, sensitive: true },
 );
 
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = methods({ POST: handler });

@@ -1,0 +1,129 @@
+/**
+ * The second step of a sign-in for a user with a second factor. The password step answers an
+ * `mfa_token`: 32 random bytes, stored only as a hash, good for this step alone (it is no JWT, so
+ * no endpoint takes it as an access or refresh token), for a few minutes, and for a few wrong
+ * codes. A valid code takes it once and starts an ordinary session, dated from when the password
+ * check began (so a password change committed meanwhile still voids it).
+ */
+import 'server-only';
+import { createHash, randomBytes } from 'node:crypto';
+import { recordEvent } from '../../audit/audit-log';
+import type { UserRecord } from '../../db';
+import { AppError } from '../../errors';
+import { PASSWORD_AND_CODE } from '../authentication';
+import type { AuthDeps, ClientInfo } from '../deps';
+import { isRefused, type PresentedProof } from '../dpop';
+import { startSession } from '../sessions';
+import { beginAttempt } from '../sign-in-throttle';
+import type { TokenPair } from '../token-pair';
+import { redeemSecondFactor } from './factors';
+
+export const PENDING_SIGN_IN_SECONDS = 300;
+/** Wrong codes one pending sign-in may take before it ends (throttling counts them as well). */
+export const MAX_CODE_FAILURES = 5;
+const PREFIX = 'mfa_';
+
+function idOf(mfaToken: string): string {
+  return createHash('sha256').update(mfaToken).digest('base64url');
+}
+
+function expired(): AppError {
+  return new AppError('mfa_token_invalid', 'this sign-in step has expired or was already completed; sign in again');
+}
+
+/** Records a sign-in waiting for its second factor; the mfa_token the client completes it with. */
+export async function startPendingSignIn(
+  deps: AuthDeps,
+  user: UserRecord,
+  startedAt: Date,
+  dpopJkt: string | null,
+): Promise<{ mfaToken: string; expiresIn: number }> {
+  const mfaToken = PREFIX + randomBytes(32).toString('base64url');
+  await deps.store.createPendingSignIn({
+    id: idOf(mfaToken),
+    userId: user.id,
+    startedAt,
+    expiresAt: new Date(deps.now().getTime() + PENDING_SIGN_IN_SECONDS * 1000),
+    role: user.role,
+    passwordChangedAt: user.passwordChangedAt,
+    dpopJkt,
+  });
+  return { mfaToken, expiresIn: PENDING_SIGN_IN_SECONDS };
+}
+
+export async function completeSignIn(
+  deps: AuthDeps,
+  input: { mfaToken: string; code: string },
+  client: ClientInfo,
+  proof: PresentedProof,
+): Promise<{ userId: string; sessionId: string; pair: TokenPair }> {
+  if (isRefused(proof)) throw proof.refused;
+  const id = idOf(input.mfaToken);
+  const pending = input.mfaToken.startsWith(PREFIX) ? await deps.store.findPendingSignIn(id) : null;
+  if (!pending || pending.expiresAt.getTime() <= deps.now().getTime()) throw expired();
+  // The session will be bound to the key of the first step: only that browser may finish it.
+  if ((proof?.jkt ?? null) !== pending.dpopJkt) {
+    throw new AppError('invalid_dpop_proof', 'the second step must prove the same browser key as the first');
+  }
+  const user = await deps.store.findUserById(pending.userId);
+  if (!user) throw expired();
+  const context = { client, sessionId: null };
+  // Wrong codes count like wrong passwords, for this username and this address.
+  const attempt = await beginAttempt(deps, deps.throttle, { username: user.username, ip: client.ip }).catch(
+    (error: unknown) => {
+      deps.events.signIn('throttled');
+      throw error;
+    },
+  );
+  const method = await redeemSecondFactor(deps, user.id, input.code, context);
+  if (method === null) {
+    const tripped = await attempt.failed();
+    const failures = await deps.store.failPendingSignIn(id);
+    const left = Math.max(0, MAX_CODE_FAILURES - failures);
+    // Out of tries: the pending sign-in ends, and the password must be given again.
+    if (left === 0) await deps.store.consumePendingSignIn(id, deps.now());
+    await recordEvent(
+      deps.store,
+      { type: 'sign_in.second_factor_failed', userId: user.id, client, detail: { left } },
+      deps.now(),
+    );
+    if (tripped.length > 0) {
+      await recordEvent(
+        deps.store,
+        { type: 'sign_in.throttled', userId: user.id, client, detail: { limit: tripped.join(', '), via: 'code' } },
+        deps.now(),
+      );
+    }
+    deps.events.signIn('invalid_code');
+    deps.events.secondFactor('code_failed');
+    throw new AppError('invalid_code', 'the code is wrong or was already used', {
+      extensions: { attempts_left: left },
+    });
+  }
+  await attempt.succeeded();
+  // Once: of two completions racing with two valid codes, one starts a session.
+  if (!(await deps.store.consumePendingSignIn(id, deps.now()))) throw expired();
+  const started = await startSession(
+    deps,
+    { id: user.id, role: pending.role, passwordChangedAt: pending.passwordChangedAt },
+    client,
+    pending.startedAt,
+    pending.dpopJkt,
+    PASSWORD_AND_CODE,
+  );
+  // Disabled, reset, re-roled or deleted since the password step: that change wins.
+  if (!started) throw new AppError('invalid_credentials', 'the account changed meanwhile; sign in again');
+  await recordEvent(
+    deps.store,
+    {
+      type: 'sign_in.success',
+      userId: user.id,
+      sessionId: started.sessionId,
+      client,
+      detail: { second_factor: method },
+    },
+    deps.now(),
+  );
+  deps.events.signIn('success');
+  return { userId: user.id, sessionId: started.sessionId, pair: started.pair };
+}
