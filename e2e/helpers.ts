@@ -74,3 +74,24 @@ export async function recoverRefresh(page: Page): Promise<void> {
   await recovered;
   await expect(page.getByTestId('reconnecting')).toBeHidden();
 }
+
+/**
+ * Makes this browser's session look signed in `minutes` ago, in the e2e server's own SQLite file
+ * (the server reads the row on every sensitive action), for the re-authentication specs.
+ */
+export async function ageSignIn(page: Page, minutes: number): Promise<void> {
+  const tokens = await storedTokens(page);
+  if (!tokens) throw new Error('no session stored in this page');
+  const payload = JSON.parse(Buffer.from(tokens.accessToken.split('.')[1] ?? '', 'base64url').toString()) as {
+    sid: string;
+  };
+  const { default: Sqlite } = await import('better-sqlite3');
+  const db = new Sqlite(E2E.databaseUrl.replace(/^file:/, ''));
+  try {
+    db.pragma('busy_timeout = 5000');
+    const at = new Date(Date.now() - minutes * 60_000).toISOString().replace('Z', '+00:00');
+    db.prepare('UPDATE "Session" SET "authTime" = ? WHERE "id" = ?').run(at, payload.sid);
+  } finally {
+    db.close();
+  }
+}

@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { Nav } from '../_components/nav';
+import { ReauthProvider } from '../_components/reauth';
 import { RequireAuth } from '../_components/require-auth';
 import { TopBar } from '../_components/top-bar';
 
@@ -11,7 +12,9 @@ export default function DashboardLayout({ children }: { children: ReactNode }) {
       <TopBar />
       <Nav />
       <main>
-        <RequireAuth>{children}</RequireAuth>
+        <RequireAuth>
+          <ReauthProvider>{children}</ReauthProvider>
+        </RequireAuth>
       </main>
     </>
   );

@@ -17,6 +17,8 @@ export function LoginForm() {
   const [phase, setPhase] = useState<Phase>('checking');
   const [error, setError] = useState('');
   const [notice, setNotice] = useState('');
+  // Set once the password was right for an account with an authenticator app: the code step.
+  const [mfaToken, setMfaToken] = useState<string | null>(null);
   const started = useRef(false);
   const waitingForRetry = useRef(false);
   const { status, restore, hasStoredSession, expiresAt, endedBecause } = auth;
@@ -71,14 +73,23 @@ export function LoginForm() {
       const value = data.get(name);
       return typeof value === 'string' ? value : '';
     };
-    const result = await auth.signIn(text('username'), text('password'));
+    const result = mfaToken
+      ? await auth.completeSignIn(mfaToken, text('code'))
+      : await auth.signIn(text('username'), text('password'));
     if (result.ok) {
       setPhase('leaving');
       router.replace(next());
-    } else {
-      setError(result.failure.message);
-      setPhase('form');
+      return;
     }
+    // Still (or now) at the code step; anything else starts over with the password.
+    setMfaToken(result.mfaToken ?? null);
+    setError(result.failure.code === 'mfa_required' ? '' : result.failure.message);
+    setPhase('form');
+  }
+
+  function startOver() {
+    setMfaToken(null);
+    setError('');
   }
 
   if (phase === 'checking' || phase === 'restoring' || phase === 'leaving') {
@@ -90,6 +101,35 @@ export function LoginForm() {
   }
 
   const busy = phase === 'submitting';
+  if (mfaToken) {
+    return (
+      <form className="card login" onSubmit={onSubmit} aria-describedby="login-error code-hint" noValidate>
+        <h1>Two-step verification</h1>
+        <label htmlFor="code">Authentication code</label>
+        <input
+          id="code"
+          name="code"
+          autoComplete="one-time-code"
+          autoCapitalize="none"
+          spellCheck={false}
+          autoFocus
+          required
+        />
+        <p id="code-hint" className="notice">
+          Enter the 6-digit code from your authenticator app, or one of your recovery codes.
+        </p>
+        <p id="login-error" className="error" aria-live="assertive" role="alert">
+          {error}
+        </p>
+        <button className="primary" type="submit" disabled={busy} aria-busy={busy}>
+          {busy ? 'Verifying…' : 'Verify'}
+        </button>
+        <button type="button" className="link" onClick={startOver} disabled={busy}>
+          Start over
+        </button>
+      </form>
+    );
+  }
   return (
     <form className="card login" onSubmit={onSubmit} aria-describedby="login-error" noValidate>
       <h1>Sign in</h1>

@@ -21,7 +21,8 @@ import type { RefreshCoordinator } from './refresh-coordinator';
 import { tokensFromResponse, type TokenStore } from './token-store';
 
 export type Failure = { code: string; message: string };
-export type Outcome = { ok: true } | { ok: false; failure: Failure };
+/** `mfaToken`: the password was right; a code from the authenticator app must follow (completeSignIn). */
+export type Outcome = { ok: true } | { ok: false; failure: Failure; mfaToken?: string };
 
 export type AuthClientDeps = {
   store: TokenStore;
@@ -63,60 +64,100 @@ export function createAuthClient(deps: AuthClientDeps) {
       fetchWithTimeout(path, request, deps.timeoutMs, deps.fetch),
     );
 
-  async function requestTokens(username: string, password: string, key: DpopKey | null): Promise<Response> {
+  /** The key the last password step was sent with: its second step must prove the same one. */
+  let pendingKey: DpopKey | null = null;
+
+  async function requestTokens(
+    path: string,
+    fields: Record<string, string>,
+    key: DpopKey | null,
+  ): Promise<{ response: Response; key: DpopKey | null }> {
     const init = {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username, password }),
+      body: JSON.stringify(fields),
       credentials: 'same-origin' as const,
     };
-    const response = await post(PATHS.token, init, key);
+    const response = await post(path, init, key);
     // A proof the server cannot check (a proxy that rewrites the URL): sign in unbound rather than
     // not at all. The sessions page then says the session is not bound.
     if (
       key &&
+      path === PATHS.token &&
       response.status === 401 &&
       ((await jsonOrNull(response.clone())) as { code?: string } | null)?.code === 'invalid_dpop_proof'
     ) {
-      return post(PATHS.token, init, null);
+      return { response: await post(path, init, null), key: null };
     }
-    return response;
+    return { response, key };
+  }
+
+  /** A token answer adopted as this browser's session, or the failure to show. */
+  async function adopt(response: Response, body: unknown, key: DpopKey | null): Promise<Outcome> {
+    const ok = response.ok && isTokenResponse(body);
+    const bound = ok && key !== null && boundKeyOf(body.refresh_token) === key.jkt;
+    // A key the server did not bind to is of no use.
+    if (key && !bound) void keys.forget(key.jkt);
+    if (!ok) return { ok: false, failure: failureOf(response, body, 'sign-in') };
+    // Keys of earlier sign-ins in this browser are no longer needed.
+    if (bound) void keys.forgetOlder(key);
+    deps.onSignedIn?.();
+    const generation = store.signIn(tokensFromResponse(body, Date.now(), null));
+    // Who signed in: shown on every page, kept with the tokens.
+    try {
+      const me = await authFetch(PATHS.me);
+      if (me.ok) {
+        const { id, username: name, role } = (await me.json()) as MeResponse;
+        const stored = store.read();
+        if (stored) store.writeIf(generation, { ...stored, user: { id, username: name, role } });
+      }
+    } catch {
+      // The pages load /me themselves; a blip here must not fail the sign-in.
+    }
+    coordinator.storageChanged();
+    return { ok: true };
   }
 
   return {
     async signIn(username: string, password: string): Promise<Outcome> {
       const created = await newKey();
-      const key = created && (await keys.save(created)) ? created : null;
-      let response: Response;
+      const offered = created && (await keys.save(created)) ? created : null;
+      let sent: Awaited<ReturnType<typeof requestTokens>>;
       try {
-        response = await requestTokens(username, password, key);
+        sent = await requestTokens(PATHS.token, { username, password }, offered);
       } catch (error) {
-        if (key) void keys.forget(key.jkt);
+        if (offered) void keys.forget(offered.jkt);
         return { ok: false, failure: networkFailure(error) };
       }
+      const { response, key } = sent;
+      if (offered && key !== offered) void keys.forget(offered.jkt);
       const body = await jsonOrNull(response);
-      const ok = response.ok && isTokenResponse(body);
-      const bound = ok && key !== null && boundKeyOf(body.refresh_token) === key.jkt;
-      // A key the server did not bind to is of no use.
-      if (key && !bound) void keys.forget(key.jkt);
-      if (!ok) return { ok: false, failure: failureOf(response, body, 'sign-in') };
-      // Keys of earlier sign-ins in this browser are no longer needed.
-      if (bound) void keys.forgetOlder(key);
-      deps.onSignedIn?.();
-      const generation = store.signIn(tokensFromResponse(body, Date.now(), null));
-      // Who signed in: shown on every page, kept with the tokens.
-      try {
-        const me = await authFetch(PATHS.me);
-        if (me.ok) {
-          const { id, username: name, role } = (await me.json()) as MeResponse;
-          const stored = store.read();
-          if (stored) store.writeIf(generation, { ...stored, user: { id, username: name, role } });
-        }
-      } catch {
-        // The pages load /me themselves; a blip here must not fail the sign-in.
+      const mfa = body as { code?: unknown; mfa_token?: unknown } | null;
+      if (response.status === 403 && mfa?.code === 'mfa_required' && typeof mfa.mfa_token === 'string') {
+        // The key stays for the second step, which must prove it.
+        pendingKey = key;
+        return { ok: false, failure: failureOf(response, body, 'sign-in'), mfaToken: mfa.mfa_token };
       }
-      coordinator.storageChanged();
-      return { ok: true };
+      return adopt(response, body, key);
+    },
+
+    /** The second step: a code from the authenticator app, or a recovery code. */
+    async completeSignIn(mfaToken: string, code: string): Promise<Outcome> {
+      const key = pendingKey;
+      let response: Response;
+      try {
+        ({ response } = await requestTokens(PATHS.mfa, { mfa_token: mfaToken, code }, key));
+      } catch (error) {
+        return { ok: false, failure: networkFailure(error), mfaToken };
+      }
+      const body = await jsonOrNull(response);
+      // A wrong code, or a wait: the same step may be tried again with the same key.
+      const refused = (body as { code?: unknown } | null)?.code;
+      if (refused === 'invalid_code' || refused === 'too_many_attempts') {
+        return { ok: false, failure: failureOf(response, body, 'sign-in'), mfaToken };
+      }
+      pendingKey = null;
+      return adopt(response, body, key);
     },
 
     async signOut(): Promise<void> {

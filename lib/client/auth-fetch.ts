@@ -31,6 +31,14 @@ export class ApiError extends Error {
 
 export type AuthFetch = (input: string, init?: RequestInit) => Promise<Response>;
 
+/** A 401 that asks the user to authenticate again before a sensitive action (RFC 9470). */
+export function asksForReauthentication(response: Response): boolean {
+  return (
+    response.status === 401 &&
+    /error="insufficient_user_authentication"/.test(response.headers.get('www-authenticate') ?? '')
+  );
+}
+
 const READS = new Set(['GET', 'HEAD']);
 
 export function createAuthFetch(deps: {
@@ -63,7 +71,8 @@ export function createAuthFetch(deps: {
     const token = await coordinator.accessToken();
     if (!token) throw new SignedOutError();
     const response = await send(input, init, token);
-    if (response.status !== 401) return response;
+    // A step-up challenge (RFC 9470) is about the user, not the token: a refresh would not help.
+    if (response.status !== 401 || asksForReauthentication(response)) return response;
     const result = await coordinator.refresh({ staleAccessToken: token });
     if (result.kind === 'terminal' || result.kind === 'signed-out') throw new SignedOutError();
     if (result.kind === 'transient') return response; // keep the 401; the coordinator retries

@@ -38,6 +38,8 @@ export type AuthState = {
 
 export type AuthApi = AuthState & {
   signIn: (username: string, password: string) => Promise<Outcome>;
+  /** The second step of a sign-in that answered an `mfaToken`: a code, or a recovery code. */
+  completeSignIn: (mfaToken: string, code: string) => Promise<Outcome>;
   signOut: () => Promise<void>;
   /**
    * Changes the password. Every session ends on the server; this tab (and the others of this
@@ -149,6 +151,11 @@ export function AuthProvider({ settings, children }: { settings: ClientSettings;
     return engine.current.client.signIn(username, password);
   }, []);
 
+  const completeSignIn = useCallback<AuthApi['completeSignIn']>(async (mfaToken, code) => {
+    if (!engine.current) return NOT_READY;
+    return engine.current.client.completeSignIn(mfaToken, code);
+  }, []);
+
   const signOut = useCallback<AuthApi['signOut']>(async () => {
     ended.current = null;
     await engine.current?.client.signOut();
@@ -171,8 +178,19 @@ export function AuthProvider({ settings, children }: { settings: ClientSettings;
   }, []);
 
   const api = useMemo<AuthApi>(
-    () => ({ ...state, signIn, signOut, changePassword, restore, hasStoredSession, authFetch, fetcher, settings }),
-    [state, signIn, signOut, changePassword, restore, hasStoredSession, authFetch, fetcher, settings],
+    () => ({
+      ...state,
+      signIn,
+      completeSignIn,
+      signOut,
+      changePassword,
+      restore,
+      hasStoredSession,
+      authFetch,
+      fetcher,
+      settings,
+    }),
+    [state, signIn, completeSignIn, signOut, changePassword, restore, hasStoredSession, authFetch, fetcher, settings],
   );
   return <AuthContext.Provider value={api}>{children}</AuthContext.Provider>;
 }

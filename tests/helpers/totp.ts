@@ -5,7 +5,17 @@
  * when both steps ahead are spent.
  */
 import { decodeBase32IgnorePadding } from '@oslojs/encoding';
-import { stepAt, totpCode, TOTP_PERIOD_SECONDS } from '@/lib/auth/second-factor/totp';
+import { generateHOTP } from '@oslojs/otp';
+
+// As an authenticator app computes them (RFC 6238), independently of the server's own module.
+export const TOTP_PERIOD_SECONDS = 30;
+const stepAt = (now: Date) => Math.floor(now.getTime() / 1000 / TOTP_PERIOD_SECONDS);
+const totpCode = (key: Uint8Array, step: number) => generateHOTP(key, BigInt(step), 6);
+
+/** The key an account page shows, in groups of four, as bytes. */
+export function keyFromTyped(typed: string): Uint8Array {
+  return decodeBase32IgnorePadding(typed.replace(/ /g, ''));
+}
 
 export type Authenticator = { key: Uint8Array; recoveryCodes: string[]; next(): Promise<string>; wrong(): string };
 
@@ -51,11 +61,9 @@ export async function enrolAuthenticator(
   const setup = await call('/api/auth/totp');
   if (setup.status !== 200) throw new Error(`POST /api/auth/totp answered ${setup.status}: ${await setup.text()}`);
   const { key: typed } = (await setup.json()) as { key: string };
-  const app = authenticatorFor(decodeBase32IgnorePadding(typed.replace(/ /g, '')));
+  const app = authenticatorFor(keyFromTyped(typed));
   const confirmed = await call('/api/auth/totp/confirm', { code: await app.next() });
   if (confirmed.status !== 200) throw new Error(`confirm answered ${confirmed.status}: ${await confirmed.text()}`);
   const { recovery_codes: recoveryCodes } = (await confirmed.json()) as { recovery_codes: string[] };
   return { ...app, recoveryCodes };
 }
-
-export { TOTP_PERIOD_SECONDS };

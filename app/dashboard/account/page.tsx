@@ -3,9 +3,12 @@ import { useState, type FormEvent } from 'react';
 import { useAuth } from '@/lib/client/auth-provider';
 import { PASSWORD_MIN_LENGTH, PASSWORD_RULES } from '@/lib/api/account-rules';
 import { formText } from '../../_components/form-text';
+import { useReauthentication } from '../../_components/reauth';
+import { TwoStepVerification } from './two-step';
 
 export default function AccountPage() {
   const { user, changePassword } = useAuth();
+  const reauthenticate = useReauthentication();
   const [pending, setPending] = useState(false);
   const [error, setError] = useState('');
   const [done, setDone] = useState(false);
@@ -22,7 +25,11 @@ export default function AccountPage() {
       return;
     }
     setPending(true);
-    const result = await changePassword(text('current_password'), text('new_password'));
+    let result = await changePassword(text('current_password'), text('new_password'));
+    // Signed in too long ago: confirm it is you, then the change is tried once more.
+    if (!result.ok && result.failure.code === 'reauthentication_required' && (await reauthenticate())) {
+      result = await changePassword(text('current_password'), text('new_password'));
+    }
     setPending(false);
     if (result.ok) {
       form.reset();
@@ -70,6 +77,7 @@ export default function AccountPage() {
           {pending ? 'Changing…' : 'Change password'}
         </button>
       </form>
+      <TwoStepVerification />
     </section>
   );
 }

@@ -41,8 +41,9 @@ export default function SessionsPage() {
                 <strong>{session.device.label}</strong>
                 {session.current && <span className="badge">This device</span>}
                 <div className="notice">
-                  {session.ip ? `${session.ip} · ` : ''}signed in {when(session.createdAt)} · last active{' '}
-                  {when(session.lastUsedAt)} · ends {when(session.expiresAt)}
+                  {session.ip ? `${session.ip} · ` : ''}signed in{' '}
+                  <span data-testid="session-method">with {session.method}</span> {when(session.createdAt)} · last
+                  active {when(session.lastUsedAt)} · ends {when(session.expiresAt)}
                 </div>
                 <div className="notice" data-testid="session-binding">
                   {session.keyBound

@@ -21,6 +21,10 @@ function UserRow({ user, self, onChanged }: { user: User; self: boolean; onChang
     if (!window.confirm(`Delete ${user.username}? Their sessions end at once.`)) return;
     if (await action.run(pathTo('user', { id: user.id }), { method: 'DELETE' })) await onChanged();
   }
+  async function resetSecondFactors() {
+    if (!window.confirm(`Reset two-step verification for ${user.username}? Their sessions end at once.`)) return;
+    if (await action.run(pathTo('userSecondFactors', { id: user.id }), { method: 'DELETE' })) await onChanged();
+  }
   async function reset(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const password = formText(new FormData(event.currentTarget), 'password');
@@ -33,6 +37,7 @@ function UserRow({ user, self, onChanged }: { user: User; self: boolean; onChang
       <div>
         <strong>{user.username}</strong> <span className="badge">{user.role}</span>
         {user.disabled && <span className="badge danger">disabled</span>}
+        {user.secondFactor && <span className="badge">two-step</span>}
         {self && <span className="notice"> (you)</span>}
         <p className="error" role="alert">
           {action.error}
@@ -61,6 +66,11 @@ function UserRow({ user, self, onChanged }: { user: User; self: boolean; onChang
         <button type="button" disabled={action.pending} onClick={() => setResetting((open) => !open)}>
           Reset password
         </button>
+        {user.secondFactor && (
+          <button type="button" disabled={action.pending} onClick={() => void resetSecondFactors()}>
+            Reset two-step
+          </button>
+        )}
         <button type="button" disabled={action.pending} onClick={() => void remove()}>
           Delete
         </button>

@@ -1,0 +1,101 @@
+'use client';
+/**
+ * Re-authentication in place: when a sensitive action answers 401 reauthentication_required, the
+ * page asks for the password (or a code from the authenticator app) in a dialog, sends it to
+ * /api/auth/reauthenticate, and the action is retried once. The session stays the same.
+ */
+import { createContext, useCallback, useContext, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { CLIENT_FAILURES, userMessage } from '@/lib/api/errors';
+import { PATHS } from '@/lib/api/routes';
+import { useAuth } from '@/lib/client/auth-provider';
+import { jsonOrNull } from '@/lib/client/http';
+import { formText } from './form-text';
+
+type Ask = () => Promise<boolean>;
+const ReauthContext = createContext<Ask>(() => Promise.resolve(false));
+
+/** Resolves true once the user re-authenticated, false when they cancelled. */
+export function useReauthentication(): Ask {
+  return useContext(ReauthContext);
+}
+
+/** Six digits: a code from the app; anything else is taken as the password. */
+function credentialOf(value: string): { code: string } | { password: string } {
+  return /^\d{3} ?\d{3}$/.test(value.trim()) ? { code: value.trim() } : { password: value };
+}
+
+export function ReauthProvider({ children }: { children: ReactNode }) {
+  const { authFetch } = useAuth();
+  const dialog = useRef<HTMLDialogElement>(null);
+  const settle = useRef<((ok: boolean) => void) | null>(null);
+  const [error, setError] = useState('');
+  const [pending, setPending] = useState(false);
+
+  const close = useCallback((ok: boolean) => {
+    dialog.current?.close();
+    settle.current?.(ok);
+    settle.current = null;
+  }, []);
+
+  const ask = useCallback<Ask>(() => {
+    settle.current?.(false);
+    setError('');
+    dialog.current?.showModal();
+    return new Promise<boolean>((resolve) => {
+      settle.current = resolve;
+    });
+  }, []);
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = event.currentTarget;
+    setPending(true);
+    setError('');
+    try {
+      const response = await authFetch(PATHS.reauthenticate, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(credentialOf(formText(new FormData(form), 'credential'))),
+      });
+      if (response.ok) {
+        form.reset();
+        close(true);
+        return;
+      }
+      const problem = (await jsonOrNull(response)) as { code?: string } | null;
+      const retryAfter = Number(response.headers.get('retry-after'));
+      setError(userMessage(problem, { context: 'password', retryAfterSeconds: retryAfter > 0 ? retryAfter : null }));
+    } catch {
+      setError(CLIENT_FAILURES.network);
+    } finally {
+      setPending(false);
+    }
+  }
+
+  return (
+    <ReauthContext.Provider value={ask}>
+      {children}
+      <dialog ref={dialog} className="card reauth" aria-labelledby="reauth-title" onCancel={() => close(false)}>
+        <form onSubmit={onSubmit} aria-describedby="reauth-hint reauth-error" noValidate>
+          <h2 id="reauth-title">Confirm it is you</h2>
+          <p id="reauth-hint" className="notice">
+            This needs a recent sign-in. Enter your password, or a code from your authenticator app.
+          </p>
+          <label htmlFor="reauth-credential">Password or code</label>
+          <input id="reauth-credential" name="credential" type="password" autoComplete="current-password" required />
+          <p id="reauth-error" className="error" role="alert" aria-live="assertive">
+            {error}
+          </p>
+          <div className="actions">
+            <button className="primary" type="submit" disabled={pending} aria-busy={pending}>
+              {pending ? 'Checking…' : 'Confirm'}
+            </button>
+            <button type="button" onClick={() => close(false)} disabled={pending}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      </dialog>
+    </ReauthContext.Provider>
+  );
+}
