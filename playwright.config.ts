@@ -88,6 +88,8 @@ export default defineConfig({
       ACCESS_TOKEN_EXPIRE_MINUTES: String(E2E.accessTokenSeconds / 60),
       CLIENT_SESSION_CHECK_SECONDS: String(E2E.sessionCheckSeconds),
       CLIENT_REQUEST_TIMEOUT_SECONDS: '5',
+      // Passkeys are bound to this origin (Chromium's virtual authenticator signs for it).
+      APP_ORIGIN: `http://localhost:${process.env.E2E_PORT}`,
     },
   },
 });

@@ -15,7 +15,7 @@ export async function signInWithForm(
   await page.goto(next === undefined ? '/login' : `/login?next=${encodeURIComponent(next)}`);
   await page.getByLabel('Username').fill(account.username);
   await page.getByLabel('Password').fill(account.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page.getByTestId('signed-in-as')).toContainText(account.username);
 }
 

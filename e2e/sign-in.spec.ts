@@ -9,7 +9,7 @@ test('an unauthenticated visit to a dashboard page goes to /login?next=..., and 
   await expect(page).toHaveURL(/\/login\?next=%2Fdashboard%3Fview%3Dcompact$/);
   await page.getByLabel('Username').fill(E2E.admin.username);
   await page.getByLabel('Password').fill(E2E.admin.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page).toHaveURL(/\/dashboard\?view=compact$/);
   await expect(page.getByTestId('username')).toHaveText('admin');
   await expect(page.getByTestId('signed-in-as')).toContainText('admin');
@@ -19,7 +19,7 @@ test('a wrong password shows the error and stores no token', async ({ page }) =>
   await page.goto('/login');
   await page.getByLabel('Username').fill(E2E.admin.username);
   await page.getByLabel('Password').fill('not the password');
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page.locator('#login-error')).toHaveText('Wrong username or password.');
   expect(await storedTokens(page)).toBeNull();
   await expect(page).toHaveURL(/\/login$/);
@@ -37,9 +37,9 @@ test('a network error while signing in says so and keeps the form usable', async
   await page.route('**/api/auth/token', (route) => route.abort('internetdisconnected'));
   await page.getByLabel('Username').fill(E2E.admin.username);
   await page.getByLabel('Password').fill(E2E.admin.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page.locator('#login-error')).toContainText('Cannot reach the server');
-  await expect(page.getByRole('button', { name: 'Sign in' })).toBeEnabled();
+  await expect(page.getByRole('button', { name: 'Sign in', exact: true })).toBeEnabled();
 });
 
 for (const next of [
@@ -64,7 +64,7 @@ test('a disabled account gets a clear message, only with the right password', as
   await page.goto('/login');
   await page.getByLabel('Username').fill('frozen');
   await page.getByLabel('Password').fill('frozen-password');
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page.locator('#login-error')).toHaveText(
     'This account has been disabled. Ask an administrator to re-enable it.',
   );
@@ -81,7 +81,7 @@ test('the button shows a pending state while signing in', async ({ page }) => {
   });
   await page.getByLabel('Username').fill(E2E.admin.username);
   await page.getByLabel('Password').fill(E2E.admin.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page.getByRole('button', { name: 'Signing in…' })).toBeDisabled();
   release();
   await expect(page).toHaveURL(/\/dashboard$/);
@@ -99,11 +99,11 @@ test('too many attempts and server errors get their own clear messages', async (
       body: JSON.stringify({ status: 429, code: 'too_many_attempts' }),
     }),
   );
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page.locator('#login-error')).toHaveText('Too many sign-in attempts. Try again in 30 seconds.');
   await page.unroute('**/api/auth/token');
   await page.route('**/api/auth/token', (route) => route.fulfill({ status: 502, body: '<html>Bad gateway</html>' }));
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page.locator('#login-error')).toHaveText(
     'Something went wrong on our side. Please try again in a moment.',
   );

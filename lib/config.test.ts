@@ -73,6 +73,25 @@ describe('parseConfig', () => {
     );
   });
 
+  it('binds passkeys to APP_ORIGIN, to localhost in development, and refuses PASSKEYS=true in production without it', () => {
+    const dir = tempDir('config-rp');
+    expect(parseConfig({ DATA_DIR: dir, PORT: '4100' }).relyingParty).toEqual({
+      id: 'localhost',
+      origin: 'http://localhost:4100',
+      name: 'staysignedin',
+    });
+    const production = { NODE_ENV: 'production', AUTH_SECRET: SECRET, DATA_DIR: dir };
+    expect(parseConfig(production).relyingParty).toBeNull();
+    expect(parseConfig({ ...production, APP_ORIGIN: 'https://Auth.Example.com' }).relyingParty).toMatchObject({
+      id: 'auth.example.com',
+      origin: 'https://auth.example.com',
+    });
+    expect(problemsOf({ ...production, PASSKEYS: 'true' })).toEqual([
+      expect.stringMatching(/^APP_ORIGIN is required for PASSKEYS=true in production/),
+    ]);
+    expect(parseConfig({ DATA_DIR: dir, PASSKEYS: 'false' }).relyingParty).toBeNull();
+  });
+
   it('refuses a weak bootstrap admin password', () => {
     expect(problemsOf({ AUTH_SECRET: SECRET, ADMIN_PASSWORD: 'abc' })[0]).toMatch(/ADMIN_PASSWORD must be at least 8/);
   });

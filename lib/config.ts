@@ -139,17 +139,55 @@ const settings = z.object({
   ),
   // Administrators without a second factor are sent to set one up before any admin action works.
   MFA_REQUIRED_FOR_ADMINS: flag(false),
+  // Where browsers reach this app, e.g. https://auth.example.com: passkeys are bound to its host
+  // (the relying-party ID) and checked against it (the origin).
+  APP_ORIGIN: optionalString.pipe(
+    z.string().refine(isOrigin, 'must be an origin such as https://app.example').optional(),
+  ),
+  // Passkeys: auto = on where APP_ORIGIN is set, and in development (http://localhost:PORT).
+  PASSKEYS: z
+    .preprocess(
+      (v) => (typeof v === 'string' && v !== '' ? v.toLowerCase() : 'auto'),
+      z.enum(['auto', 'true', 'false']),
+    )
+    .default('auto'),
   // The name authenticator apps show for this server's accounts.
   TOTP_ISSUER: stringOr('staysignedin', z.string().min(1).max(64)),
   // GET /api/metrics answers only with `Authorization: Bearer $METRICS_TOKEN`; off when unset.
   METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
 });
 
+/**
+ * Where passkeys are bound (WebAuthn's relying party): APP_ORIGIN's host and origin; in
+ * development http://localhost:PORT. Null when passkeys are off.
+ */
+function relyingPartyOf(env: {
+  NODE_ENV: string;
+  APP_ORIGIN?: string | undefined;
+  PASSKEYS: 'auto' | 'true' | 'false';
+  PORT: number;
+  TOTP_ISSUER: string;
+}): { id: string; origin: string; name: string } | null {
+  if (env.PASSKEYS === 'false') return null;
+  const origin = env.APP_ORIGIN ?? (env.NODE_ENV === 'production' ? null : `http://localhost:${env.PORT}`);
+  if (origin === null) return null;
+  const url = new URL(origin);
+  return { id: url.hostname, origin: url.origin, name: env.TOTP_ISSUER };
+}
+
 /** The names of every setting, as environment variables. */
 export const SETTINGS = Object.keys(settings.shape) as (keyof typeof settings.shape)[];
 
 const envSchema = settings
   .superRefine((env, ctx) => {
+    // Passkeys are bound to one host: production has to be told which (a proxy may rewrite Host).
+    if (env.PASSKEYS === 'true' && env.APP_ORIGIN === undefined && env.NODE_ENV === 'production') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['APP_ORIGIN'],
+        message: 'is required for PASSKEYS=true in production (the origin browsers use, e.g. https://auth.example.com)',
+      });
+    }
     // Checks across fields; zod runs them only when every field parsed (see secretProblems).
     if (env.REFRESH_TOKEN_EXPIRE_DAYS > env.SESSION_MAX_AGE_DAYS) {
       ctx.addIssue({
@@ -219,6 +257,7 @@ const envSchema = settings
       reauthMaxAgeSeconds: env.REAUTH_MAX_AGE_MINUTES * minutes,
       mfaRequiredForAdmins: env.MFA_REQUIRED_FOR_ADMINS,
       totpIssuer: env.TOTP_ISSUER,
+      relyingParty: relyingPartyOf(env),
     };
   });
 

@@ -84,7 +84,7 @@ const SERVER_ROOMS = [
  */
 const CLI_SHARED = new Set(['lib/db/location.ts', 'lib/db/postgres-migration-adapter.ts', 'lib/auth/token-format.ts']);
 const CLIENT_SAFE_ROOMS = new Set(['lib/api', 'lib/client']);
-const CLIENT_PACKAGES = new Set(['react', 'swr', 'next/navigation', 'next/link', 'zod']);
+const CLIENT_PACKAGES = new Set(['react', 'swr', 'next/navigation', 'next/link', 'zod', '@simplewebauthn/browser']);
 
 function isClientComponent(source: string): boolean {
   return /^\s*['"]use client['"]/.test(source);
@@ -101,12 +101,16 @@ const RULES: Record<string, (tree: Tree) => Violation[]> = {
         : [],
     ),
 
-  'lib/client imports only itself, lib/api and React': (tree) =>
+  // The WebAuthn browser library, for the passkey prompts (loaded only when one is asked for).
+  'lib/client imports only itself, lib/api, React and the WebAuthn browser library': (tree) =>
     [...tree].flatMap(([file, source]) =>
       file.startsWith('lib/client/')
         ? importsOf(source)
             .map((s) => target(file, s))
-            .filter((t) => !(isLocal(t) ? CLIENT_SAFE_ROOMS.has(roomOf(t)) : t === 'react'))
+            .filter(
+              (t) =>
+                !(isLocal(t) ? CLIENT_SAFE_ROOMS.has(roomOf(t)) : t === 'react' || t === '@simplewebauthn/browser'),
+            )
             .map((t) => `${file} imports ${t}`)
         : [],
     ),
@@ -218,7 +222,7 @@ const BROKEN: Record<string, Tree> = {
   'lib/api is a leaf the browser can load: zod and itself only': new Map([
     ['lib/api/x.ts', "import { log } from '../log';"],
   ]),
-  'lib/client imports only itself, lib/api and React': new Map([
+  'lib/client imports only itself, lib/api, React and the WebAuthn browser library': new Map([
     ['lib/client/x.ts', "import { createHash } from 'node:crypto';\nimport { AppError } from '../errors';"],
   ]),
   'client components in app/ import only client-safe modules': new Map([

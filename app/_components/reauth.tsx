@@ -25,7 +25,7 @@ function credentialOf(value: string): { code: string } | { password: string } {
 }
 
 export function ReauthProvider({ children }: { children: ReactNode }) {
-  const { authFetch } = useAuth();
+  const { authFetch, settings } = useAuth();
   const dialog = useRef<HTMLDialogElement>(null);
   const settle = useRef<((ok: boolean) => void) | null>(null);
   const [error, setError] = useState('');
@@ -46,19 +46,18 @@ export function ReauthProvider({ children }: { children: ReactNode }) {
     });
   }, []);
 
-  async function onSubmit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const form = event.currentTarget;
+  /** Sends a credential to /api/auth/reauthenticate; closes the dialog when it was accepted. */
+  async function confirm(credential: unknown, form: HTMLFormElement | null) {
     setPending(true);
     setError('');
     try {
       const response = await authFetch(PATHS.reauthenticate, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(credentialOf(formText(new FormData(form), 'credential'))),
+        body: JSON.stringify(credential),
       });
       if (response.ok) {
-        form.reset();
+        form?.reset();
         close(true);
         return;
       }
@@ -69,6 +68,29 @@ export function ReauthProvider({ children }: { children: ReactNode }) {
       setError(CLIENT_FAILURES.network);
     } finally {
       setPending(false);
+    }
+  }
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = event.currentTarget;
+    await confirm(credentialOf(formText(new FormData(form), 'credential')), form);
+  }
+
+  /** One of the user's own passkeys, for a challenge made for this re-authentication. */
+  async function withPasskey() {
+    setError('');
+    try {
+      const options = await authFetch(PATHS.reauthOptions, { method: 'POST' });
+      if (!options.ok) {
+        setError(userMessage((await jsonOrNull(options)) as { code?: string } | null));
+        return;
+      }
+      const { startAuthentication } = await import('@simplewebauthn/browser');
+      const optionsJSON = (await options.json()) as Parameters<typeof startAuthentication>[0]['optionsJSON'];
+      await confirm({ passkey: await startAuthentication({ optionsJSON }) }, null);
+    } catch {
+      setError(CLIENT_FAILURES.passkey_cancelled);
     }
   }
 
@@ -90,6 +112,11 @@ export function ReauthProvider({ children }: { children: ReactNode }) {
             <button className="primary" type="submit" disabled={pending} aria-busy={pending}>
               {pending ? 'Checking…' : 'Confirm'}
             </button>
+            {settings.passkeys && (
+              <button type="button" onClick={() => void withPasskey()} disabled={pending}>
+                Use a passkey
+              </button>
+            )}
             <button type="button" onClick={() => close(false)} disabled={pending}>
               Cancel
             </button>

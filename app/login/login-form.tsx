@@ -2,6 +2,7 @@
 import { useRouter, useSearchParams } from 'next/navigation';
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { userMessage } from '@/lib/api/errors';
+import type { Failure, Outcome } from '@/lib/client/auth-client';
 import { useAuth } from '@/lib/client/auth-provider';
 import { safeNextPath } from '@/lib/client/safe-next';
 import { restoreLooksLikeALoop } from './restore-loop';
@@ -55,6 +56,24 @@ export function LoginForm() {
     });
   }, [status, restore, hasStoredSession, router, next]);
 
+  // Passkey autofill (WebAuthn conditional mediation): the browser offers this site's passkeys in
+  // the username field's suggestions; choosing one signs in without a password.
+  const offering = useRef(false);
+  useEffect(() => {
+    if (phase !== 'form' || mfaToken || offering.current || !auth.settings.passkeys) return;
+    offering.current = true;
+    void (async () => {
+      const { browserSupportsWebAuthnAutofill } = await import('@simplewebauthn/browser');
+      if (!(await browserSupportsWebAuthnAutofill())) return;
+      const failure = finish(await auth.signInWithPasskey(true));
+      if (!failure) return;
+      // Given way to the passkey button's prompt: offered again once the form is back. Any other
+      // failure is shown, and not retried by itself (the person can choose again or use the button).
+      if (failure.code === 'passkey_cancelled') offering.current = false;
+      else setError(failure.message);
+    })();
+  });
+
   // A background retry of the restore succeeded: continue.
   useEffect(() => {
     if (waitingForRetry.current && status === 'authenticated' && expiresAt && expiresAt > Date.now()) {
@@ -85,6 +104,26 @@ export function LoginForm() {
     setMfaToken(result.mfaToken ?? null);
     setError(result.failure.code === 'mfa_required' ? '' : result.failure.message);
     setPhase('form');
+  }
+
+  /** Leaves for the dashboard after a sign-in; otherwise the failure to show. */
+  function finish(result: Outcome): Failure | null {
+    if (result.ok) {
+      setPhase('leaving');
+      router.replace(next());
+      return null;
+    }
+    return result.failure;
+  }
+
+  async function withPasskey() {
+    setError('');
+    setPhase('submitting');
+    const failure = finish(await auth.signInWithPasskey());
+    if (failure) {
+      setError(failure.message);
+      setPhase('form');
+    }
   }
 
   function startOver() {
@@ -139,7 +178,14 @@ export function LoginForm() {
         </p>
       )}
       <label htmlFor="username">Username</label>
-      <input id="username" name="username" autoComplete="username" autoCapitalize="none" spellCheck={false} required />
+      <input
+        id="username"
+        name="username"
+        autoComplete="username webauthn"
+        autoCapitalize="none"
+        spellCheck={false}
+        required
+      />
       <label htmlFor="password">Password</label>
       <input id="password" name="password" type="password" autoComplete="current-password" required />
       <p id="login-error" className="error" aria-live="assertive" role="alert">
@@ -148,6 +194,11 @@ export function LoginForm() {
       <button className="primary" type="submit" disabled={busy} aria-busy={busy}>
         {busy ? 'Signing in…' : 'Sign in'}
       </button>
+      {auth.settings.passkeys && (
+        <button type="button" className="passkey" onClick={() => void withPasskey()} disabled={busy}>
+          Sign in with a passkey
+        </button>
+      )}
     </form>
   );
 }

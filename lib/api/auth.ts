@@ -27,10 +27,27 @@ export const MfaRequiredProblem = z.object({
 });
 export type MfaRequiredProblem = z.infer<typeof MfaRequiredProblem>;
 
-/** POST /api/auth/reauthenticate: the password, or a code from the authenticator app. */
+/**
+ * A browser's WebAuthn answer (navigator.credentials get or create, as JSON): its shape only; the
+ * server's WebAuthn library checks every byte of it.
+ */
+export const WebAuthnResponse = z
+  .object({
+    id: requiredText(LIMITS.token),
+    rawId: requiredText(LIMITS.token),
+    type: z.literal('public-key'),
+    response: z.record(z.string(), z.unknown()),
+    clientExtensionResults: z.record(z.string(), z.unknown()).default({}),
+    authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
+  })
+  .passthrough();
+export type WebAuthnResponse = z.infer<typeof WebAuthnResponse>;
+
+/** POST /api/auth/reauthenticate: the password, a code from the authenticator app, or a passkey. */
 export const ReauthRequest = z.union([
   z.strictObject({ password: requiredText(LIMITS.password) }),
   z.strictObject({ code: requiredText(LIMITS.code) }),
+  z.strictObject({ passkey: WebAuthnResponse }),
 ]);
 export type ReauthRequest = z.infer<typeof ReauthRequest>;
 
@@ -56,6 +73,32 @@ export type CodeRequest = z.infer<typeof CodeRequest>;
 /** Recovery codes, shown once: after the set-up, and when made anew. */
 export const RecoveryCodesResponse = z.object({ recovery_codes: z.array(z.string()) });
 export type RecoveryCodesResponse = z.infer<typeof RecoveryCodesResponse>;
+
+/** POST /api/auth/passkey: sign in with a passkey (the answer to /api/auth/passkey/options). */
+export const PasskeySignInRequest = z.object({ response: WebAuthnResponse });
+
+/** A passkey as the account page lists it. */
+export const PasskeyView = z.object({
+  id: z.string(),
+  name: z.string(),
+  createdAt: Instant,
+  lastUsedAt: Instant.nullable(),
+  /** Synced between devices by its provider (a multi-device passkey). */
+  synced: z.boolean(),
+});
+export type PasskeyView = z.infer<typeof PasskeyView>;
+
+/** GET /api/auth/passkeys. */
+export const PasskeysResponse = z.object({ enabled: z.boolean(), passkeys: z.array(PasskeyView) });
+export type PasskeysResponse = z.infer<typeof PasskeysResponse>;
+
+const PasskeyName = z.string().trim().min(1, 'is required').max(64, 'is too long');
+
+/** POST /api/auth/passkeys: register the answer to /api/auth/passkeys/options under a name. */
+export const NewPasskeyRequest = z.object({ name: PasskeyName, response: WebAuthnResponse });
+
+/** PATCH /api/auth/passkeys/{id}. */
+export const RenamePasskeyRequest = z.object({ name: PasskeyName });
 
 /** POST /api/auth/refresh. */
 export const RefreshRequest = z.object({

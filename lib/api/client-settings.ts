@@ -6,4 +6,6 @@ export type ClientSettings = {
   requestTimeoutMs: number;
   /** How often pages re-check the session with the server (0: only on focus). */
   sessionCheckSeconds: number;
+  /** Whether this server offers passkeys (APP_ORIGIN). */
+  passkeys: boolean;
 };

@@ -172,6 +172,7 @@ export const CLIENT_FAILURES = {
   network: 'Cannot reach the server. Check your connection and try again.',
   timeout: 'The server did not answer in time. Check your connection and try again.',
   not_ready: 'Still loading; try again.',
+  passkey_cancelled: 'The passkey prompt was closed. Try again, or sign in with your password.',
 } as const;
 export type ClientFailure = keyof typeof CLIENT_FAILURES;
 

@@ -4,6 +4,7 @@ import type { Store } from '../db';
 import type { Passwords } from '../users/passwords';
 import type { NonceService } from './dpop-nonce';
 import type { RevocationFeed } from './revocation-feed';
+import type { Challenges } from './passkeys/challenges';
 import type { SecretBox } from './second-factor/secret-box';
 import type { TokenService } from './tokens';
 
@@ -33,6 +34,8 @@ export type AuthPolicy = {
   mfaRequiredForAdmins: boolean;
   /** The name authenticator apps show next to the account (TOTP_ISSUER). */
   totpIssuer: string;
+  /** Passkeys: the relying party (APP_ORIGIN's host and origin); null when passkeys are off. */
+  relyingParty: { id: string; origin: string; name: string } | null;
 };
 
 export type SignInOutcome =
@@ -47,7 +50,11 @@ export type SecondFactorEvent =
   | 'code_failed'
   | 'reauthenticated'
   | 'reauth_failed'
-  | 'reset_by_admin';
+  | 'reset_by_admin'
+  | 'passkey_registered'
+  | 'passkey_removed'
+  | 'passkey_used'
+  | 'passkey_failed';
 
 /** What the auth functions report as they go: the operators' metrics listen (lib/metrics). */
 export type AuthEvents = {
@@ -72,6 +79,8 @@ export type AuthDeps = {
   nonces: NonceService;
   /** Seals TOTP secrets at rest (a key derived from AUTH_SECRET). */
   secrets: SecretBox;
+  /** WebAuthn challenges: signed, and taken once on every instance. */
+  challenges: Challenges;
   events: AuthEvents;
   now: () => Date;
   /**

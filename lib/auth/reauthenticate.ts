@@ -10,7 +10,9 @@ import 'server-only';
 import { recordEvent } from '../audit/audit-log';
 import type { SessionWithUser, UserRecord } from '../db';
 import { AppError } from '../errors';
+import type { WebAuthnResponse } from '../api/auth';
 import { confirmCurrentPassword } from './current-password';
+import { verifyPasskey } from './passkeys/passkeys';
 import type { AuthDeps, ClientInfo } from './deps';
 import { redeemSecondFactor } from './second-factor/factors';
 import { authenticationOf } from './sessions';
@@ -43,7 +45,7 @@ export async function assertRecentAuthentication(
 export async function reauthenticate(
   deps: AuthDeps,
   caller: { user: UserRecord; session: SessionWithUser; client: ClientInfo },
-  input: { password: string } | { code: string },
+  input: { password: string } | { code: string } | { passkey: WebAuthnResponse },
 ): Promise<{ authTime: Date }> {
   const { user, session, client } = caller;
   const context = { client, sessionId: session.id };
@@ -57,6 +59,18 @@ export async function reauthenticate(
       },
     );
     method = 'password';
+  } else if ('passkey' in input) {
+    // One of this user's own passkeys, for a challenge issued to this user for re-authentication.
+    await verifyPasskey(deps, input.passkey, user, client).catch(async (error: unknown) => {
+      await recordEvent(
+        deps.store,
+        { type: 'reauth.failure', userId: user.id, actorId: user.id, ...context, detail: { method: 'passkey' } },
+        deps.now(),
+      );
+      deps.events.secondFactor('reauth_failed');
+      throw error;
+    });
+    method = 'passkey';
   } else {
     const attempt = await beginAttempt(deps, deps.throttle, { username: user.username, ip: client.ip });
     const used = await redeemSecondFactor(deps, user.id, input.code, context);

@@ -179,6 +179,7 @@ export async function resetSecondFactorsAsAdmin(deps: AuthDeps, actor: Actor, id
   const { removed, endedSessions } = await deps.store.removeSecondFactors(id, {
     at: now,
     endSessions: 'second_factors_reset',
+    passkeys: true,
   });
   if (!removed) throw new AppError('not_found', 'this user has no second factor to reset');
   sessionsEnded(deps, endedSessions, 'second_factors_reset', now);

@@ -19,7 +19,7 @@ beforeAll(async () => {
 });
 afterAll(() => local.close());
 
-const SETTINGS = { refreshLeadSeconds: 300, requestTimeoutMs: 5_000, sessionCheckSeconds: 60 };
+const SETTINGS = { refreshLeadSeconds: 300, requestTimeoutMs: 5_000, sessionCheckSeconds: 60, passkeys: false };
 
 function browser(options: { refusesKeys?: boolean } = {}) {
   const keys = memoryKeys({ refuses: options.refusesKeys ?? false });

@@ -69,7 +69,7 @@ export function createAuthClient(deps: AuthClientDeps) {
 
   async function requestTokens(
     path: string,
-    fields: Record<string, string>,
+    fields: Record<string, unknown>,
     key: DpopKey | null,
   ): Promise<{ response: Response; key: DpopKey | null }> {
     const init = {
@@ -83,7 +83,7 @@ export function createAuthClient(deps: AuthClientDeps) {
     // not at all. The sessions page then says the session is not bound.
     if (
       key &&
-      path === PATHS.token &&
+      path !== PATHS.mfa &&
       response.status === 401 &&
       ((await jsonOrNull(response.clone())) as { code?: string } | null)?.code === 'invalid_dpop_proof'
     ) {
@@ -139,6 +139,44 @@ export function createAuthClient(deps: AuthClientDeps) {
         return { ok: false, failure: failureOf(response, body, 'sign-in'), mfaToken: mfa.mfa_token };
       }
       return adopt(response, body, key);
+    },
+
+    /**
+     * Sign-in with a passkey: the server's challenge, the browser's passkey prompt (or, with
+     * `autofill`, the passkeys offered in the username field's suggestions), then an ordinary
+     * session bound to a new browser key, as for a password. The WebAuthn code loads only here.
+     */
+    async signInWithPasskey(autofill = false): Promise<Outcome> {
+      let answer: unknown;
+      try {
+        const { startAuthentication } = await import('@simplewebauthn/browser');
+        const options = await fetchWithTimeout(
+          PATHS.passkeySignInOptions,
+          { method: 'POST', credentials: 'same-origin' },
+          deps.timeoutMs,
+          deps.fetch,
+        );
+        if (!options.ok) return { ok: false, failure: failureOf(options, await jsonOrNull(options), 'sign-in') };
+        const optionsJSON = (await options.json()) as Parameters<typeof startAuthentication>[0]['optionsJSON'];
+        answer = await startAuthentication({ optionsJSON, useBrowserAutofill: autofill });
+      } catch (error) {
+        // Cancelled, timed out or refused in the browser's own prompt: nothing was sent.
+        if (error instanceof Error && /NotAllowed|Abort|cancel/i.test(`${error.name} ${error.message}`)) {
+          return { ok: false, failure: { code: 'passkey_cancelled', message: CLIENT_FAILURES.passkey_cancelled } };
+        }
+        return { ok: false, failure: networkFailure(error) };
+      }
+      const created = await newKey();
+      const offered = created && (await keys.save(created)) ? created : null;
+      let sent: Awaited<ReturnType<typeof requestTokens>>;
+      try {
+        sent = await requestTokens(PATHS.passkeySignIn, { response: answer }, offered);
+      } catch (error) {
+        if (offered) void keys.forget(offered.jkt);
+        return { ok: false, failure: networkFailure(error) };
+      }
+      if (offered && sent.key !== offered) void keys.forget(offered.jkt);
+      return adopt(sent.response, await jsonOrNull(sent.response), sent.key);
     },
 
     /** The second step: a code from the authenticator app, or a recovery code. */

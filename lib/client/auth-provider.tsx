@@ -38,6 +38,8 @@ export type AuthState = {
 
 export type AuthApi = AuthState & {
   signIn: (username: string, password: string) => Promise<Outcome>;
+  /** Sign-in with a passkey (`autofill`: offered in the username field's suggestions). */
+  signInWithPasskey: (autofill?: boolean) => Promise<Outcome>;
   /** The second step of a sign-in that answered an `mfaToken`: a code, or a recovery code. */
   completeSignIn: (mfaToken: string, code: string) => Promise<Outcome>;
   signOut: () => Promise<void>;
@@ -151,6 +153,11 @@ export function AuthProvider({ settings, children }: { settings: ClientSettings;
     return engine.current.client.signIn(username, password);
   }, []);
 
+  const signInWithPasskey = useCallback<AuthApi['signInWithPasskey']>(async (autofill) => {
+    if (!engine.current) return NOT_READY;
+    return engine.current.client.signInWithPasskey(autofill);
+  }, []);
+
   const completeSignIn = useCallback<AuthApi['completeSignIn']>(async (mfaToken, code) => {
     if (!engine.current) return NOT_READY;
     return engine.current.client.completeSignIn(mfaToken, code);
@@ -181,6 +188,7 @@ export function AuthProvider({ settings, children }: { settings: ClientSettings;
     () => ({
       ...state,
       signIn,
+      signInWithPasskey,
       completeSignIn,
       signOut,
       changePassword,
@@ -190,7 +198,19 @@ export function AuthProvider({ settings, children }: { settings: ClientSettings;
       fetcher,
       settings,
     }),
-    [state, signIn, completeSignIn, signOut, changePassword, restore, hasStoredSession, authFetch, fetcher, settings],
+    [
+      state,
+      signIn,
+      signInWithPasskey,
+      completeSignIn,
+      signOut,
+      changePassword,
+      restore,
+      hasStoredSession,
+      authFetch,
+      fetcher,
+      settings,
+    ],
   );
   return <AuthContext.Provider value={api}>{children}</AuthContext.Provider>;
 }

@@ -16,6 +16,7 @@ export const COPIED_TABLES = [
   { model: 'Session', delegate: 'session', key: 'id' },
   { model: 'TotpFactor', delegate: 'totpFactor', key: 'userId' },
   { model: 'RecoveryCode', delegate: 'recoveryCode', key: 'id' },
+  { model: 'Passkey', delegate: 'passkey', key: 'id' },
   { model: 'PendingSignIn', delegate: 'pendingSignIn', key: 'id' },
   { model: 'Revocation', delegate: 'revocation', key: 'id', serial: true },
   { model: 'SignInThrottle', delegate: 'signInThrottle', key: 'key' },

@@ -289,15 +289,46 @@ export function createPrismaStore(connection: Connection): Store {
 
     findTotp: (userId) => db.totpFactor.findUnique({ where: { userId } }),
 
-    usersWithSecondFactor: async (userIds) =>
-      new Set(
-        (
-          await db.totpFactor.findMany({
-            where: { userId: { in: userIds }, confirmedAt: { not: null } },
-            select: { userId: true },
-          })
-        ).map((row) => row.userId),
-      ),
+    usersWithSecondFactor: async (userIds) => {
+      const [apps, keys] = await Promise.all([
+        db.totpFactor.findMany({
+          where: { userId: { in: userIds }, confirmedAt: { not: null } },
+          select: { userId: true },
+        }),
+        db.passkey.findMany({ where: { userId: { in: userIds } }, select: { userId: true }, distinct: ['userId'] }),
+      ]);
+      return new Set([...apps, ...keys].map((row) => row.userId));
+    },
+
+    listPasskeys: (userId) =>
+      db.passkey.findMany({ where: { userId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
+
+    findPasskeyByCredential: (credentialId) =>
+      db.passkey.findUnique({ where: { credentialId }, include: { user: true } }),
+
+    async addPasskey(passkey) {
+      try {
+        await db.passkey.create({ data: { ...passkey, publicKey: Buffer.from(passkey.publicKey) } });
+        return 'added';
+      } catch (error) {
+        if ((error as { code?: unknown }).code === UNIQUE_VIOLATION) return 'exists';
+        throw error;
+      }
+    },
+
+    renamePasskey: async (userId, id, name) =>
+      (await db.passkey.updateMany({ where: { id, userId }, data: { name } })).count === 1,
+
+    deletePasskey: async (userId, id) => (await db.passkey.deleteMany({ where: { id, userId } })).count === 1,
+
+    usePasskey: async (id, { seen, counter, backedUp, at }) =>
+      (
+        await db.passkey.updateMany({
+          // The stored counter is the lock: a concurrent use of the same value changes nothing.
+          where: { id, counter: seen },
+          data: { counter, backedUp, lastUsedAt: at },
+        })
+      ).count === 1,
 
     beginTotp: (userId, secret, at) =>
       transaction(async (tx) => {
@@ -345,12 +376,13 @@ export function createPrismaStore(connection: Connection): Store {
 
     countUnusedRecoveryCodes: (userId) => db.recoveryCode.count({ where: { userId, usedAt: null } }),
 
-    removeSecondFactors: (userId, { at, endSessions: reason, except }) =>
+    removeSecondFactors: (userId, { at, endSessions: reason, except, passkeys }) =>
       transaction(async (tx) => {
         await lockUser(tx, provider, userId, 'update');
         const { count } = await tx.totpFactor.deleteMany({ where: { userId } });
         const codes = await tx.recoveryCode.deleteMany({ where: { userId } });
-        const removed = count + codes.count > 0;
+        const keys = passkeys ? await tx.passkey.deleteMany({ where: { userId } }) : { count: 0 };
+        const removed = count + codes.count + keys.count > 0;
         const endedSessions = removed && reason ? await endSessions(tx, userId, reason, at, except) : [];
         return { removed, endedSessions };
       }),

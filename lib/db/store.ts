@@ -98,6 +98,21 @@ export type TotpRecord = {
   lastStep: number;
 };
 
+/** A user's passkey (WebAuthn credential). */
+export type PasskeyRecord = {
+  id: string;
+  userId: string;
+  credentialId: string;
+  publicKey: Uint8Array;
+  counter: number;
+  transports: string | null;
+  deviceType: string;
+  backedUp: boolean;
+  name: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+};
+
 /** A sign-in waiting for its second factor (lib/auth/second-factor/pending.ts). */
 export type PendingSignInRecord = {
   id: string;
@@ -227,8 +242,21 @@ export interface Store {
   listAudit(filter: { userId?: string; type?: string; before?: number; limit: number }): Promise<AuditRecord[]>;
   pruneAudit(before: Date): Promise<number>;
 
-  /** Which of these users have a confirmed authenticator app. */
+  /** Which of these users have a second factor: a confirmed authenticator app or a passkey. */
   usersWithSecondFactor(userIds: string[]): Promise<Set<string>>;
+
+  /** Oldest first. */
+  listPasskeys(userId: string): Promise<PasskeyRecord[]>;
+  findPasskeyByCredential(credentialId: string): Promise<(PasskeyRecord & { user: UserRecord }) | null>;
+  /** 'exists' (nothing changed) when this credential is already registered, to anyone. */
+  addPasskey(passkey: PasskeyRecord): Promise<'added' | 'exists'>;
+  renamePasskey(userId: string, id: string, name: string): Promise<boolean>;
+  deletePasskey(userId: string, id: string): Promise<boolean>;
+  /**
+   * Records a use: the new counter, backup state and time, only if the stored counter is still
+   * `seen` (of two concurrent uses of one counter value, one wins).
+   */
+  usePasskey(id: string, use: { seen: number; counter: number; backedUp: boolean; at: Date }): Promise<boolean>;
   /** The user's authenticator app, confirmed or still enrolling; null when there is none. */
   findTotp(userId: string): Promise<TotpRecord | null>;
   /**
@@ -261,7 +289,7 @@ export interface Store {
    */
   removeSecondFactors(
     userId: string,
-    options: { at: Date; endSessions?: string; except?: string },
+    options: { at: Date; endSessions?: string; except?: string; passkeys?: boolean },
   ): Promise<{ removed: boolean; endedSessions: string[] }>;
 
   createPendingSignIn(pending: Omit<PendingSignInRecord, 'failures'>): Promise<void>;

@@ -17,7 +17,7 @@ import { ROUTES, routeOf } from '../api/routes';
 import { recordEvent } from '../audit/audit-log';
 import type { AuthDeps, ClientInfo } from '../auth/deps';
 import { assertRecentAuthentication } from '../auth/reauthenticate';
-import { hasSecondFactor } from '../auth/second-factor/factors';
+import { hasAnySecondFactor } from '../auth/second-factor/factors';
 import { requireLiveSession } from '../auth/sessions';
 import { assertSessionKey } from '../auth/session-key';
 import type { Config } from '../config';
@@ -171,7 +171,7 @@ export function createRouteKit<A extends EdgeApp>(resolveApp: () => A) {
         if (
           options.role === 'admin' &&
           app.auth.policy.mfaRequiredForAdmins &&
-          !(await hasSecondFactor(app.auth, session.userId))
+          !(await hasAnySecondFactor(app.auth, session.userId))
         ) {
           throw new AppError('mfa_enrollment_required', 'set up two-step verification on your account page first');
         }

@@ -16,6 +16,7 @@ import { openDatabase, type Database } from '../db';
 import { log } from '../log';
 import { authEvents, createMetrics, type Metrics } from '../metrics/metrics';
 import { createPasswords, type Passwords } from '../users/passwords';
+import { createChallenges } from '../auth/passkeys/challenges';
 import { createSecretBox } from '../auth/second-factor/secret-box';
 
 export type App = {
@@ -67,11 +68,13 @@ export function createApp(config: Config, options: AppOptions): App {
       reauthMaxAgeSeconds: config.reauthMaxAgeSeconds,
       mfaRequiredForAdmins: config.mfaRequiredForAdmins,
       totpIssuer: config.totpIssuer,
+      relyingParty: config.relyingParty,
     },
     throttle: config.throttle,
     revocations,
     nonces: createNonceService(config.secret),
     secrets: createSecretBox({ secret: config.secret, previousSecret: config.previousSecret }),
+    challenges: createChallenges(config.secret, database.store),
     events: authEvents(metrics),
     now,
     startedAt: options.startedAt,

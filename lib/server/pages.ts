@@ -7,10 +7,11 @@ import type { ClientSettings } from '../api/client-settings';
 import { processApp } from './process-app';
 
 export function clientSettings(): ClientSettings {
-  const { client } = processApp().config;
+  const { client, relyingParty } = processApp().config;
   return {
     refreshLeadSeconds: client.refreshLeadSeconds,
     requestTimeoutMs: client.requestTimeoutSeconds * 1000,
     sessionCheckSeconds: client.sessionCheckSeconds,
+    passkeys: relyingParty !== null,
   };
 }

@@ -2,6 +2,7 @@
 import { IGNORED_EVENTS, type AuthDeps, type AuthPolicy } from '@/lib/auth/deps';
 import { createNonceService } from '@/lib/auth/dpop-nonce';
 import { RevocationFeed } from '@/lib/auth/revocation-feed';
+import { createChallenges } from '@/lib/auth/passkeys/challenges';
 import { createSecretBox } from '@/lib/auth/second-factor/secret-box';
 import { createTokenService } from '@/lib/auth/tokens';
 import type { Store } from '@/lib/db';
@@ -31,6 +32,7 @@ export function testAuth(store: Store, policy: Partial<AuthPolicy> = {}) {
       reauthMaxAgeSeconds: 600,
       mfaRequiredForAdmins: false,
       totpIssuer: 'staysignedin test',
+      relyingParty: null,
       ...policy,
     },
     throttle: {
@@ -42,6 +44,7 @@ export function testAuth(store: Store, policy: Partial<AuthPolicy> = {}) {
     },
     nonces: createNonceService(TEST_SECRET),
     secrets: createSecretBox({ secret: TEST_SECRET }),
+    challenges: createChallenges(TEST_SECRET, store),
     events: IGNORED_EVENTS,
     now: clock.now,
     startedAt: new Date(0),

@@ -4,6 +4,7 @@ import { useAuth } from '@/lib/client/auth-provider';
 import { PASSWORD_MIN_LENGTH, PASSWORD_RULES } from '@/lib/api/account-rules';
 import { formText } from '../../_components/form-text';
 import { useReauthentication } from '../../_components/reauth';
+import { Passkeys } from './passkeys';
 import { TwoStepVerification } from './two-step';
 
 export default function AccountPage() {
@@ -77,6 +78,7 @@ export default function AccountPage() {
           {pending ? 'Changing…' : 'Change password'}
         </button>
       </form>
+      <Passkeys />
       <TwoStepVerification />
     </section>
   );

@@ -24,10 +24,15 @@ export async function secondFactorStatus(deps: AuthDeps, userId: string): Promis
   return { totp: state, recoveryCodesLeft: state === 'on' ? await deps.store.countUnusedRecoveryCodes(userId) : 0 };
 }
 
-/** Whether signing in takes a second step. */
+/** Whether signing in with the password takes a second step (an authenticator app). */
 export async function hasSecondFactor(deps: AuthDeps, userId: string): Promise<boolean> {
   const totp = await deps.store.findTotp(userId);
   return totp !== null && totp.confirmedAt !== null;
+}
+
+/** Whether the account has any second factor: an authenticator app or a passkey (MFA_REQUIRED_FOR_ADMINS). */
+export async function hasAnySecondFactor(deps: AuthDeps, userId: string): Promise<boolean> {
+  return (await deps.store.usersWithSecondFactor([userId])).has(userId);
 }
 
 /** Starts (or restarts) setting up an authenticator app: its key, as typed and as a QR code's URI. */
