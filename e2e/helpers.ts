@@ -95,3 +95,55 @@ export async function ageSignIn(page: Page, minutes: number): Promise<void> {
     db.close();
   }
 }
+
+/**
+ * A second server on the e2e database, with its own settings (another APP_ORIGIN, say), for specs
+ * that need two views of one deployment. Stopped by its process group, never by name.
+ */
+export async function startSecondServer(env: Record<string, string>): Promise<{ url: string; stop(): Promise<void> }> {
+  const { spawn } = await import('node:child_process');
+  const port = Number(process.env.E2E_PORT) + 1;
+  // The server itself, as scripts/run-app.mjs starts it, without its migration step: the e2e
+  // server migrated this database and holds it open.
+  const child = spawn(
+    process.execPath,
+    ['--require', './lib/preload/preload.cjs', 'node_modules/next/dist/bin/next', 'start'],
+    {
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // Not the test worker's environment: its NODE_OPTIONS load Playwright's TypeScript hooks.
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        NODE_ENV: 'production',
+        PORT: String(port),
+        DATABASE_URL: E2E.databaseUrl,
+        AUTH_SECRET: E2E.secret,
+        ADMIN_USERNAME: E2E.admin.username,
+        ADMIN_PASSWORD: E2E.admin.password,
+        ...env,
+      },
+    },
+  );
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode !== null || child.pid === undefined) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    process.kill(-child.pid, 'SIGTERM');
+    await exited;
+  };
+  for (const deadline = Date.now() + 45_000; Date.now() < deadline;) {
+    if (child.exitCode !== null) throw new Error(`the second server exited with ${child.exitCode}:\n${output}`);
+    const healthy = await fetch(`${url}/api/health`).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (healthy) return { url, stop };
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  await stop();
+  throw new Error('the second server did not become healthy');
+}

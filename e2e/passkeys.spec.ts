@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import Sqlite from 'better-sqlite3';
 import { createAccount } from './accounts';
-import { ageSignIn, E2E, signInWithForm, storedTokens } from './helpers';
+import { ageSignIn, E2E, signInWithForm, startSecondServer, storedTokens } from './helpers';
 
 /**
  * Chromium's WebAuthn virtual authenticator: a platform passkey store with user verification. It
@@ -170,4 +170,54 @@ test('a sensitive action asks for re-authentication, and a passkey gives it with
   await reauth.getByRole('button', { name: 'Use a passkey' }).click();
   await expect(reauth).toBeHidden();
   await expect(page.getByTestId('passkey')).toHaveCount(0);
+});
+
+test('a passkey answer relayed to a server of another origin is refused there, and stays good where it was made', async ({
+  page,
+}) => {
+  const account = { username: 'tove', password: 'tove has a long password' };
+  await createAccount(account.username, account.password);
+  await virtualAuthenticator(page);
+  await signInWithForm(page, '/dashboard/account', account);
+  await addPasskey(page, 'Phone');
+  await signOut(page);
+
+  // The browser's answer, caught before it reaches this server (as a phishing page would).
+  let answer = '';
+  await page.route('**/api/auth/passkey', async (route) => {
+    answer = route.request().postData() ?? '';
+    await route.abort();
+  });
+  await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+  await expect(page.locator('#login-error')).not.toBeEmpty();
+  expect(answer).toContain('clientDataJSON');
+
+  // The same deployment under another origin: same database, same secret, another APP_ORIGIN.
+  const elsewhere = await startSecondServer({ APP_ORIGIN: 'http://127.0.0.1:1' });
+  try {
+    const relayed = await fetch(`${elsewhere.url}/api/auth/passkey`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: answer,
+    });
+    expect(relayed.status).toBe(401);
+  } finally {
+    await elsewhere.stop();
+  }
+  const db = database();
+  try {
+    const reasons = db
+      .prepare('SELECT "detail" FROM "AuditEvent" WHERE "type" = ? ORDER BY "id" DESC LIMIT 1')
+      .get('passkey.failure') as { detail: string };
+    expect(JSON.parse(reasons.detail)).toEqual({ reason: 'wrong_origin' });
+  } finally {
+    db.close();
+  }
+  // Where it was made, the answer signs in: the refusal was the origin's, not the answer's.
+  const here = await fetch(`${E2E.baseURL}/api/auth/passkey`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: answer,
+  });
+  expect(here.status).toBe(200);
 });

@@ -55,6 +55,22 @@ function refused(detail = 'the passkey could not be verified'): AppError {
   return new AppError('invalid_credentials', detail);
 }
 
+/**
+ * The origin a browser signed an answer for (clientDataJSON.origin), or null. Checked before the
+ * library's verification so that an answer collected on another site neither burns the
+ * challenge it carries nor hides among other failures in the audit log.
+ */
+function signedOrigin(answer: WebAuthnResponse): string | null {
+  const data = answer.response.clientDataJSON;
+  if (typeof data !== 'string') return null;
+  try {
+    const origin = (JSON.parse(Buffer.from(data, 'base64url').toString('utf8')) as { origin?: unknown }).origin;
+    return typeof origin === 'string' ? origin : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Whether a verification error says the counter went backwards (the library's own check). */
 function isCounterRegression(error: unknown): boolean {
   return error instanceof Error && /counter value .* was lower than expected/i.test(error.message);
@@ -203,6 +219,8 @@ export async function verifyPasskey(
   };
   // Unknown, or another account's: the same refusal.
   if (!found || (user && found.userId !== user.id)) throw await fail({ reason: 'unknown_credential' });
+  // Phished on a look-alike site and relayed here: signed for another origin.
+  if (signedOrigin(answer) !== rp.origin) throw await fail({ reason: 'wrong_origin' });
   let verified: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;
   try {
     verified = await verifyAuthenticationResponse({
