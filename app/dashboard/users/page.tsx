@@ -1,6 +1,8 @@
 'use client';
 import { useState, type FormEvent } from 'react';
+import Link from 'next/link';
 import useSWR from 'swr';
+import { ApiError } from '@/lib/client/auth-fetch';
 import { useAuth } from '@/lib/client/auth-provider';
 import { PASSWORD_RULES, USERNAME_RULES } from '@/lib/api/account-rules';
 import type { UserView, UsersResponse } from '@/lib/api/admin';
@@ -79,6 +81,11 @@ function UserRow({ user, self, onChanged }: { user: User; self: boolean; onChang
   );
 }
 
+/** MFA_REQUIRED_FOR_ADMINS: the list is refused until this administrator has a second factor. */
+function mustEnrol(error: Error): boolean {
+  return error instanceof ApiError && error.problem?.code === 'mfa_enrollment_required';
+}
+
 export default function UsersPage() {
   const { fetcher, user: me } = useAuth();
   const [search, setSearch] = useState('');
@@ -116,7 +123,13 @@ export default function UsersPage() {
         <h1>Users</h1>
         <label htmlFor="user-search">Search</label>
         <input id="user-search" type="search" value={search} onChange={(event) => setSearch(event.target.value)} />
-        {error && !data && (
+        {error && !data && mustEnrol(error) && (
+          <p className="error" role="alert" data-testid="enrol-first">
+            Administrators here must use two-step verification.{' '}
+            <Link href="/dashboard/account">Set up a passkey or an authenticator app</Link> first.
+          </p>
+        )}
+        {error && !data && !mustEnrol(error) && (
           <p className="error" role="alert">
             Could not load the users.
           </p>
