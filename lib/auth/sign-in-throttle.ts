@@ -76,7 +76,15 @@ export type Attempt = {
  * Counts this attempt and decides whether it may be checked at all; throws 429 when not.
  * Call `succeeded()` or `failed()` on the answer once the password has been checked.
  */
-export async function beginAttempt(deps: AuthDeps, policy: ThrottlePolicy, who: Who): Promise<Attempt> {
+export async function beginAttempt(
+  deps: AuthDeps,
+  policy: ThrottlePolicy,
+  who: Who,
+  options: { strict?: boolean } = {},
+): Promise<Attempt> {
+  // strict: the name's lock holds for every address (second-factor codes: only a password holder
+  // can trip it, so it cannot be turned against the owner, and fresh addresses must not reset it).
+  const strict = options.strict ?? false;
   const now = deps.now();
   const windowStart = new Date(now.getTime() - policy.windowSeconds * 1000);
   const { user, ip } = keys(who);
@@ -89,7 +97,7 @@ export async function beginAttempt(deps: AuthDeps, policy: ThrottlePolicy, who: 
     addressBefore !== undefined && addressBefore.windowStart >= windowStart && addressBefore.failures > 0;
   const usernameWait = lockedFor(before.get(user), now);
   // A locked username still lets an address with no recent failures try: its owner, elsewhere.
-  if (usernameWait > 0 && (addressHadFailures || !ip)) throw tooMany(usernameWait);
+  if (usernameWait > 0 && (strict || addressHadFailures || !ip)) throw tooMany(usernameWait);
 
   // Reserve: count the attempt before the (slow) password check, so concurrent attempts see each other.
   const address = ip ? await deps.store.countAttempt(ip, now, windowStart) : undefined;
@@ -98,7 +106,7 @@ export async function beginAttempt(deps: AuthDeps, policy: ThrottlePolicy, who: 
   // the counter's expired lock (atomically); concurrent others are refused, uncounted.
   const claims: [string, ThrottleRecord | undefined, number, boolean][] = [
     ['ip', address, policy.addressMaxFailures, true],
-    ['user', username, policy.usernameMaxFailures, addressHadFailures || !ip],
+    ['user', username, policy.usernameMaxFailures, strict || addressHadFailures || !ip],
   ];
   for (const [kind, record, max, applies] of claims) {
     if (!record || !applies || record.failures <= max) continue;

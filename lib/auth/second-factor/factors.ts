@@ -9,6 +9,7 @@ import { recordEvent } from '../../audit/audit-log';
 import type { UserRecord } from '../../db';
 import { AppError } from '../../errors';
 import type { AuthDeps, ClientInfo } from '../deps';
+import { beginAttempt } from '../sign-in-throttle';
 import { hashRecoveryCode, looksLikeRecoveryCode, newRecoveryCodes } from './recovery-codes';
 import { formatTotpKey, looksLikeTotp, matchingStep, newTotpKey, totpUri } from './totp';
 
@@ -22,6 +23,14 @@ export async function secondFactorStatus(deps: AuthDeps, userId: string): Promis
   const totp = await deps.store.findTotp(userId);
   const state = totp === null ? 'off' : totp.confirmedAt ? 'on' : 'enrolling';
   return { totp: state, recoveryCodesLeft: state === 'on' ? await deps.store.countUnusedRecoveryCodes(userId) : 0 };
+}
+
+/**
+ * Wrong codes are counted per account under a name no username can have, with a lock that holds
+ * for every address: the password step never clears it, and new addresses do not get around it.
+ */
+export function beginCodeAttempt(deps: AuthDeps, userId: string, client: ClientInfo) {
+  return beginAttempt(deps, deps.throttle, { username: `second factor\0${userId}`, ip: client.ip }, { strict: true });
 }
 
 /** Whether signing in with the password takes a second step (an authenticator app). */

@@ -14,9 +14,8 @@ import { PASSWORD_AND_CODE } from '../authentication';
 import type { AuthDeps, ClientInfo } from '../deps';
 import { isRefused, type PresentedProof } from '../dpop';
 import { startSession } from '../sessions';
-import { beginAttempt } from '../sign-in-throttle';
 import type { TokenPair } from '../token-pair';
-import { redeemSecondFactor } from './factors';
+import { beginCodeAttempt, redeemSecondFactor } from './factors';
 
 export const PENDING_SIGN_IN_SECONDS = 300;
 /** Wrong codes one pending sign-in may take before it ends (throttling counts them as well). */
@@ -68,17 +67,17 @@ export async function completeSignIn(
   const user = await deps.store.findUserById(pending.userId);
   if (!user) throw expired();
   const context = { client, sessionId: null };
-  // Wrong codes count like wrong passwords, for this username and this address.
-  const attempt = await beginAttempt(deps, deps.throttle, { username: user.username, ip: client.ip }).catch(
-    (error: unknown) => {
-      deps.events.signIn('throttled');
-      throw error;
-    },
-  );
+  // Wrong codes count per address and per account, apart from the password's counter.
+  const attempt = await beginCodeAttempt(deps, user.id, client).catch((error: unknown) => {
+    deps.events.signIn('throttled');
+    throw error;
+  });
   const method = await redeemSecondFactor(deps, user.id, input.code, context);
   if (method === null) {
     const tripped = await attempt.failed();
     const failures = await deps.store.failPendingSignIn(id);
+    // Completed or ended by a concurrent request meanwhile.
+    if (failures === 0) throw expired();
     const left = Math.max(0, MAX_CODE_FAILURES - failures);
     // Out of tries: the pending sign-in ends, and the password must be given again.
     if (left === 0) await deps.store.consumePendingSignIn(id, deps.now());
