@@ -19,9 +19,11 @@ export function useReauthentication(): Ask {
   return useContext(ReauthContext);
 }
 
-/** Six digits: a code from the app; anything else is taken as the password. */
+/** Six digits or a recovery code (XXXX-XXXX-XXXX-XXXX): a code; anything else the password. */
 function credentialOf(value: string): { code: string } | { password: string } {
-  return /^\d{3} ?\d{3}$/.test(value.trim()) ? { code: value.trim() } : { password: value };
+  const trimmed = value.trim();
+  const isCode = /^\d{3} ?\d{3}$/.test(trimmed) || /^[A-Za-z2-7]{4}(-?[A-Za-z2-7]{4}){3}$/.test(trimmed);
+  return isCode ? { code: trimmed } : { password: value };
 }
 
 export function ReauthProvider({ children }: { children: ReactNode }) {
@@ -101,7 +103,8 @@ export function ReauthProvider({ children }: { children: ReactNode }) {
         <form onSubmit={onSubmit} aria-describedby="reauth-hint reauth-error" noValidate>
           <h2 id="reauth-title">Confirm it is you</h2>
           <p id="reauth-hint" className="notice">
-            This needs a recent sign-in. Enter your password, or a code from your authenticator app.
+            This needs a recent sign-in. Enter your password, or a code from your authenticator app (or a recovery
+            code), or use a passkey.
           </p>
           <label htmlFor="reauth-credential">Password or code</label>
           <input id="reauth-credential" name="credential" type="password" autoComplete="current-password" required />

@@ -136,6 +136,13 @@ export const ERRORS = {
     oauth: 'insufficient_user_authentication',
     message: 'For your security, confirm it is you to continue.',
   },
+  // Re-authentication with the password alone, for an account that has a second factor.
+  second_factor_required: {
+    status: 403,
+    title: 'Confirm with the second factor',
+    oauth: 'access_denied',
+    message: 'This account confirms with a code from your authenticator app, a recovery code or a passkey.',
+  },
   mfa_enrollment_required: {
     status: 403,
     title: 'A second factor must be set up first',

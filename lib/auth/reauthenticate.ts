@@ -14,9 +14,9 @@ import type { WebAuthnResponse } from '../api/auth';
 import { confirmCurrentPassword } from './current-password';
 import { verifyPasskey } from './passkeys/passkeys';
 import type { AuthDeps, ClientInfo } from './deps';
-import { redeemSecondFactor } from './second-factor/factors';
+import { formatAmr, parseAmr, type Amr } from './authentication';
+import { beginCodeAttempt, hasAnySecondFactor, redeemSecondFactor } from './second-factor/factors';
 import { authenticationOf } from './sessions';
-import { beginAttempt } from './sign-in-throttle';
 
 /** Throws reauthentication_required (RFC 9470's insufficient_user_authentication) when too old. */
 export async function assertRecentAuthentication(
@@ -50,6 +50,13 @@ export async function reauthenticate(
   const { user, session, client } = caller;
   const context = { client, sessionId: session.id };
   let method: string;
+  // What this proof adds to how the session authenticated (RFC 8176).
+  let proved: readonly Amr[] = [];
+  if ('password' in input && (await hasAnySecondFactor(deps, user.id))) {
+    // A stolen session and a phished password must not be enough to change the second factors:
+    // an account that has one re-authenticates with it.
+    throw new AppError('second_factor_required', 'this account re-authenticates with its second factor');
+  }
   if ('password' in input) {
     // Throttled and audited as any password check is.
     await confirmCurrentPassword(deps, user, input.password, { ...context, failure: 'reauth.failure' }).catch(
@@ -71,8 +78,9 @@ export async function reauthenticate(
       throw error;
     });
     method = 'passkey';
+    proved = ['user', 'mfa'];
   } else {
-    const attempt = await beginAttempt(deps, deps.throttle, { username: user.username, ip: client.ip });
+    const attempt = await beginCodeAttempt(deps, user.id, client);
     const used = await redeemSecondFactor(deps, user.id, input.code, context);
     if (used === null) {
       await attempt.failed();
@@ -86,10 +94,12 @@ export async function reauthenticate(
     }
     await attempt.succeeded();
     method = used;
+    proved = ['otp', 'mfa'];
   }
   const at = deps.now();
+  const amr = formatAmr([...new Set([...parseAmr(session.amr), ...proved])]);
   // Ended meanwhile (signed out elsewhere, password reset): nothing to re-authenticate.
-  if (!(await deps.store.reauthenticateSession(session.id, at))) {
+  if (!(await deps.store.reauthenticateSession(session.id, at, amr))) {
     throw new AppError('session_revoked', 'this session has been signed out');
   }
   await recordEvent(

@@ -166,8 +166,8 @@ export function createPrismaStore(connection: Connection): Store {
 
     rotateCurrent: (rotation) => connection.refresh.rotateCurrent(rotation),
 
-    reauthenticateSession: async (id, at) =>
-      (await db.session.updateMany({ where: { id, revokedAt: null }, data: { authTime: at } })).count === 1,
+    reauthenticateSession: async (id, at, amr) =>
+      (await db.session.updateMany({ where: { id, revokedAt: null }, data: { authTime: at, amr } })).count === 1,
 
     countLiveSessions: (now) => db.session.count({ where: live(now) }),
 
@@ -300,15 +300,19 @@ export function createPrismaStore(connection: Connection): Store {
       return new Set([...apps, ...keys].map((row) => row.userId));
     },
 
-    listPasskeys: (userId) =>
-      db.passkey.findMany({ where: { userId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
+    listPasskeys: async (userId) =>
+      (await db.passkey.findMany({ where: { userId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] })).map(passkeyOf),
 
-    findPasskeyByCredential: (credentialId) =>
-      db.passkey.findUnique({ where: { credentialId }, include: { user: true } }),
+    async findPasskeyByCredential(credentialId) {
+      const row = await db.passkey.findUnique({ where: { credentialId }, include: { user: true } });
+      return row ? { ...passkeyOf(row), user: row.user } : null;
+    },
 
     async addPasskey(passkey) {
       try {
-        await db.passkey.create({ data: { ...passkey, publicKey: Buffer.from(passkey.publicKey) } });
+        await db.passkey.create({
+          data: { ...passkey, publicKey: Buffer.from(passkey.publicKey), counter: BigInt(passkey.counter) },
+        });
         return 'added';
       } catch (error) {
         if ((error as { code?: unknown }).code === UNIQUE_VIOLATION) return 'exists';
@@ -325,13 +329,16 @@ export function createPrismaStore(connection: Connection): Store {
       (
         await db.passkey.updateMany({
           // The stored counter is the lock: a concurrent use of the same value changes nothing.
-          where: { id, counter: seen },
-          data: { counter, backedUp, lastUsedAt: at },
+          where: { id, counter: BigInt(seen) },
+          data: { counter: BigInt(counter), backedUp, lastUsedAt: at },
         })
       ).count === 1,
 
     beginTotp: (userId, secret, at) =>
       transaction(async (tx) => {
+        // A set-up and a confirmation of one account take turns (PostgreSQL; SQLite is serial):
+        // a restart cannot slip a new secret under a confirmation being committed.
+        await lockUser(tx, provider, userId, 'update');
         const existing = await tx.totpFactor.findUnique({ where: { userId }, select: { confirmedAt: true } });
         if (existing?.confirmedAt) return 'confirmed' as const;
         await tx.totpFactor.upsert({
@@ -344,6 +351,7 @@ export function createPrismaStore(connection: Connection): Store {
 
     confirmTotp: (userId, { secret, step, at, recoveryCodes }) =>
       transaction(async (tx) => {
+        await lockUser(tx, provider, userId, 'update');
         // Only the enrolment this code was checked against, and only once.
         const { count } = await tx.totpFactor.updateMany({
           where: { userId, secret, confirmedAt: null },
@@ -415,6 +423,11 @@ export function createPrismaStore(connection: Connection): Store {
 
     close: () => connection.close(),
   };
+}
+
+/** WebAuthn counters are unsigned 32-bit: stored as BIGINT, a JavaScript number exactly. */
+function passkeyOf<T extends { counter: bigint }>(row: T): Omit<T, 'counter'> & { counter: number } {
+  return { ...row, counter: Number(row.counter) };
 }
 
 function recoveryRows(userId: string, codeHashes: string[], at: Date) {

@@ -181,7 +181,7 @@ export interface Store {
    * Records a fresh authentication in a live session (re-authentication): its `authTime` and how;
    * false when the session has ended. Nothing else of the session changes.
    */
-  reauthenticateSession(id: string, at: Date): Promise<boolean>;
+  reauthenticateSession(id: string, at: Date, amr: string): Promise<boolean>;
   /** How many sessions have not ended (all users), for the metrics. */
   countLiveSessions(now: Date): Promise<number>;
   /** The user's sessions that have not ended (nor lapsed unused), most recently used first. */

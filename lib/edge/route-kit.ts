@@ -17,6 +17,7 @@ import { ROUTES, routeOf } from '../api/routes';
 import { recordEvent } from '../audit/audit-log';
 import type { AuthDeps, ClientInfo } from '../auth/deps';
 import { assertRecentAuthentication } from '../auth/reauthenticate';
+import { parseAmr } from '../auth/authentication';
 import { hasAnySecondFactor } from '../auth/second-factor/factors';
 import { requireLiveSession } from '../auth/sessions';
 import { assertSessionKey } from '../auth/session-key';
@@ -75,6 +76,8 @@ type ProtectedOptions = {
    * (401 reauthentication_required otherwise; lib/auth/reauthenticate.ts).
    */
   sensitive?: boolean;
+  /** Administrators see every account's data here (not only their own): MFA_REQUIRED_FOR_ADMINS applies. */
+  adminView?: boolean;
 };
 
 /** The same answer as for a path no route exists for. */
@@ -167,13 +170,18 @@ export function createRouteKit<A extends EdgeApp>(resolveApp: () => A) {
           });
         }
         const action = `${request.method} ${new URL(request.url).pathname.slice(0, 200)}`;
-        // MFA_REQUIRED_FOR_ADMINS: no admin action for an administrator without a second factor.
-        if (
-          options.role === 'admin' &&
-          app.auth.policy.mfaRequiredForAdmins &&
-          !(await hasAnySecondFactor(app.auth, session.userId))
-        ) {
-          throw new AppError('mfa_enrollment_required', 'set up two-step verification on your account page first');
+        // MFA_REQUIRED_FOR_ADMINS: administrators act (and see others' data) only from a session
+        // that proved a second factor: at sign-in, or by re-authenticating with a code or passkey.
+        const asAdministrator =
+          options.role === 'admin' || (options.adminView === true && session.user.role === 'admin');
+        if (asAdministrator && app.auth.policy.mfaRequiredForAdmins && !parseAmr(session.amr).includes('mfa')) {
+          if (!(await hasAnySecondFactor(app.auth, session.userId))) {
+            throw new AppError('mfa_enrollment_required', 'set up two-step verification on your account page first');
+          }
+          // Has one, but this session signed in without it: confirm with it once.
+          throw new AppError('reauthentication_required', 'confirm with your authenticator app or a passkey', {
+            extensions: { max_age: app.auth.policy.reauthMaxAgeSeconds, second_factor: true },
+          });
         }
         if (options.sensitive) await assertRecentAuthentication(app.auth, session, { client, action });
         return handler({ ...context, caller: { identity, session, user: session.user } });

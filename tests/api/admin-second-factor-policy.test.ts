@@ -27,7 +27,24 @@ describe('with MFA_REQUIRED_FOR_ADMINS', () => {
     // Their own account still works: that is where they set it up.
     expect((await api(tokens.access_token, '/api/auth/me')).status).toBe(200);
     const app = await enrolAuthenticator(server.url, tokens.access_token);
+    // Set up, but this session signed in with the password alone: it confirms with the code once.
+    const unproved = await api(tokens.access_token, '/api/admin/users');
+    expect([unproved.status, (await problem(unproved)).code]).toEqual([401, 'reauthentication_required']);
+    const viaPassword = await fetch(`${server.url}/api/auth/reauthenticate`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens.access_token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ password: admin.password }),
+    });
+    expect([viaPassword.status, (await problem(viaPassword)).code]).toEqual([403, 'second_factor_required']);
+    const viaCode = await fetch(`${server.url}/api/auth/reauthenticate`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens.access_token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ code: await app.next() }),
+    });
+    expect(viaCode.status).toBe(200);
     expect((await api(tokens.access_token, '/api/admin/users')).status).toBe(200);
+    // The audit log of every account is admin data too.
+    expect((await api(tokens.access_token, '/api/audit')).status).toBe(200);
 
     // Signing in again now takes the code, and the metrics saw all of it.
     const step = await post(`${server.url}/api/auth/token`, admin);
@@ -37,7 +54,7 @@ describe('with MFA_REQUIRED_FOR_ADMINS', () => {
       await fetch(`${server.url}/api/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
     ).text();
     expect(metrics).toMatch(/^staysignedin_second_factor_events_total\{event="totp_enrolled"\} 1$/m);
-    expect(metrics).toMatch(/^staysignedin_second_factor_events_total\{event="totp_used"\} 1$/m);
+    expect(metrics).toMatch(/^staysignedin_second_factor_events_total\{event="totp_used"\} 2$/m);
     expect(metrics).toMatch(/^staysignedin_sign_ins_total\{outcome="second_factor_required"\} 1$/m);
   });
 

@@ -216,6 +216,9 @@ describe('re-authentication', () => {
     expect([replay.status, (await problem(replay)).code]).toEqual([401, 'invalid_code']);
     const both = await api(tokens.access_token, '/api/auth/reauthenticate', 'POST', { code, password: user.password });
     expect(both.status).toBe(400);
+    // With a second factor set up, the password alone no longer re-authenticates.
+    const password = await api(tokens.access_token, '/api/auth/reauthenticate', 'POST', { password: user.password });
+    expect([password.status, (await problem(password)).code]).toEqual([403, 'second_factor_required']);
   });
 });
 

@@ -5,18 +5,21 @@ import { jsonResponse } from '@/lib/http/problem';
 import { parseQuery } from '@/lib/http/validate';
 import { methods, protectedRoute } from '@/lib/server/routes';
 
-const handler = protectedRoute(async ({ app, request, caller: { user } }) => {
-  const query = parseQuery(AuditQuery, request);
-  // A user's own events only, whatever `user` says; an administrator's filter is theirs to choose.
-  const userId = user.role === 'admin' ? query.user : user.id;
-  const page: AuditPage = await listEvents(app.database.store, {
-    ...(userId ? { userId } : {}),
-    ...(query.type ? { type: query.type } : {}),
-    ...(query.before ? { before: query.before } : {}),
-    limit: query.limit,
-  });
-  return jsonResponse(page);
-});
+const handler = protectedRoute(
+  async ({ app, request, caller: { user } }) => {
+    const query = parseQuery(AuditQuery, request);
+    // A user's own events only, whatever `user` says; an administrator's filter is theirs to choose.
+    const userId = user.role === 'admin' ? query.user : user.id;
+    const page: AuditPage = await listEvents(app.database.store, {
+      ...(userId ? { userId } : {}),
+      ...(query.type ? { type: query.type } : {}),
+      ...(query.before ? { before: query.before } : {}),
+      limit: query.limit,
+    });
+    return jsonResponse(page);
+  },
+  { adminView: true },
+);
 
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = methods({ GET: handler });
 
