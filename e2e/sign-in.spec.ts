@@ -27,7 +27,8 @@ test('a wrong password shows the error and stores no token', async ({ page }) =>
 
 test('the form is accessible: labelled fields with autocomplete hints and a live error region', async ({ page }) => {
   await page.goto('/login');
-  await expect(page.getByLabel('Username')).toHaveAttribute('autocomplete', 'username');
+  // "webauthn": passkeys are offered in the field's suggestions (conditional mediation).
+  await expect(page.getByLabel('Username')).toHaveAttribute('autocomplete', 'username webauthn');
   await expect(page.getByLabel('Password')).toHaveAttribute('autocomplete', 'current-password');
   await expect(page.locator('#login-error')).toHaveAttribute('aria-live', 'assertive');
 });

@@ -31,6 +31,12 @@ export class ApiError extends Error {
 
 export type AuthFetch = (input: string, init?: RequestInit) => Promise<Response>;
 
+/** A 401 about what the user typed (a wrong password or code), not about the token. */
+async function isCredentialFailure(response: Response): Promise<boolean> {
+  const code = ((await jsonOrNull(response.clone())) as { code?: unknown } | null)?.code;
+  return code === 'invalid_credentials' || code === 'invalid_code';
+}
+
 /** A 401 that asks the user to authenticate again before a sensitive action (RFC 9470). */
 export function asksForReauthentication(response: Response): boolean {
   return (
@@ -73,6 +79,8 @@ export function createAuthFetch(deps: {
     const response = await send(input, init, token);
     // A step-up challenge (RFC 9470) is about the user, not the token: a refresh would not help.
     if (response.status !== 401 || asksForReauthentication(response)) return response;
+    // A wrong password or code: refreshing and sending it again would only count it twice.
+    if (await isCredentialFailure(response)) return response;
     const result = await coordinator.refresh({ staleAccessToken: token });
     if (result.kind === 'terminal' || result.kind === 'signed-out') throw new SignedOutError();
     if (result.kind === 'transient') return response; // keep the 401; the coordinator retries

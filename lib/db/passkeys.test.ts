@@ -50,6 +50,10 @@ describe('passkeys in the store', () => {
     expect(new Uint8Array(found!.publicKey)).toEqual(key.publicKey);
     expect(found).toMatchObject({ id: 'a', userId: 'owner', counter: 5, backedUp: true, user: { username: 'owner' } });
     expect(await store.usersWithSecondFactor(['owner', 'other'])).toEqual(new Set(['owner']));
+    // WebAuthn counters are unsigned 32-bit: the largest goes in and comes back.
+    const high = { ...passkey('high'), counter: 2 ** 32 - 1 };
+    await store.addPasskey(high);
+    expect((await store.findPasskeyByCredential(high.credentialId))?.counter).toBe(2 ** 32 - 1);
   });
 
   it('register a credential once, whoever tries again', async () => {

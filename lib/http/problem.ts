@@ -61,7 +61,16 @@ function quoted(value: string): string {
 
 /** `WWW-Authenticate: Bearer ...` for a rejected or missing Bearer token (RFC 6750 §3). */
 export function bearerChallenge(error?: AppError): string {
-  if (!error || error.code === 'unauthenticated') return 'Bearer realm="api"';
+  // No token, or a token that is fine while something else was wrong (a wrong current password or
+  // code): no invalid_token, so no client throws a good token away over it.
+  if (
+    !error ||
+    error.code === 'unauthenticated' ||
+    error.code === 'invalid_credentials' ||
+    error.code === 'invalid_code'
+  ) {
+    return 'Bearer realm="api"';
+  }
   if (error.code === 'reauthentication_required') {
     // RFC 9470 §3: the token is fine; the authentication behind it is not recent enough.
     const maxAge = Number(error.extensions?.max_age);

@@ -22,6 +22,8 @@ export type Challenges = {
    * challenge this server issued for this purpose and account that has not expired.
    */
   take(signed: string, expected: { purpose: ChallengePurpose; userId: string | null; now: Date }): Promise<boolean>;
+  /** Whether a challenge is one of ours for this purpose and account, unexpired; takes nothing. */
+  check(signed: string, expected: { purpose: ChallengePurpose; userId: string | null; now: Date }): string | null;
 };
 
 export function createChallenges(secret: string, store: Pick<Store, 'rememberDpopProof'>): Challenges {
@@ -29,29 +31,29 @@ export function createChallenges(secret: string, store: Pick<Store, 'rememberDpo
     hkdfSync('sha256', Buffer.from(secret, 'utf8'), Buffer.alloc(0), 'staysignedin webauthn challenge', 32),
   );
   const mac = (body: string) => createHmac('sha256', key).update(body).digest('base64url');
+  const check: Challenges['check'] = (signed, expected) => {
+    const text = Buffer.from(signed, 'base64url').toString('utf8');
+    const parts = text.split('.');
+    if (parts.length !== 6) return null;
+    const [version, purpose, userId, expires, , tag = ''] = parts;
+    const body = parts.slice(0, 5).join('.');
+    const wanted = Buffer.from(mac(body));
+    const given = Buffer.from(tag);
+    if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) return null;
+    if (version !== VERSION || purpose !== expected.purpose || userId !== (expected.userId ?? '-')) return null;
+    return Number(expires) * 1000 > expected.now.getTime() ? text : null;
+  };
   return {
+    check,
     issue(purpose, userId, now) {
       const expires = Math.floor(now.getTime() / 1000) + CHALLENGE_SECONDS;
       const body = [VERSION, purpose, userId ?? '-', expires, randomBytes(16).toString('base64url')].join('.');
       return `${body}.${mac(body)}`;
     },
     async take(signed, expected) {
-      let text: string;
-      try {
-        text = Buffer.from(signed, 'base64url').toString('utf8');
-      } catch {
-        return false;
-      }
-      const parts = text.split('.');
-      if (parts.length !== 6) return false;
-      const [version, purpose, userId, expires, , tag = ''] = parts;
-      const body = parts.slice(0, 5).join('.');
-      const wanted = Buffer.from(mac(body));
-      const given = Buffer.from(tag);
-      if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) return false;
-      if (version !== VERSION || purpose !== expected.purpose || userId !== (expected.userId ?? '-')) return false;
-      const expiresAt = Number(expires) * 1000;
-      if (!(expiresAt > expected.now.getTime())) return false;
+      const text = check(signed, expected);
+      if (text === null) return false;
+      const expiresAt = Number(text.split('.')[3]) * 1000;
       // Used once, on every instance: the primary key of the ledger decides.
       const id = createHash('sha256').update(`webauthn\0${text}`).digest('base64url');
       return store.rememberDpopProof(id, new Date(expiresAt));

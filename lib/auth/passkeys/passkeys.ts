@@ -221,37 +221,52 @@ export async function verifyPasskey(
   if (!found || (user && found.userId !== user.id)) throw await fail({ reason: 'unknown_credential' });
   // Phished on a look-alike site and relayed here: signed for another origin.
   if (signedOrigin(answer) !== rp.origin) throw await fail({ reason: 'wrong_origin' });
+  const purpose = user ? 'reauth' : 'sign-in';
+  const credential = {
+    id: found.credentialId,
+    publicKey: new Uint8Array(found.publicKey),
+    counter: found.counter,
+    transports: transportsOf(found),
+  };
+  const options = {
+    response,
+    expectedOrigin: rp.origin,
+    expectedRPID: rp.id,
+    requireUserVerification: true,
+  };
   let verified: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;
   try {
     verified = await verifyAuthenticationResponse({
-      response,
-      expectedChallenge: (challenge) => takeChallenge(deps, challenge, user ? 'reauth' : 'sign-in', user?.id ?? null),
-      expectedOrigin: rp.origin,
-      expectedRPID: rp.id,
-      credential: {
-        id: found.credentialId,
-        publicKey: new Uint8Array(found.publicKey),
-        counter: found.counter,
-        transports: transportsOf(found),
-      },
-      requireUserVerification: true,
+      ...options,
+      credential,
+      expectedChallenge: (challenge) => takeChallenge(deps, challenge, purpose, user?.id ?? null),
     });
   } catch (error) {
-    if (isCounterRegression(error)) {
-      await recordEvent(
-        deps.store,
-        {
-          type: 'passkey.counter_regressed',
-          userId: found.userId,
-          client,
-          detail: { passkey: found.id, stored: found.counter },
-        },
-        deps.now(),
-      );
-      deps.events.secondFactor('passkey_failed');
-      throw refused('this passkey looks copied: its counter went backwards');
-    }
-    throw await fail({ reason: 'not_verified' });
+    if (!isCounterRegression(error)) throw await fail({ reason: 'not_verified' });
+    // The library checks the counter before the signature: only an answer the key really signed
+    // is a clone (anyone could send a low counter with a bad signature). The challenge was taken.
+    const signed = await verifyAuthenticationResponse({
+      ...options,
+      credential: { ...credential, counter: 0 },
+      expectedChallenge: (challenge) =>
+        deps.challenges.check(challenge, { purpose, userId: user?.id ?? null, now: deps.now() }) !== null,
+    }).then(
+      (outcome) => outcome.verified,
+      () => false,
+    );
+    if (!signed) throw await fail({ reason: 'not_verified' });
+    await recordEvent(
+      deps.store,
+      {
+        type: 'passkey.counter_regressed',
+        userId: found.userId,
+        client,
+        detail: { passkey: found.id, stored: found.counter },
+      },
+      deps.now(),
+    );
+    deps.events.secondFactor('passkey_failed');
+    throw refused('this passkey looks copied: its counter went backwards');
   }
   if (!verified.verified) throw await fail({ reason: 'not_verified' });
   const { newCounter, credentialBackedUp } = verified.authenticationInfo;

@@ -4,7 +4,7 @@ CREATE TABLE "Passkey" (
     "userId" TEXT NOT NULL,
     "credentialId" TEXT NOT NULL,
     "publicKey" BLOB NOT NULL,
-    "counter" INTEGER NOT NULL,
+    "counter" BIGINT NOT NULL,
     "transports" TEXT,
     "deviceType" TEXT NOT NULL,
     "backedUp" BOOLEAN NOT NULL,
