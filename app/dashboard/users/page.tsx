@@ -8,6 +8,7 @@ import { PASSWORD_RULES, USERNAME_RULES } from '@/lib/api/account-rules';
 import type { UserView, UsersResponse } from '@/lib/api/admin';
 import { PATHS, pathTo } from '@/lib/api/routes';
 import { formText } from '../../_components/form-text';
+import { useReauthentication } from '../../_components/reauth';
 import { useApiAction } from '../../_components/use-api';
 
 type User = UserView;
@@ -81,6 +82,11 @@ function UserRow({ user, self, onChanged }: { user: User; self: boolean; onChang
   );
 }
 
+/** MFA_REQUIRED_FOR_ADMINS, with a factor set up: this session must confirm it first. */
+function mustConfirm(error: Error): boolean {
+  return error instanceof ApiError && error.problem?.code === 'reauthentication_required';
+}
+
 /** MFA_REQUIRED_FOR_ADMINS: the list is refused until this administrator has a second factor. */
 function mustEnrol(error: Error): boolean {
   return error instanceof ApiError && error.problem?.code === 'mfa_enrollment_required';
@@ -92,6 +98,11 @@ export default function UsersPage() {
   const key = `${PATHS.users}${search ? `?search=${encodeURIComponent(search)}` : ''}`;
   const { data, error, mutate } = useSWR<UsersResponse, Error & { status?: number }>(key, fetcher);
   const create = useApiAction();
+  const reauthenticate = useReauthentication();
+
+  async function confirmThenReload() {
+    if (await reauthenticate()) await mutate();
+  }
 
   async function onCreate(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -129,7 +140,15 @@ export default function UsersPage() {
             <Link href="/dashboard/account">Set up a passkey or an authenticator app</Link> first.
           </p>
         )}
-        {error && !data && !mustEnrol(error) && (
+        {error && !data && mustConfirm(error) && (
+          <p className="error" role="alert" data-testid="confirm-first">
+            Administrators here confirm with their second factor once per sign-in.{' '}
+            <button type="button" onClick={() => void confirmThenReload()}>
+              Confirm it is you
+            </button>
+          </p>
+        )}
+        {error && !data && !mustEnrol(error) && !mustConfirm(error) && (
           <p className="error" role="alert">
             Could not load the users.
           </p>
