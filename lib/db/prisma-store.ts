@@ -372,6 +372,9 @@ export function createPrismaStore(connection: Connection): Store {
         })
       ).count === 1,
 
+    resealTotp: async (userId, from, to) =>
+      (await db.totpFactor.updateMany({ where: { userId, secret: from }, data: { secret: to } })).count === 1,
+
     replaceRecoveryCodes: (userId, codeHashes, at) =>
       transaction(async (tx) => {
         await tx.recoveryCode.deleteMany({ where: { userId } });

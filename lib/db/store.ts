@@ -278,6 +278,8 @@ export interface Store {
    * instance, and only for a step later than every one taken before (a code is accepted once).
    */
   useTotpStep(userId: string, step: number): Promise<boolean>;
+  /** Replaces the sealed secret `from` with `to` (the same key, sealed anew); false if it changed meanwhile. */
+  resealTotp(userId: string, from: string, to: string): Promise<boolean>;
   /** Hashes of the user's recovery codes: replaces the whole set (the old codes stop working). */
   replaceRecoveryCodes(userId: string, codeHashes: string[], at: Date): Promise<void>;
   /** Uses one unused recovery code: true for exactly one caller. */

@@ -9,7 +9,7 @@ import { recordEvent } from '../../audit/audit-log';
 import { AppError } from '../../errors';
 import type { AuthDeps, ClientInfo } from '../deps';
 import { isRefused, type PresentedProof } from '../dpop';
-import { startSession } from '../sessions';
+import { revokeSession, startSession } from '../sessions';
 import { beginAttempt } from '../sign-in-throttle';
 import type { TokenPair } from '../token-pair';
 import { passkeyAmr, verifyPasskey } from './passkeys';
@@ -50,6 +50,12 @@ export async function signInWithPasskey(
   const started = await startSession(deps, user, client, startedAt, proof?.jkt ?? null, passkeyAmr(passkey));
   // Disabled, reset, re-roled or deleted while the passkey was checked.
   if (!started) throw new AppError('invalid_credentials', 'the account changed meanwhile; try again');
+  // Deleted (by its owner, or by an administrator's reset) while it was checked: the reset ended
+  // every session it saw; this one, started after it, must not outlive it either.
+  if (!(await deps.store.findPasskeyByCredential(passkey.credentialId))) {
+    await revokeSession(deps, started.sessionId, 'admin');
+    throw new AppError('invalid_credentials', 'the passkey was removed meanwhile');
+  }
   await recordEvent(
     deps.store,
     { type: 'sign_in.success', userId: user.id, sessionId: started.sessionId, client, detail: { method: 'passkey' } },

@@ -131,6 +131,11 @@ export async function redeemSecondFactor(
     const step = key && totp ? matchingStep(key, code, now, totp.lastStep) : null;
     // The conditional update decides between concurrent uses of one code, on any instance.
     if (step !== null && (await deps.store.useTotpStep(userId, step))) {
+      // Sealed under AUTH_SECRET_PREVIOUS: sealed anew under the current secret, so the next
+      // rotation (which drops the previous one) cannot make it unreadable.
+      if (key && totp && !deps.secrets.isCurrent(totp.secret)) {
+        await deps.store.resealTotp(userId, totp.secret, deps.secrets.seal(key));
+      }
       deps.events.secondFactor('totp_used');
       return 'totp';
     }

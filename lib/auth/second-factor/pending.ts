@@ -13,9 +13,9 @@ import { AppError } from '../../errors';
 import { PASSWORD_AND_CODE } from '../authentication';
 import type { AuthDeps, ClientInfo } from '../deps';
 import { isRefused, type PresentedProof } from '../dpop';
-import { startSession } from '../sessions';
+import { revokeSession, startSession } from '../sessions';
 import type { TokenPair } from '../token-pair';
-import { beginCodeAttempt, redeemSecondFactor } from './factors';
+import { beginCodeAttempt, hasSecondFactor, redeemSecondFactor } from './factors';
 
 export const PENDING_SIGN_IN_SECONDS = 300;
 /** Wrong codes one pending sign-in may take before it ends (throttling counts them as well). */
@@ -112,6 +112,12 @@ export async function completeSignIn(
   );
   // Disabled, reset, re-roled or deleted since the password step: that change wins.
   if (!started) throw new AppError('invalid_credentials', 'the account changed meanwhile; sign in again');
+  // An administrator's reset of the second factors committed while this code was checked: the
+  // reset ended every session it saw; this one, started after it, must not outlive it either.
+  if (!(await hasSecondFactor(deps, user.id))) {
+    await revokeSession(deps, started.sessionId, 'admin');
+    throw new AppError('invalid_credentials', 'the account changed meanwhile; sign in again');
+  }
   await recordEvent(
     deps.store,
     {

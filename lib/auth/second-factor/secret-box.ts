@@ -15,6 +15,8 @@ export type SecretBox = {
   seal(plain: Uint8Array): string;
   /** The plain bytes; null when no configured key opens it (or it was tampered with). */
   open(sealed: string): Uint8Array | null;
+  /** Whether it was sealed under the current AUTH_SECRET (not the previous one). */
+  isCurrent(sealed: string): boolean;
 };
 
 function derive(secret: string): Buffer {
@@ -26,6 +28,7 @@ export function createSecretBox(secrets: { secret: string; previousSecret?: stri
   const keys = new Map([[current.kid, current.key]]);
   if (secrets.previousSecret) keys.set(keyId(secrets.previousSecret), derive(secrets.previousSecret));
   return {
+    isCurrent: (sealed) => sealed.split('.')[1] === current.kid,
     seal(plain) {
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', current.key, iv);

@@ -2,7 +2,7 @@
 // the two-step sign-in, single use of codes, recovery codes, and re-authentication.
 import { decodeBase32IgnorePadding } from '@oslojs/encoding';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { testAuth } from '@/tests/helpers/auth';
+import { TEST_SECRET, testAuth } from '@/tests/helpers/auth';
 import { createTestDb } from '@/tests/helpers/database';
 import { appErrorOf } from '@/tests/helpers/errors';
 import type { Database, UserRecord } from '../../db';
@@ -12,6 +12,7 @@ import { rotateRefreshToken } from '../rotation';
 import { signIn } from '../sign-in';
 import { beginTotp, confirmTotp, regenerateRecoveryCodes, removeTotp } from './factors';
 import { completeSignIn, MAX_CODE_FAILURES, PENDING_SIGN_IN_SECONDS } from './pending';
+import { createSecretBox } from './secret-box';
 import { stepAt, totpCode } from './totp';
 
 let db: Database['client'];
@@ -231,5 +232,41 @@ describe('re-authentication', () => {
     const now = code();
     await reauthenticate(deps, caller, { code: now });
     expect((await appErrorOf(reauthenticate(deps, caller, { code: now }))).code).toBe('invalid_code');
+  });
+});
+
+describe('the second factors and what changes them', () => {
+  it('seal a key found under AUTH_SECRET_PREVIOUS anew under the current secret once it is used', async () => {
+    const { deps, credentials, code, user } = await enrolled();
+    const NEXT = 'the next signing secret, after a rotation'.padEnd(48, '!');
+    const rotated = { ...deps, secrets: createSecretBox({ secret: NEXT, previousSecret: TEST_SECRET }) };
+    await completeSignIn(rotated, { mfaToken: await passwordStep(rotated, credentials), code: code() }, client, null);
+    const row = await db.totpFactor.findUnique({ where: { userId: user.id } });
+    // Readable with the new secret alone: the rotation after this one loses nothing.
+    expect(createSecretBox({ secret: NEXT }).open(row!.secret)).not.toBeNull();
+  });
+
+  it("let no session outlive an administrator's reset committed while its code was being checked", async () => {
+    const { deps, credentials, code, user } = await enrolled();
+    const mfaToken = await passwordStep(deps, credentials);
+    // The reset commits just before the session is written, as an administrator's click could.
+    const racing = {
+      ...deps,
+      store: {
+        ...deps.store,
+        createSession: async (...args: Parameters<typeof deps.store.createSession>) => {
+          await deps.store.removeSecondFactors(user.id, {
+            at: deps.now(),
+            endSessions: 'second_factors_reset',
+            passkeys: true,
+          });
+          return deps.store.createSession(...args);
+        },
+      },
+    };
+    expect((await appErrorOf(completeSignIn(racing, { mfaToken, code: code() }, client, null))).code).toBe(
+      'invalid_credentials',
+    );
+    expect(await store.listLiveSessions(user.id, deps.now())).toEqual([]);
   });
 });
