@@ -267,11 +267,15 @@ replica_healthy() {
   done
   return 1
 }
-replica_healthy app1 && replica_healthy app2 && proxy_healthy 30 || {
+# Each service's state, restarts and last log lines: what a failure below needs explained.
+show_services() {
   for service in app1 app2 proxy; do
     printf -- '--- %s (%s)\n' "$service" "$(podman inspect "${COMPOSE_PROJECT}_${service}_1" --format '{{.State.Status}} restarts={{.RestartCount}}' 2>&1)"
     podman logs "${COMPOSE_PROJECT}_${service}_1" 2>&1 | grep -v 'level=error' | tail -25
   done
+}
+replica_healthy app1 && replica_healthy app2 && proxy_healthy 30 || {
+  show_services
   fail 'the replicas did not become healthy behind the proxy'; }
 echo "two replicas healthy behind nginx at $PROXY"
 
@@ -339,7 +343,7 @@ while [ "$(date +%s)" -lt "$OUTAGE_ENDS" ]; do
   case "$STATUS" in
     503) grep -qi '^retry-after: [0-9]' "$WORK/refresh.headers" || fail 'a 503 without Retry-After'; SAW_503=1 ;;
     200) P_REFRESH=$(json_field refresh_token <"$WORK/refresh.json") ;;
-    *) fail "a refresh during the outage answered $STATUS: $(cat "$WORK/refresh.json")" ;;
+    *) show_services; fail "a refresh during the outage answered $STATUS (000: no answer within 10 s)" ;;
   esac
   HEALTH=$("${CURL[@]}" -o /dev/null -w '%{http_code}' "$PROXY/api/health")
   [ "$HEALTH" = 503 ] && HEALTH_DOWN=1

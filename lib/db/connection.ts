@@ -130,7 +130,9 @@ function connectSqlite(databaseUrl: string): Connection {
 
 function connectPostgres(databaseUrl: string): Connection {
   // One pool for Prisma and the refresh path's plain statements.
-  const pool = new pg.Pool({ connectionString: databaseUrl });
+  // A database host that vanished (a stopped container's address) never answers a connect: give
+  // up in 3 s so the attempt frees its place in the pool (requests have their own 1 s deadline).
+  const pool = new pg.Pool({ connectionString: databaseUrl, connectionTimeoutMillis: 3000, keepAlive: true });
   // An idle connection the server drops (a restart) must not crash the process; the next query
   // reconnects, and a query that fails is a 503 (faults.ts).
   pool.on('error', () => undefined);
