@@ -7,8 +7,9 @@
  * another purpose, for another account, or after its minutes.
  */
 import 'server-only';
-import { createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Store } from '../../db';
+import { derivedKey } from '../derived-key';
 
 export type ChallengePurpose = 'sign-in' | 'register' | 'reauth';
 export const CHALLENGE_SECONDS = 300;
@@ -27,9 +28,7 @@ export type Challenges = {
 };
 
 export function createChallenges(secret: string, store: Pick<Store, 'rememberDpopProof'>): Challenges {
-  const key = Buffer.from(
-    hkdfSync('sha256', Buffer.from(secret, 'utf8'), Buffer.alloc(0), 'staysignedin webauthn challenge', 32),
-  );
+  const key = derivedKey(secret, 'staysignedin webauthn challenge');
   const mac = (body: string) => createHmac('sha256', key).update(body).digest('base64url');
   const check: Challenges['check'] = (signed, expected) => {
     const text = Buffer.from(signed, 'base64url').toString('utf8');

@@ -5,7 +5,8 @@
  * until the user re-enrols. A database dump alone reveals no TOTP secret.
  */
 import 'server-only';
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { derivedKey } from '../derived-key';
 import { keyId } from '../token-format';
 
 const VERSION = 'v1';
@@ -19,14 +20,10 @@ export type SecretBox = {
   isCurrent(sealed: string): boolean;
 };
 
-function derive(secret: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', Buffer.from(secret, 'utf8'), Buffer.alloc(0), INFO, 32));
-}
-
 export function createSecretBox(secrets: { secret: string; previousSecret?: string | undefined }): SecretBox {
-  const current = { kid: keyId(secrets.secret), key: derive(secrets.secret) };
+  const current = { kid: keyId(secrets.secret), key: derivedKey(secrets.secret, INFO) };
   const keys = new Map([[current.kid, current.key]]);
-  if (secrets.previousSecret) keys.set(keyId(secrets.previousSecret), derive(secrets.previousSecret));
+  if (secrets.previousSecret) keys.set(keyId(secrets.previousSecret), derivedKey(secrets.previousSecret, INFO));
   return {
     isCurrent: (sealed) => sealed.split('.')[1] === current.kid,
     seal(plain) {
