@@ -143,6 +143,9 @@ export function createRouteKit<A extends EdgeApp>(resolveApp: () => A) {
         const identity = checked instanceof Promise ? await checked : checked;
         if (options.live === false) return handler({ ...context, caller: { identity } as LiveCaller });
         const session = await requireLiveSession(app.auth, identity);
+        // What the audit log calls this request, made only when a refusal is recorded.
+        const path = () => pathnameOf(request).slice(0, 200);
+        const action = () => `${request.method} ${path()}`;
         // The role as stored now, not as it was when the access token was signed.
         if (options.role && session.user.role !== options.role) {
           await recordEvent(
@@ -152,7 +155,7 @@ export function createRouteKit<A extends EdgeApp>(resolveApp: () => A) {
               userId: identity.userId,
               sessionId: identity.sessionId,
               client,
-              detail: { method: request.method, path: new URL(request.url).pathname.slice(0, 200) },
+              detail: { method: request.method, path: path() },
             },
             app.auth.now(),
           );
@@ -166,10 +169,9 @@ export function createRouteKit<A extends EdgeApp>(resolveApp: () => A) {
           await assertSessionKey(app.auth, session, proof, {
             client,
             event: 'request.dpop_refused',
-            action: `${request.method} ${new URL(request.url).pathname.slice(0, 200)}`,
+            action: action(),
           });
         }
-        const action = `${request.method} ${new URL(request.url).pathname.slice(0, 200)}`;
         // MFA_REQUIRED_FOR_ADMINS: administrators act (and see others' data) only from a session
         // that proved a second factor: at sign-in, or by re-authenticating with a code or passkey.
         const asAdministrator =
@@ -183,7 +185,7 @@ export function createRouteKit<A extends EdgeApp>(resolveApp: () => A) {
             extensions: { max_age: app.auth.policy.reauthMaxAgeSeconds, second_factor: true },
           });
         }
-        if (options.sensitive) await assertRecentAuthentication(app.auth, session, { client, action });
+        if (options.sensitive) await assertRecentAuthentication(app.auth, session, { client, action: action() });
         return handler({ ...context, caller: { identity, session, user: session.user } });
       },
       { bearer: true },
