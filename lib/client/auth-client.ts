@@ -92,6 +92,26 @@ export function createAuthClient(deps: AuthClientDeps) {
     return { response, key };
   }
 
+  /**
+   * A sign-in's request with a new browser key offered for the session; the key the server was
+   * sent (none, after requestTokens' fallback), or the network failure. A key not sent is forgotten.
+   */
+  async function withNewKey(
+    path: string,
+    fields: Record<string, unknown>,
+  ): Promise<{ response: Response; key: DpopKey | null } | Failure> {
+    const created = await newKey();
+    const offered = created && (await keys.save(created)) ? created : null;
+    try {
+      const sent = await requestTokens(path, fields, offered);
+      if (offered && sent.key !== offered) void keys.forget(offered.jkt);
+      return sent;
+    } catch (error) {
+      if (offered) void keys.forget(offered.jkt);
+      return networkFailure(error);
+    }
+  }
+
   /** A token answer adopted as this browser's session, or the failure to show. */
   async function adopt(response: Response, body: unknown, key: DpopKey | null): Promise<Outcome> {
     const ok = response.ok && isTokenResponse(body);
@@ -120,17 +140,9 @@ export function createAuthClient(deps: AuthClientDeps) {
 
   return {
     async signIn(username: string, password: string): Promise<Outcome> {
-      const created = await newKey();
-      const offered = created && (await keys.save(created)) ? created : null;
-      let sent: Awaited<ReturnType<typeof requestTokens>>;
-      try {
-        sent = await requestTokens(PATHS.token, { username, password }, offered);
-      } catch (error) {
-        if (offered) void keys.forget(offered.jkt);
-        return { ok: false, failure: networkFailure(error) };
-      }
+      const sent = await withNewKey(PATHS.token, { username, password });
+      if (!('response' in sent)) return { ok: false, failure: sent };
       const { response, key } = sent;
-      if (offered && key !== offered) void keys.forget(offered.jkt);
       const body = await jsonOrNull(response);
       const mfa = body as { code?: unknown; mfa_token?: unknown } | null;
       if (response.status === 403 && mfa?.code === 'mfa_required' && typeof mfa.mfa_token === 'string') {
@@ -166,16 +178,8 @@ export function createAuthClient(deps: AuthClientDeps) {
         }
         return { ok: false, failure: networkFailure(error) };
       }
-      const created = await newKey();
-      const offered = created && (await keys.save(created)) ? created : null;
-      let sent: Awaited<ReturnType<typeof requestTokens>>;
-      try {
-        sent = await requestTokens(PATHS.passkeySignIn, { response: answer }, offered);
-      } catch (error) {
-        if (offered) void keys.forget(offered.jkt);
-        return { ok: false, failure: networkFailure(error) };
-      }
-      if (offered && sent.key !== offered) void keys.forget(offered.jkt);
+      const sent = await withNewKey(PATHS.passkeySignIn, { response: answer });
+      if (!('response' in sent)) return { ok: false, failure: sent };
       return adopt(sent.response, await jsonOrNull(sent.response), sent.key);
     },
 
