@@ -1,4 +1,5 @@
 import { expect, type BrowserContext, type Page, type Request } from '@playwright/test';
+import Sqlite from 'better-sqlite3';
 import type { StoredTokens } from '../lib/client/token-store';
 import { E2E } from '../playwright.config';
 
@@ -75,6 +76,13 @@ export async function recoverRefresh(page: Page): Promise<void> {
   await expect(page.getByTestId('reconnecting')).toBeHidden();
 }
 
+/** The e2e server's own SQLite file, opened beside it (it waits for the server's writes). */
+export function e2eDatabase(): Sqlite.Database {
+  const db = new Sqlite(E2E.databaseUrl.replace(/^file:/, ''));
+  db.pragma('busy_timeout = 5000');
+  return db;
+}
+
 /**
  * Makes this browser's session look signed in `minutes` ago, in the e2e server's own SQLite file
  * (the server reads the row on every sensitive action), for the re-authentication specs.
@@ -85,10 +93,8 @@ export async function ageSignIn(page: Page, minutes: number): Promise<void> {
   const payload = JSON.parse(Buffer.from(tokens.accessToken.split('.')[1] ?? '', 'base64url').toString()) as {
     sid: string;
   };
-  const { default: Sqlite } = await import('better-sqlite3');
-  const db = new Sqlite(E2E.databaseUrl.replace(/^file:/, ''));
+  const db = e2eDatabase();
   try {
-    db.pragma('busy_timeout = 5000');
     const at = new Date(Date.now() - minutes * 60_000).toISOString().replace('Z', '+00:00');
     db.prepare('UPDATE "Session" SET "authTime" = ? WHERE "id" = ?').run(at, payload.sid);
   } finally {

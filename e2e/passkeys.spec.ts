@@ -1,7 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
-import Sqlite from 'better-sqlite3';
 import { createAccount } from './accounts';
-import { ageSignIn, E2E, signInWithForm, startSecondServer, storedTokens } from './helpers';
+import { ageSignIn, E2E, e2eDatabase, signInWithForm, startSecondServer, storedTokens } from './helpers';
 
 /**
  * Chromium's WebAuthn virtual authenticator: a platform passkey store with user verification. It
@@ -41,12 +40,6 @@ async function signOut(page: Page) {
   await expect(page).toHaveURL(/\/login/);
 }
 
-function database() {
-  const db = new Sqlite(E2E.databaseUrl.replace(/^file:/, ''));
-  db.pragma('busy_timeout = 5000');
-  return db;
-}
-
 test('a user registers a passkey, signs out, and signs in with it without typing a password', async ({ page }) => {
   const account = { username: 'penny', password: 'penny has a long password' };
   const userId = await createAccount(account.username, account.password);
@@ -84,7 +77,7 @@ test('a user registers a passkey, signs out, and signs in with it without typing
   expect(await storedTokens(page)).toBeNull();
 
   // docs/security.md's audit cases done here (tests/api/audit-coverage.test.ts names them).
-  const db = database();
+  const db = e2eDatabase();
   try {
     const types = (
       db.prepare('SELECT "type" FROM "AuditEvent" WHERE "userId" = ?').all(userId) as { type: string }[]
@@ -122,7 +115,7 @@ test('a passkey answer replayed, or from a passkey whose counter went backwards,
   expect(((await replay.json()) as { access_token?: string }).access_token).toBeUndefined();
 
   // As if a copy of the key had been used ahead of this one: the stored counter is ahead.
-  const db = database();
+  const db = e2eDatabase();
   try {
     db.prepare('UPDATE "Passkey" SET "counter" = 1000000 WHERE "userId" = ?').run(userId);
     await signOut(page);
@@ -204,7 +197,7 @@ test('a passkey answer relayed to a server of another origin is refused there, a
   } finally {
     await elsewhere.stop();
   }
-  const db = database();
+  const db = e2eDatabase();
   try {
     const reasons = db
       .prepare('SELECT "detail" FROM "AuditEvent" WHERE "type" = ? ORDER BY "id" DESC LIMIT 1')
