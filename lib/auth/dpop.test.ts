@@ -148,6 +148,58 @@ describe('verifyProof', () => {
     );
   });
 
+  it('refuses a signature in another spelling: DER, re-encoded, cut short or with spare bits', async () => {
+    const good = await proof(key);
+    const [head, body, signature] = good.split('.') as [string, string, string];
+    const raw = Buffer.from(signature, 'base64url');
+    const der = Buffer.concat([
+      Buffer.from([0x30, 0x44, 0x02, 0x20]),
+      raw.subarray(0, 32),
+      Buffer.from([0x02, 0x20]),
+      raw.subarray(32),
+    ]);
+    // The last character of a 64-byte signature carries 4 spare bits: flipping one keeps the bytes.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const spare = signature.slice(0, -1) + alphabet[alphabet.indexOf(signature.at(-1) as string) ^ 1];
+    expect(Buffer.from(spare, 'base64url').equals(raw)).toBe(true);
+    for (const forged of [der.toString('base64url'), `${signature}=`, signature.slice(0, 80), spare]) {
+      expect(await codeOf(verifyProof(`${head}.${body}.${forged}`, check()))).toBe('invalid_dpop_proof');
+    }
+    expect((await verifyProof(`${head}.${body}.${signature}`, check())).jkt).toBe(await thumbprint());
+  });
+
+  it('refuses a proof past its exp, before its nbf, with times that are not numbers, or with crit', async () => {
+    const seconds = Math.floor(NOW.getTime() / 1000);
+    for (const claims of [{ exp: seconds - 1 }, { nbf: seconds + 60 }, { iat: String(seconds) }, { exp: 'later' }]) {
+      expect(await codeOf(verifyProof(await proof(key, { claims }), check()))).toBe('invalid_dpop_proof');
+    }
+    // A signer that understands an extension marks it critical; we understand none.
+    const critical = await new SignJWT({
+      htm: 'POST',
+      htu: URL,
+      iat: seconds,
+      jti: randomBytes(16).toString('base64url'),
+    })
+      .setProtectedHeader({
+        alg: 'ES256',
+        typ: 'dpop+jwt',
+        jwk: key.publicJwk,
+        crit: ['urn:example:ext'],
+        'urn:example:ext': 1,
+      })
+      .sign(key.privateKey, { crit: { 'urn:example:ext': true } });
+    expect(await codeOf(verifyProof(critical, check()))).toBe('invalid_dpop_proof');
+    // A proof that expires later is still a proof.
+    expect((await verifyProof(await proof(key, { claims: { exp: seconds + 60 } }), check())).jkt).toBe(
+      await thumbprint(),
+    );
+  });
+
+  it('refuses a jwk whose coordinates are not a point on P-256', async () => {
+    const off = { ...key.publicJwk, y: key.publicJwk.x };
+    expect(await codeOf(verifyProof(await proof(key, { header: { jwk: off } }), check()))).toBe('invalid_dpop_proof');
+  });
+
   it('refuses a wrong typ and a missing or short jti', async () => {
     expect(await codeOf(verifyProof(await proof(key, { header: { typ: 'JWT' } }), check()))).toBe('invalid_dpop_proof');
     expect(await codeOf(verifyProof(await proof(key, { claims: { jti: undefined } }), check()))).toBe(

@@ -16,8 +16,9 @@
  */
 import 'server-only';
 import { createHash } from 'node:crypto';
-import { calculateJwkThumbprint, decodeProtectedHeader, EmbeddedJWK, jwtVerify, type JWK } from 'jose';
 import { AppError } from '../errors';
+import { JwsError, type JsonObject } from './compact-jws';
+import { verifyEs256, type P256PublicJwk } from './es256';
 import type { AuthDeps } from './deps';
 import { NONCE_LIFETIME_SECONDS, type NonceService } from './dpop-nonce';
 
@@ -26,7 +27,6 @@ export const IAT_WINDOW_SECONDS = 300;
 /** Long enough to outlive every proof that could still be accepted (by its iat or its nonce). */
 export const PROOF_ID_RETENTION_SECONDS = Math.max(IAT_WINDOW_SECONDS * 2, NONCE_LIFETIME_SECONDS) + 60;
 
-const ALGORITHM = 'ES256';
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k', 'priv'];
 
 export type VerifiedProof = { jkt: string; jti: string; iat: number };
@@ -71,7 +71,7 @@ function normalizedUri(value: string, withScheme: boolean): string | null {
   }
 }
 
-function assertPublicP256(jwk: unknown): JWK {
+function assertPublicP256(jwk: unknown): P256PublicJwk {
   if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk))
     throw invalidProof('the proof has no "jwk" header');
   const key = jwk as Record<string, unknown>;
@@ -83,25 +83,46 @@ function assertPublicP256(jwk: unknown): JWK {
   return { kty: 'EC', crv: 'P-256', x: key.x, y: key.y };
 }
 
+/** What a proof that is not a well-formed ES256 JWS is told (es256.ts says it of any token). */
+const JWS_REFUSALS: Record<string, string> = {
+  'the token is malformed': 'the DPoP proof is not a JWT',
+  // Pinned before any key is touched: "none", HMAC and every other algorithm are refused.
+  'the token algorithm is not allowed': 'the DPoP proof must be signed with ES256',
+  'the token key is not a P-256 public key': 'the proof "jwk" must be a P-256 public key',
+};
+
+/** The time claims as jose's jwtVerify checks them: numbers, `exp` (if any) ahead, `nbf` behind. */
+function checkTimes(payload: JsonObject, now: Date): void {
+  for (const claim of ['iat', 'exp', 'nbf']) {
+    if (payload[claim] !== undefined && typeof payload[claim] !== 'number') {
+      throw invalidProof(`the DPoP proof "${claim}" claim is invalid`);
+    }
+  }
+  const seconds = Math.floor(now.getTime() / 1000);
+  if (typeof payload.exp === 'number' && payload.exp <= seconds) throw invalidProof('the DPoP proof has expired');
+  if (typeof payload.nbf === 'number' && payload.nbf > seconds) throw invalidProof('the DPoP proof is not valid yet');
+}
+
+/** The key's RFC 7638 thumbprint: SHA-256 of its required members, in this order, no spaces. */
+export function thumbprint(jwk: P256PublicJwk): string {
+  const canonical = JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y });
+  return createHash('sha256').update(canonical).digest('base64url');
+}
+
 /** Verifies one DPoP proof for this request; throws invalid_dpop_proof or use_dpop_nonce. */
 export async function verifyProof(proof: string, check: ProofCheck): Promise<VerifiedProof> {
-  let header: ReturnType<typeof decodeProtectedHeader>;
+  let payload: JsonObject;
+  let jwk: P256PublicJwk;
   try {
-    header = decodeProtectedHeader(proof);
+    ({ payload, jwk } = verifyEs256(proof, (header) => {
+      if (header.typ !== 'dpop+jwt') throw invalidProof('the DPoP proof must have typ "dpop+jwt"');
+      return assertPublicP256(header.jwk);
+    }));
   } catch (error) {
-    throw invalidProof('the DPoP proof is not a JWT', error);
+    if (!(error instanceof JwsError)) throw error;
+    throw invalidProof(JWS_REFUSALS[error.message] ?? 'the DPoP proof signature is invalid', error);
   }
-  // Pinned before any key is touched: "none", HMAC and every other algorithm are refused.
-  if (header.alg !== ALGORITHM) throw invalidProof(`the DPoP proof must be signed with ${ALGORITHM}`);
-  if (header.typ !== 'dpop+jwt') throw invalidProof('the DPoP proof must have typ "dpop+jwt"');
-  const jwk = assertPublicP256(header.jwk);
-
-  let payload: Record<string, unknown>;
-  try {
-    ({ payload } = await jwtVerify(proof, EmbeddedJWK, { algorithms: [ALGORITHM], typ: 'dpop+jwt' }));
-  } catch (error) {
-    throw invalidProof('the DPoP proof signature is invalid', error);
-  }
+  checkTimes(payload, check.now);
 
   if (payload.htm !== check.method) throw invalidProof('the DPoP proof "htm" does not match the request method');
   const withScheme = check.schemeKnown ?? true;
@@ -136,7 +157,7 @@ export async function verifyProof(proof: string, check: ProofCheck): Promise<Ver
     throw nonceRequired(check.nonces.issue(check.now));
   }
 
-  return { jkt: await calculateJwkThumbprint(jwk, 'sha256'), jti: payload.jti, iat: payload.iat };
+  return { jkt: thumbprint(jwk), jti: payload.jti, iat: payload.iat };
 }
 
 /**
