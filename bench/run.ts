@@ -96,7 +96,8 @@ async function startBaseline(databaseUrl: string): Promise<{ url: string; pid: n
   if (!existsSync(built) || statSync(built).mtimeMs < newestSource(BASELINE)) {
     execFileSync(process.execPath, [NEXT_BIN, 'build', BASELINE], {
       stdio: 'inherit',
-      env: { ...process.env, NODE_ENV: 'production' },
+      // A self-hosted tool's bench should not phone home either (scripts/run-app.mjs).
+      env: { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' },
     });
   }
   const port = await freePort();
