@@ -446,7 +446,7 @@ async function benchServer(label: string, databaseUrl?: string): Promise<string>
  */
 async function clientSize(): Promise<string> {
   // Everything the pages import from lib/client, in one bundle.
-  const modules = ['auth-provider', 'auth-fetch', 'http', 'safe-next'];
+  const modules = ['auth-provider', 'auth-fetch', 'http', '../api/safe-next'];
   const result = await build({
     stdin: {
       contents: modules.map((name) => `export * from './${name}';`).join('\n'),

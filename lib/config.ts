@@ -153,6 +153,29 @@ const settings = z.object({
     .default('auto'),
   // The name authenticator apps show for this server's accounts.
   TOTP_ISSUER: stringOr('staysignedin', z.string().min(1).max(64)),
+  // Single sign-on through an OpenID Provider (lib/auth/sso, docs/single-sign-on.md): off while
+  // OIDC_ISSUER is unset. The redirect URI is APP_ORIGIN + /login/sso.
+  OIDC_ISSUER: optionalString.pipe(z.url({ error: "must be the provider's issuer URL" }).optional()),
+  OIDC_CLIENT_ID: optionalString,
+  // Empty: a public client (PKCE only, no client authentication).
+  OIDC_CLIENT_SECRET: optionalString,
+  OIDC_SCOPES: stringOr('openid profile email').pipe(
+    z.string().refine((v) => v.split(/\s+/).includes('openid'), 'must include openid'),
+  ),
+  OIDC_DISPLAY_NAME: optionalString.pipe(z.string().max(64).optional()),
+  // The ID token's one allowed signing algorithm (the provider's default is almost always RS256).
+  OIDC_ID_TOKEN_ALG: stringOr('RS256').pipe(
+    z.enum(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'], {
+      error: 'must be an asymmetric JWS algorithm such as RS256 or ES256',
+    }),
+  ),
+  OIDC_AUTO_CREATE: flag(false),
+  OIDC_LINK_BY_EMAIL: flag(false),
+  OIDC_ADMIN_GROUP: optionalString,
+  OIDC_GROUPS_CLAIM: stringOr('groups', z.string().min(1).max(64)),
+  OIDC_ONLY: flag(false),
+  // Plain http to the provider (loopback addresses are always allowed): an internal network only.
+  OIDC_ALLOW_HTTP: flag(false),
   // GET /api/metrics answers only with `Authorization: Bearer $METRICS_TOKEN`; off when unset.
   METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
 });
@@ -175,6 +198,52 @@ function relyingPartyOf(env: {
   return { id: url.hostname, origin: url.origin, name: env.TOTP_ISSUER };
 }
 
+/** localhost, 127.0.0.0/8 or ::1: a connection that never leaves this machine. */
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
+}
+
+/** Single sign-on through an OpenID Provider, or null when OIDC_ISSUER is not set. */
+function singleSignOnOf(env: {
+  NODE_ENV: string;
+  APP_ORIGIN?: string | undefined;
+  PORT: number;
+  OIDC_ISSUER?: string | undefined;
+  OIDC_CLIENT_ID?: string | undefined;
+  OIDC_CLIENT_SECRET?: string | undefined;
+  OIDC_SCOPES: string;
+  OIDC_DISPLAY_NAME?: string | undefined;
+  OIDC_ID_TOKEN_ALG: string;
+  OIDC_AUTO_CREATE: boolean;
+  OIDC_LINK_BY_EMAIL: boolean;
+  OIDC_ADMIN_GROUP?: string | undefined;
+  OIDC_GROUPS_CLAIM: string;
+  OIDC_ONLY: boolean;
+  OIDC_ALLOW_HTTP: boolean;
+}) {
+  if (env.OIDC_ISSUER === undefined || env.OIDC_CLIENT_ID === undefined) return null;
+  const origin = env.APP_ORIGIN ?? `http://localhost:${env.PORT}`;
+  const issuer = new URL(env.OIDC_ISSUER);
+  return {
+    issuer: env.OIDC_ISSUER,
+    clientId: env.OIDC_CLIENT_ID,
+    clientSecret: env.OIDC_CLIENT_SECRET ?? null,
+    scopes: env.OIDC_SCOPES.split(/\s+/).filter(Boolean).join(' '),
+    displayName: env.OIDC_DISPLAY_NAME ?? issuer.hostname,
+    idTokenAlg: env.OIDC_ID_TOKEN_ALG,
+    autoCreate: env.OIDC_AUTO_CREATE,
+    linkByEmail: env.OIDC_LINK_BY_EMAIL,
+    adminGroup: env.OIDC_ADMIN_GROUP ?? null,
+    groupsClaim: env.OIDC_GROUPS_CLAIM,
+    only: env.OIDC_ONLY,
+    allowHttp: env.OIDC_ALLOW_HTTP || isLoopback(issuer.hostname),
+    /** Where the provider sends the browser back: a page that hands the answer to the API. */
+    redirectUri: `${origin}/login/sso`,
+    postLogoutRedirectUri: `${origin}/login`,
+    backchannelLogoutUri: `${origin}/api/auth/oidc/backchannel-logout`,
+  };
+}
+
 /** The names of every setting, as environment variables. */
 export const SETTINGS = Object.keys(settings.shape) as (keyof typeof settings.shape)[];
 
@@ -187,6 +256,32 @@ const envSchema = settings
         path: ['APP_ORIGIN'],
         message: 'is required for PASSKEYS=true in production (the origin browsers use, e.g. https://auth.example.com)',
       });
+    }
+    if (env.OIDC_ISSUER !== undefined) {
+      if (env.OIDC_CLIENT_ID === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['OIDC_CLIENT_ID'], message: 'is required with OIDC_ISSUER' });
+      }
+      if (env.APP_ORIGIN === undefined && env.NODE_ENV === 'production') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['APP_ORIGIN'],
+          message: 'is required with OIDC_ISSUER in production (the redirect URI is APP_ORIGIN/login/sso)',
+        });
+      }
+      const issuer = new URL(env.OIDC_ISSUER);
+      // Tokens and client secrets cross this connection: TLS unless it never leaves the machine.
+      if (issuer.protocol !== 'https:' && !isLoopback(issuer.hostname) && !env.OIDC_ALLOW_HTTP) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['OIDC_ISSUER'],
+          message: 'must be https (or set OIDC_ALLOW_HTTP=true for a provider on your own internal network)',
+        });
+      }
+    } else {
+      for (const name of ['OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'] as const) {
+        if (env[name] !== undefined) ctx.addIssue({ code: 'custom', path: [name], message: 'needs OIDC_ISSUER' });
+      }
+      if (env.OIDC_ONLY) ctx.addIssue({ code: 'custom', path: ['OIDC_ONLY'], message: 'needs OIDC_ISSUER' });
     }
     // Checks across fields; zod runs them only when every field parsed (see secretProblems).
     if (env.REFRESH_TOKEN_EXPIRE_DAYS > env.SESSION_MAX_AGE_DAYS) {
@@ -258,6 +353,7 @@ const envSchema = settings
       mfaRequiredForAdmins: env.MFA_REQUIRED_FOR_ADMINS,
       totpIssuer: env.TOTP_ISSUER,
       relyingParty: relyingPartyOf(env),
+      sso: singleSignOnOf(env),
     };
   });
 

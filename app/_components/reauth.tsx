@@ -2,12 +2,15 @@
 /**
  * Re-authentication in place: when a sensitive action answers 401 reauthentication_required, the
  * page asks for the password (or a code from the authenticator app) in a dialog, sends it to
- * /api/auth/reauthenticate, and the action is retried once. The session stays the same.
+ * /api/auth/reauthenticate, and the action is retried once. The session stays the same. With
+ * single sign-on, the identity provider can confirm it instead: that leaves the page (and comes
+ * back to it), so the action is then done again by hand.
  */
 import { createContext, useCallback, useContext, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { CLIENT_FAILURES, userMessage } from '@/lib/api/errors';
 import { PATHS } from '@/lib/api/routes';
 import { useAuth } from '@/lib/client/auth-provider';
+import { SSO_INTENT_KEY } from '@/lib/client/auth-client';
 import { jsonOrNull } from '@/lib/client/http';
 import { formText } from './form-text';
 
@@ -27,7 +30,7 @@ function credentialOf(value: string): { code: string } | { password: string } {
 }
 
 export function ReauthProvider({ children }: { children: ReactNode }) {
-  const { authFetch, settings } = useAuth();
+  const { authFetch, settings, startSso } = useAuth();
   const dialog = useRef<HTMLDialogElement>(null);
   const settle = useRef<((ok: boolean) => void) | null>(null);
   const [error, setError] = useState('');
@@ -96,6 +99,20 @@ export function ReauthProvider({ children }: { children: ReactNode }) {
     }
   }
 
+  /** At the identity provider, which is asked to prompt again; back to this page afterwards. */
+  async function withProvider() {
+    setError('');
+    setPending(true);
+    const started = await startSso('reauth', window.location.pathname + window.location.search);
+    if (started.ok) {
+      window.location.assign(started.url);
+      return;
+    }
+    window.sessionStorage.removeItem(SSO_INTENT_KEY);
+    setError(started.failure.message);
+    setPending(false);
+  }
+
   return (
     <ReauthContext.Provider value={ask}>
       {children}
@@ -118,6 +135,11 @@ export function ReauthProvider({ children }: { children: ReactNode }) {
             {settings.passkeys && (
               <button type="button" onClick={() => void withPasskey()} disabled={pending}>
                 Use a passkey
+              </button>
+            )}
+            {settings.sso && (
+              <button type="button" onClick={() => void withProvider()} disabled={pending}>
+                Confirm with {settings.sso.name}
               </button>
             )}
             <button type="button" onClick={() => close(false)} disabled={pending}>

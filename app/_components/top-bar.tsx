@@ -25,7 +25,10 @@ export function TopBar() {
             disabled={leaving}
             onClick={() => {
               setLeaving(true);
-              void signOut();
+              void signOut().then((providerLogout) => {
+                // A single sign-on session: sign out at the identity provider too.
+                if (providerLogout) window.location.assign(providerLogout);
+              });
             }}
           >
             Sign out

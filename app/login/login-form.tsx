@@ -4,8 +4,9 @@ import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react'
 import { userMessage } from '@/lib/api/errors';
 import type { Failure, Outcome } from '@/lib/client/auth-client';
 import { useAuth } from '@/lib/client/auth-provider';
-import { safeNextPath } from '@/lib/client/safe-next';
+import { safeNextPath } from '@/lib/api/safe-next';
 import { restoreLooksLikeALoop } from './restore-loop';
+import { SingleSignOn, useSsoStatus } from './single-sign-on';
 
 type Phase = 'checking' | 'restoring' | 'form' | 'submitting' | 'leaving';
 
@@ -13,7 +14,7 @@ export function LoginForm() {
   const auth = useAuth();
   const router = useRouter();
   const requested = useSearchParams().get('next');
-  // Decided when we navigate, against this page's origin (see lib/client/safe-next.ts).
+  // Decided when we navigate, against this page's origin (see lib/api/safe-next.ts).
   const next = useCallback(() => safeNextPath(requested, window.location.origin), [requested]);
   const [phase, setPhase] = useState<Phase>('checking');
   const [error, setError] = useState('');
@@ -23,6 +24,9 @@ export function LoginForm() {
   const started = useRef(false);
   const waitingForRetry = useRef(false);
   const { status, restore, hasStoredSession, expiresAt, endedBecause } = auth;
+  const sso = useSsoStatus();
+  // OIDC_ONLY: the password form is for break-glass administrators, behind a link.
+  const [localSignIn, setLocalSignIn] = useState(false);
 
   // Arriving with a usable refresh token (reload after expiry, a new tab): continue silently.
   useEffect(() => {
@@ -169,14 +173,28 @@ export function LoginForm() {
       </form>
     );
   }
+  const ended = (notice || endedBecause) && (
+    <p className="notice" role="status">
+      {notice || userMessage({ code: endedBecause }, { context: 'ended' })}
+    </p>
+  );
+  if (sso?.only && !localSignIn) {
+    return (
+      <div className="card login">
+        <h1>Sign in</h1>
+        {ended}
+        <SingleSignOn status={sso} next={requested} disabled={busy} />
+        <button type="button" className="link" onClick={() => setLocalSignIn(true)}>
+          Administrator sign-in with a password
+        </button>
+      </div>
+    );
+  }
   return (
     <form className="card login" onSubmit={onSubmit} aria-describedby="login-error" noValidate>
       <h1>Sign in</h1>
-      {(notice || endedBecause) && (
-        <p className="notice" role="status">
-          {notice || userMessage({ code: endedBecause }, { context: 'ended' })}
-        </p>
-      )}
+      {ended}
+      {sso?.enabled && <SingleSignOn status={sso} next={requested} disabled={busy} />}
       <label htmlFor="username">Username</label>
       <input
         id="username"

@@ -7,6 +7,11 @@ export const UserView = z.object({
   username: z.string(),
   role: z.string(),
   disabled: z.boolean(),
+  /** The account's e-mail address (lower-cased), and whether it was verified (or set by an administrator). */
+  email: z.string().nullable(),
+  emailVerified: z.boolean(),
+  /** False for an account made through single sign-on: it has no password. */
+  hasPassword: z.boolean(),
   /** Signing in takes a second factor (an authenticator app); listed users only. */
   secondFactor: z.boolean().optional(),
   createdAt: Instant,
@@ -21,11 +26,23 @@ export type ListUsersQuery = z.infer<typeof ListUsersQuery>;
 export const UsersResponse = z.object({ users: z.array(UserView) });
 export type UsersResponse = z.infer<typeof UsersResponse>;
 
-/** POST /api/admin/users: answered 201 with the UserView. */
+/** An e-mail address, lower-cased (unique case-insensitively). */
+export const EmailAddress = z
+  .string()
+  .trim()
+  .max(LIMITS.email, 'is too long')
+  .pipe(z.email({ error: 'is not an e-mail address' }))
+  .transform((email) => email.toLowerCase());
+
+/**
+ * POST /api/admin/users: answered 201 with the UserView. Without a password (only where single
+ * sign-on is configured) the account signs in through the identity provider.
+ */
 export const NewUserRequest = z.object({
   username: requiredText(LIMITS.username),
-  password: requiredText(LIMITS.password),
+  password: optionalText(LIMITS.password),
   role: Role.default('user'),
+  email: EmailAddress.optional(),
 });
 export type NewUserRequest = z.input<typeof NewUserRequest>;
 
@@ -36,9 +53,11 @@ export const UserChangesRequest = z
     role: Role.optional(),
     password: optionalText(LIMITS.password),
     current_password: optionalText(LIMITS.password),
+    /** A new address (counts as verified: an administrator set it), or null to remove it. */
+    email: EmailAddress.nullable().optional(),
   })
   .refine(
-    (changes) => [changes.disabled, changes.role, changes.password].some((value) => value !== undefined),
+    (changes) => [changes.disabled, changes.role, changes.password, changes.email].some((value) => value !== undefined),
     'name at least one change',
   );
 export type UserChangesRequest = z.infer<typeof UserChangesRequest>;

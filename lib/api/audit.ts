@@ -22,6 +22,7 @@ export const AUDIT_EVENTS = {
   'user.deleted': 'User deleted',
   'user.role_changed': 'Role changed',
   'user.password_reset': 'Password reset by an administrator',
+  'user.email_changed': 'E-mail address changed',
   'user.second_factors_reset': "Second factors reset by an administrator (the user's sessions ended)",
   'sign_in.second_factor_required': 'Password accepted; the second factor was asked for',
   'sign_in.second_factor_failed': 'Sign-in refused: wrong authenticator or recovery code',
@@ -39,6 +40,12 @@ export const AUDIT_EVENTS = {
   'reauth.success': 'Re-authenticated before a sensitive action',
   'reauth.failure': 'Re-authentication refused',
   'reauth.required': 'A sensitive action waited for re-authentication',
+  'sso.failure': 'Single sign-on refused (state, browser, code, ID token, or no linked account)',
+  'sso.linked': 'An identity at the identity provider was linked to the account',
+  'sso.unlinked': 'An identity at the identity provider was unlinked from the account',
+  'sso.role_kept': "The identity provider's groups would have demoted the last administrator; role kept",
+  'sso.backchannel_logout': 'The identity provider signed the user out (back-channel logout); sessions ended',
+  'sso.logout_refused': 'A back-channel logout token was refused',
 } as const;
 
 export type AuditType = keyof typeof AUDIT_EVENTS;

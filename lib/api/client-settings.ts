@@ -8,4 +8,6 @@ export type ClientSettings = {
   sessionCheckSeconds: number;
   /** Whether this server offers passkeys (APP_ORIGIN). */
   passkeys: boolean;
+  /** Single sign-on's provider, by name (OIDC_DISPLAY_NAME); null when it is off. */
+  sso: { name: string } | null;
 };

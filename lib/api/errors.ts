@@ -149,6 +149,45 @@ export const ERRORS = {
     oauth: 'access_denied',
     message: 'Administrators must set up two-step verification first: go to your account page.',
   },
+  // Single sign-on (OpenID Connect): the provider cannot be reached or is misconfigured.
+  sso_unavailable: {
+    status: 503,
+    title: 'Single sign-on is unavailable',
+    oauth: 'temporarily_unavailable',
+    message: 'Signing in through your identity provider is unavailable right now. Try again later.',
+  },
+  // The return from the provider does not hold: state, binding, code, PKCE or the ID token.
+  sso_failed: {
+    status: 400,
+    title: 'Single sign-on did not complete',
+    oauth: 'invalid_grant',
+    message: 'Signing in through your identity provider did not complete. Start again.',
+  },
+  sso_not_linked: {
+    status: 403,
+    title: 'No account is linked to this identity',
+    oauth: 'access_denied',
+    message:
+      'No account here is linked to that identity. Ask an administrator, or sign in another way and link it on your account page.',
+  },
+  sso_identity_in_use: {
+    status: 409,
+    title: 'The identity is linked to another account',
+    oauth: 'invalid_request',
+    message: 'That identity is already linked to another account here.',
+  },
+  last_sign_in_method: {
+    status: 409,
+    title: 'The last way to sign in cannot be removed',
+    oauth: 'invalid_request',
+    message: 'This is your only way to sign in. Add a password or a passkey first.',
+  },
+  password_sign_in_disabled: {
+    status: 403,
+    title: 'Password sign-in is turned off',
+    oauth: 'access_denied',
+    message: 'Signing in with a password is turned off here: use single sign-on.',
+  },
   too_many_attempts: {
     status: 429,
     title: 'Too many attempts',

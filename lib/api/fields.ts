@@ -15,6 +15,8 @@ export const LIMITS = {
   search: 64,
   /** A six-digit code or a recovery code, with the spaces and dashes people type. */
   code: 32,
+  /** RFC 5321's limit for a forward path. */
+  email: 254,
 } as const;
 
 /** A string that must be present and non-empty, at most `max` characters. */

@@ -5,10 +5,62 @@
  */
 import 'server-only';
 
-/** RFC 8176 authentication method references this server issues. */
-export type Amr = 'pwd' | 'otp' | 'hwk' | 'swk' | 'user' | 'mfa';
+/**
+ * RFC 8176 authentication method references: those this server issues ('pwd', 'otp', 'hwk',
+ * 'swk', 'user', 'mfa') and the rest of the registry, which an OpenID Provider may report.
+ */
+export type Amr =
+  | 'pwd'
+  | 'otp'
+  | 'hwk'
+  | 'swk'
+  | 'user'
+  | 'mfa'
+  | 'face'
+  | 'fpt'
+  | 'geo'
+  | 'iris'
+  | 'kba'
+  | 'mca'
+  | 'pin'
+  | 'pop'
+  | 'rba'
+  | 'retina'
+  | 'sc'
+  | 'sms'
+  | 'tel'
+  | 'vbm'
+  | 'wia';
 
-const KNOWN: ReadonlySet<string> = new Set<Amr>(['pwd', 'otp', 'hwk', 'swk', 'user', 'mfa']);
+const KNOWN: ReadonlySet<string> = new Set<Amr>([
+  'pwd',
+  'otp',
+  'hwk',
+  'swk',
+  'user',
+  'mfa',
+  'face',
+  'fpt',
+  'geo',
+  'iris',
+  'kba',
+  'mca',
+  'pin',
+  'pop',
+  'rba',
+  'retina',
+  'sc',
+  'sms',
+  'tel',
+  'vbm',
+  'wia',
+]);
+
+/** What an OpenID Provider said of a sign-in (`amr` of its ID token), kept to the registry's words. */
+export function amrFromClaim(claim: unknown): Amr[] {
+  if (!Array.isArray(claim)) return [];
+  return [...new Set(claim.filter((value): value is Amr => typeof value === 'string' && KNOWN.has(value)))];
+}
 
 /** As stored on the session row: the references separated by spaces. */
 export function formatAmr(amr: readonly Amr[]): string {
@@ -25,10 +77,32 @@ export function parseAmr(value: string | null | undefined): Amr[] {
 export const PASSWORD: readonly Amr[] = ['pwd'];
 export const PASSWORD_AND_CODE: readonly Amr[] = ['pwd', 'otp', 'mfa'];
 
-/** How a session signed in, in words (the sessions page). */
-export function methodLabel(amr: readonly Amr[]): string {
+/** How a session signed in, in words (the sessions page); `provider`: through single sign-on there. */
+export function methodLabel(amr: readonly Amr[], provider: string | null = null): string {
+  if (provider !== null) return `single sign-on (${provider})`;
   if (amr.includes('hwk') || amr.includes('swk')) return 'passkey';
   if (amr.includes('pwd') && amr.includes('otp')) return 'password + code';
   if (amr.includes('otp')) return 'code';
   return 'password';
+}
+
+/**
+ * How a session signed in, in words: through single sign-on, the provider's name (OIDC_DISPLAY_NAME
+ * for the configured one, the host of any other issuer the session remembers).
+ */
+export function sessionMethod(
+  session: { amr: string | null; ssoIssuer: string | null },
+  sso: { issuer: string; displayName: string } | null,
+): string {
+  if (session.ssoIssuer === null) return methodLabel(parseAmr(session.amr));
+  const name = session.ssoIssuer === sso?.issuer ? sso.displayName : hostOf(session.ssoIssuer);
+  return methodLabel(parseAmr(session.amr), name);
+}
+
+function hostOf(issuer: string): string {
+  try {
+    return new URL(issuer).host;
+  } catch {
+    return issuer;
+  }
 }

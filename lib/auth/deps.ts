@@ -36,6 +36,11 @@ export type AuthPolicy = {
   totpIssuer: string;
   /** Passkeys: the relying party (APP_ORIGIN's host and origin); null when passkeys are off. */
   relyingParty: { id: string; origin: string; name: string } | null;
+  /**
+   * Single sign-on: the OpenID Provider's issuer and the name people know it by, and whether only
+   * administrators may still sign in with a password (OIDC_ONLY); null when off.
+   */
+  sso: { issuer: string; displayName: string; only: boolean } | null;
 };
 
 export type SignInOutcome =

@@ -29,13 +29,16 @@ async function claimsOrNull(verification: Promise<Named>): Promise<Named | null>
   }
 }
 
-/** Revokes the session(s) the presented tokens belong to; returns how many were live. */
+/**
+ * Revokes the session(s) the presented tokens belong to: how many were live, and whether one of
+ * them began through single sign-on (then the browser may sign out at the provider too).
+ */
 export async function logout(
   deps: AuthDeps,
   presented: { accessToken?: string | undefined; refreshToken?: string | undefined },
   client: ClientInfo = { userAgent: null, ip: null },
   proof: PresentedProof = null,
-): Promise<number> {
+): Promise<{ revoked: number; sso: boolean }> {
   const named = new Map<string, Named>();
   for (const claims of await Promise.all([
     presented.refreshToken ? claimsOrNull(deps.tokens.verifyRefresh(presented.refreshToken, deps.now())) : null,
@@ -45,10 +48,12 @@ export async function logout(
   }
   const valid = isRefused(proof) ? null : proof;
   let revoked = 0;
+  let sso = false;
   for (const { sid, sub, jkt } of named.values()) {
+    const session = await deps.store.findSession(sid);
     // A refresh token names its key (cnf.jkt); an access token's session is looked up, since access
     // tokens are Bearer tokens unless DPOP_ACCESS_TOKENS.
-    const bound = jkt ?? (await deps.store.findSession(sid))?.dpopJkt ?? null;
+    const bound = jkt ?? session?.dpopJkt ?? null;
     if (bound !== null && valid?.jkt !== bound) {
       const what = isRefused(proof) ? 'invalid' : proof ? 'another key' : 'none';
       await recordKeyRefusal(deps, { id: sid, userId: sub }, what, {
@@ -60,6 +65,7 @@ export async function logout(
     }
     if (await revokeSession(deps, sid, 'logout')) {
       revoked += 1;
+      if (session?.userId === sub && session.ssoIssuer !== null) sso = true;
       log.info('signed out', { event: 'logout', sessionId: sid });
       await recordEvent(
         deps.store,
@@ -68,5 +74,5 @@ export async function logout(
       );
     }
   }
-  return revoked;
+  return { revoked, sso };
 }

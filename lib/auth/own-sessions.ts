@@ -6,7 +6,7 @@ import 'server-only';
 import type { SessionView } from '../api/auth';
 import { recordEvent } from '../audit/audit-log';
 import { AppError } from '../errors';
-import { methodLabel, parseAmr } from './authentication';
+import { sessionMethod } from './authentication';
 import type { AuthDeps, ClientInfo } from './deps';
 import { describeDevice } from './device';
 import { revokeSession, sessionsEnded } from './sessions';
@@ -29,7 +29,7 @@ export async function listSessions(
     lastUsedAt: session.lastUsedAt.toISOString(),
     expiresAt: session.expiresAt.toISOString(),
     keyBound: session.dpopJkt !== null,
-    method: methodLabel(parseAmr(session.amr)),
+    method: sessionMethod(session, deps.policy.sso),
   }));
 }
 

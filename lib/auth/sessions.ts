@@ -12,7 +12,7 @@ import type { AuthDeps, ClientInfo } from './deps';
 import { signPair, type TokenPair } from './token-pair';
 
 /** Why a session ended; stored on the row and used to pick the client-facing error code. */
-export type RevokeReason = 'logout' | 'token_reused' | 'password_changed' | 'admin' | 'user_revoked';
+export type RevokeReason = 'logout' | 'token_reused' | 'password_changed' | 'admin' | 'user_revoked' | 'sso_logout';
 
 /** A session's owner as a sign-in read it: the session is created only while this still holds. */
 export type SessionOwner = { id: string } & AccountState;
@@ -57,6 +57,9 @@ export function refreshTokenExpiry(deps: AuthDeps, now: Date, sessionExpiresAt: 
   return new Date(Math.min(now.getTime() + deps.policy.refreshTokenSeconds * 1000, sessionExpiresAt.getTime()));
 }
 
+/** How a session began through single sign-on: the provider, its session, its user's sign-in there. */
+export type SsoOrigin = { issuer: string; sid: string | null; authTime: Date };
+
 /** The row of a new session at generation 0, starting `now`; bound to a DPoP key or not. */
 export function newSession(
   deps: AuthDeps,
@@ -65,6 +68,7 @@ export function newSession(
   now: Date,
   dpopJkt: string | null = null,
   amr: readonly Amr[] = PASSWORD,
+  sso: SsoOrigin | null = null,
 ): NewSession {
   const expiresAt = new Date(now.getTime() + deps.policy.sessionMaxAgeSeconds * 1000);
   return {
@@ -77,9 +81,12 @@ export function newSession(
     userAgent: client.userAgent?.slice(0, MAX_USER_AGENT) ?? null,
     ip: client.ip,
     dpopJkt,
-    // The sign-in is the session's first authentication (re-authentication moves it on).
-    authTime: now,
+    // The sign-in is the session's first authentication (re-authentication moves it on); through
+    // single sign-on, when the user last proved who they are at the provider.
+    authTime: sso ? sso.authTime : now,
     amr: formatAmr(amr),
+    ssoIssuer: sso?.issuer ?? null,
+    ssoSid: sso?.sid ?? null,
   };
 }
 
@@ -109,8 +116,9 @@ export async function startSession(
   at = deps.now(),
   dpopJkt: string | null = null,
   amr: readonly Amr[] = PASSWORD,
+  sso: SsoOrigin | null = null,
 ): Promise<{ sessionId: string; pair: TokenPair } | null> {
-  const session = newSession(deps, user.id, client, at, dpopJkt, amr);
+  const session = newSession(deps, user.id, client, at, dpopJkt, amr, sso);
   if (!(await deps.store.createSession(session, user))) return null;
   return { sessionId: session.id, pair: firstPair(deps, user, session) };
 }

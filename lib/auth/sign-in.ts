@@ -83,6 +83,17 @@ export async function signIn(
   }
   // The password was right: the attempt is taken back, disabled account or not.
   await attempt.succeeded();
+  // OIDC_ONLY: everyone signs in through the identity provider but the break-glass administrators.
+  // Said only after the right password, so it reveals no more than a successful sign-in would.
+  if (deps.policy.sso?.only && user.role !== 'admin') {
+    await recordEvent(
+      deps.store,
+      { type: 'sign_in.failure', userId: user.id, client, detail: { reason: 'password_sign_in_disabled' } },
+      deps.now(),
+    );
+    deps.events.signIn('invalid_credentials');
+    throw new AppError('password_sign_in_disabled', `sign in through ${deps.policy.sso.displayName}`);
+  }
   // With a proof, the session is bound to the browser's key: only it can refresh.
   const jkt = proof?.jkt ?? null;
   // A second factor is asked for only after the right password, and never of a disabled account.

@@ -25,6 +25,9 @@ export function userView(user: UserRecord): UserView {
     username: user.username,
     role: user.role,
     disabled: user.disabled,
+    email: user.email,
+    emailVerified: user.email !== null && user.emailVerifiedAt !== null,
+    hasPassword: user.passwordHash !== '',
     createdAt: user.createdAt.toISOString(),
     updatedAt: user.updatedAt.toISOString(),
   };
@@ -42,10 +45,20 @@ export async function listUsers(deps: AuthDeps, options: { search?: string; limi
 export async function createUserAsAdmin(
   deps: AuthDeps,
   actor: Actor,
-  input: { username: string; password: string; role: Role },
+  input: { username: string; password?: string | undefined; role: Role; email?: string | undefined },
 ): Promise<UserView> {
   const now = deps.now();
-  const created = await createUser(deps, input, now);
+  // An account without a password can only sign in through the identity provider.
+  if (input.password === undefined && deps.policy.sso === null) {
+    throw new AppError('invalid_request', 'password: is required (single sign-on is not configured here)', {
+      extensions: { invalid_params: [{ name: 'password', reason: 'is required' }] },
+    });
+  }
+  const created = await createUser(
+    deps,
+    { username: input.username, password: input.password ?? null, role: input.role, email: input.email ?? null },
+    now,
+  );
   await recordEvent(
     deps.store,
     {
@@ -66,11 +79,28 @@ export async function updateUserAsAdmin(
   deps: AuthDeps,
   actor: Actor,
   id: string,
-  changes: { disabled?: boolean; role?: Role; password?: string; currentPassword?: string },
+  changes: { disabled?: boolean; role?: Role; password?: string; currentPassword?: string; email?: string | null },
 ): Promise<UserView> {
   const now = deps.now();
   const before = await deps.store.findUserById(id);
   if (!before) throw new AppError('not_found', 'there is no such user');
+  if (changes.email !== undefined && changes.email !== before.email) {
+    // Set by an administrator: vouched for, so it counts as verified.
+    const set = await deps.store.setEmail(id, changes.email, now);
+    if (set === 'not_found') throw new AppError('not_found', 'there is no such user');
+    if (set === 'taken') throw new AppError('conflict', 'that e-mail address belongs to another account');
+    await recordEvent(
+      deps.store,
+      { type: 'user.email_changed', userId: id, actorId: actor.userId, client: actor.client, detail: { by: 'admin' } },
+      now,
+    );
+    const others = [changes.disabled, changes.role, changes.password].some((value) => value !== undefined);
+    if (!others) {
+      const user = await deps.store.findUserById(id);
+      if (!user) throw new AppError('not_found', 'there is no such user');
+      return userView(user);
+    }
+  }
   if (changes.password !== undefined && id === actor.userId) {
     // Their own password: as on the account page, only with the current one (a stolen access
     // token alone must not be able to take the account over).

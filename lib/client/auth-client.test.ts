@@ -19,7 +19,13 @@ beforeAll(async () => {
 });
 afterAll(() => local.close());
 
-const SETTINGS = { refreshLeadSeconds: 300, requestTimeoutMs: 5_000, sessionCheckSeconds: 60, passkeys: false };
+const SETTINGS = {
+  refreshLeadSeconds: 300,
+  requestTimeoutMs: 5_000,
+  sessionCheckSeconds: 60,
+  passkeys: false,
+  sso: null,
+};
 
 function browser(options: { refusesKeys?: boolean } = {}) {
   const keys = memoryKeys({ refuses: options.refusesKeys ?? false });

@@ -11,6 +11,7 @@
  *   the server answers.
  */
 import type { MeResponse, TokenResponse } from '../api/auth';
+import type { SsoCallbackRequest } from '../api/sso';
 import { CLIENT_FAILURES, userMessage, type MessageContext } from '../api/errors';
 import { PATHS } from '../api/routes';
 import type { AuthFetch } from './auth-fetch';
@@ -21,6 +22,14 @@ import type { RefreshCoordinator } from './refresh-coordinator';
 import { tokensFromResponse, type TokenStore } from './token-store';
 
 export type Failure = { code: string; message: string };
+
+/** What a single sign-on is for: a sign-in, linking the account, or confirming it is you. */
+export type SsoIntent = 'sign_in' | 'link' | 'reauth';
+/** Where this tab keeps the intent of the single sign-on it started, until the provider sends it back. */
+export const SSO_INTENT_KEY = 'staysignedin.sso-intent';
+export type SsoStarted = { ok: true; url: string } | { ok: false; failure: Failure };
+export type SsoFinished =
+  { ok: true; intent: SsoIntent; next: string | null } | { ok: false; failure: Failure; intent: SsoIntent };
 /** `mfaToken`: the password was right; a code from the authenticator app must follow (completeSignIn). */
 export type Outcome = { ok: true } | { ok: false; failure: Failure; mfaToken?: string };
 
@@ -202,16 +211,20 @@ export function createAuthClient(deps: AuthClientDeps) {
       return adopt(response, body, key);
     },
 
-    async signOut(): Promise<void> {
+    /**
+     * Signs out; for a session that began through an identity provider offering RP-initiated
+     * logout, the provider's URL to send the browser to next (null otherwise).
+     */
+    async signOut(): Promise<string | null> {
       const tokens = store.read();
       // Local first: from here on no refresh result may write tokens back (generation bump).
       store.clear();
       coordinator.storageChanged();
       try {
-        if (!tokens) return;
+        if (!tokens) return null;
         // A bound session is ended with a proof of its key, so the key goes only after this.
         const jkt = boundKeyOf(tokens.refreshToken);
-        await post(
+        const response = await post(
           PATHS.logout,
           {
             method: 'POST',
@@ -222,13 +235,81 @@ export function createAuthClient(deps: AuthClientDeps) {
           },
           jkt ? await keys.load(jkt) : null,
         );
+        if (response.status !== 200) return null;
+        const url = ((await jsonOrNull(response)) as { end_session_url?: unknown } | null)?.end_session_url;
+        // Only a web address: nothing else is followed.
+        return typeof url === 'string' && /^https?:\/\//i.test(url) ? url : null;
       } catch {
         // Signed out locally regardless; the server session expires on its own.
+        return null;
       } finally {
         // The browser key goes with the sign-in: the next sign-in makes a new one.
         await keys.forgetOlder(null);
         proofs.forgetNonce();
       }
+    },
+
+    /**
+     * Starts a single sign-on at the identity provider: the URL to send this tab to. A sign-in
+     * needs no session; a link or re-authentication is asked for by the signed-in caller.
+     */
+    async startSso(intent: SsoIntent, next: string | null, tab: Storage | null): Promise<SsoStarted> {
+      const path = intent === 'sign_in' ? PATHS.ssoStart : intent === 'link' ? PATHS.identityLink : PATHS.reauthSso;
+      const init = {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(next ? { next } : {}),
+        credentials: 'same-origin' as const, // the binding cookie comes with the answer
+      };
+      let response: Response;
+      try {
+        response =
+          intent === 'sign_in'
+            ? await fetchWithTimeout(path, init, deps.timeoutMs, deps.fetch)
+            : await authFetch(path, init);
+      } catch (error) {
+        return { ok: false, failure: networkFailure(error) };
+      }
+      const body = (await jsonOrNull(response)) as { authorization_url?: unknown } | null;
+      if (!response.ok || typeof body?.authorization_url !== 'string') {
+        return { ok: false, failure: failureOf(response, body, 'sign-in') };
+      }
+      tab?.setItem(SSO_INTENT_KEY, intent);
+      return { ok: true, url: body.authorization_url };
+    },
+
+    /**
+     * Finishes a single sign-on with what the provider put on the return to /login/sso: a sign-in
+     * becomes this browser's session (bound to a new key, as for a password); a link or
+     * re-authentication is finished by the signed-in session itself.
+     */
+    async completeSso(params: SsoCallbackRequest, tab: Storage | null): Promise<SsoFinished> {
+      const kept = tab?.getItem(SSO_INTENT_KEY);
+      tab?.removeItem(SSO_INTENT_KEY);
+      const intent: SsoIntent = kept === 'link' || kept === 'reauth' ? kept : 'sign_in';
+      if (intent === 'sign_in') {
+        const sent = await withNewKey(PATHS.ssoCallback, params);
+        if (!('response' in sent)) return { ok: false, failure: sent, intent };
+        const body = await jsonOrNull(sent.response);
+        const adopted = await adopt(sent.response, body, sent.key);
+        if (!adopted.ok) return { ok: false, failure: adopted.failure, intent };
+        const next = (body as { next?: unknown }).next;
+        return { ok: true, intent, next: typeof next === 'string' ? next : null };
+      }
+      let response: Response;
+      try {
+        response = await authFetch(PATHS.ssoCallback, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(params),
+          credentials: 'same-origin',
+        });
+      } catch (error) {
+        return { ok: false, failure: networkFailure(error), intent };
+      }
+      const body = (await jsonOrNull(response)) as { next?: unknown } | null;
+      if (!response.ok) return { ok: false, failure: failureOf(response, body, 'sign-in'), intent };
+      return { ok: true, intent, next: typeof body?.next === 'string' ? body.next : null };
     },
 
     async changePassword(currentPassword: string, newPassword: string): Promise<Outcome> {

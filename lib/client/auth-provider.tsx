@@ -11,7 +11,8 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { ClientSettings } from '../api/client-settings';
 import { CLIENT_FAILURES } from '../api/errors';
-import type { Outcome } from './auth-client';
+import type { Outcome, SsoFinished, SsoIntent, SsoStarted } from './auth-client';
+import type { SsoCallbackRequest } from '../api/sso';
 import { createAuthEngine, type AuthEngine } from './auth-engine';
 import { jsonFetcher, type AuthFetch } from './auth-fetch';
 import { systemClock } from './clock';
@@ -42,7 +43,12 @@ export type AuthApi = AuthState & {
   signInWithPasskey: (autofill?: boolean) => Promise<Outcome>;
   /** The second step of a sign-in that answered an `mfaToken`: a code, or a recovery code. */
   completeSignIn: (mfaToken: string, code: string) => Promise<Outcome>;
-  signOut: () => Promise<void>;
+  /** Signs out; the identity provider's logout URL to go to next, for a single sign-on session. */
+  signOut: () => Promise<string | null>;
+  /** Starts a single sign-on (sign-in, link, re-authentication): the provider's URL to go to. */
+  startSso: (intent: SsoIntent, next: string | null) => Promise<SsoStarted>;
+  /** Finishes it, on /login/sso, with what the provider sent back. */
+  completeSso: (params: SsoCallbackRequest) => Promise<SsoFinished>;
   /**
    * Changes the password. Every session ends on the server; this tab (and the others of this
    * browser) continue with the fresh pair the server answers.
@@ -81,7 +87,8 @@ const LOADING: AuthState = {
   endedBecause: null,
 };
 
-const NOT_READY: Outcome = { ok: false, failure: { code: 'not_ready', message: CLIENT_FAILURES.not_ready } };
+const NOT_READY_FAILURE = { code: 'not_ready', message: CLIENT_FAILURES.not_ready };
+const NOT_READY: Outcome = { ok: false, failure: NOT_READY_FAILURE };
 
 export function AuthProvider({ settings, children }: { settings: ClientSettings; children: ReactNode }) {
   const [state, setState] = useState<AuthState>(LOADING);
@@ -165,7 +172,17 @@ export function AuthProvider({ settings, children }: { settings: ClientSettings;
 
   const signOut = useCallback<AuthApi['signOut']>(async () => {
     ended.current = null;
-    await engine.current?.client.signOut();
+    return (await engine.current?.client.signOut()) ?? null;
+  }, []);
+
+  const startSso = useCallback<AuthApi['startSso']>(async (intent, next) => {
+    if (!engine.current) return { ok: false, failure: NOT_READY_FAILURE };
+    return engine.current.client.startSso(intent, next, window.sessionStorage);
+  }, []);
+
+  const completeSso = useCallback<AuthApi['completeSso']>(async (params) => {
+    if (!engine.current) return { ok: false, failure: NOT_READY_FAILURE, intent: 'sign_in' };
+    return engine.current.client.completeSso(params, window.sessionStorage);
   }, []);
 
   const changePassword = useCallback<AuthApi['changePassword']>(
@@ -191,6 +208,8 @@ export function AuthProvider({ settings, children }: { settings: ClientSettings;
       signInWithPasskey,
       completeSignIn,
       signOut,
+      startSso,
+      completeSso,
       changePassword,
       restore,
       hasStoredSession,
@@ -204,6 +223,8 @@ export function AuthProvider({ settings, children }: { settings: ClientSettings;
       signInWithPasskey,
       completeSignIn,
       signOut,
+      startSso,
+      completeSso,
       changePassword,
       restore,
       hasStoredSession,

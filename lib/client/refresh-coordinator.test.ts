@@ -5,7 +5,13 @@ import { createRefreshCoordinator, type RefreshTransport } from './refresh-coord
 import type { RefreshAnswer, TokenAnswer } from './refresh-outcome';
 import { createTokenStore, tokensFromResponse } from './token-store';
 
-const SETTINGS = { refreshLeadSeconds: 300, requestTimeoutMs: 10_000, sessionCheckSeconds: 60, passkeys: false };
+const SETTINGS = {
+  refreshLeadSeconds: 300,
+  requestTimeoutMs: 10_000,
+  sessionCheckSeconds: 60,
+  passkeys: false,
+  sso: null,
+};
 const noLock: CrossTabLock = (work) => work();
 
 let serial = 0;

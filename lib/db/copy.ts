@@ -18,6 +18,8 @@ export const COPIED_TABLES = [
   { model: 'RecoveryCode', delegate: 'recoveryCode', key: 'id' },
   { model: 'Passkey', delegate: 'passkey', key: 'id' },
   { model: 'PendingSignIn', delegate: 'pendingSignIn', key: 'id' },
+  { model: 'ExternalIdentity', delegate: 'externalIdentity', key: 'id' },
+  { model: 'SsoLogin', delegate: 'ssoLogin', key: 'id' },
   { model: 'Revocation', delegate: 'revocation', key: 'id', serial: true },
   { model: 'SignInThrottle', delegate: 'signInThrottle', key: 'key' },
   { model: 'DpopProof', delegate: 'dpopProof', key: 'id' },

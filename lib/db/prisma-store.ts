@@ -76,6 +76,9 @@ export function createPrismaStore(connection: Connection): Store {
           ? await db.user.findUnique({ where: { usernameSkeleton: user.usernameSkeleton }, select: { username: true } })
           : null;
         if (lookalike) return { confusableWith: lookalike.username };
+        if (user.email && (await db.user.findUnique({ where: { email: user.email }, select: { id: true } }))) {
+          return 'email_taken';
+        }
         throw error;
       }
     },
@@ -418,6 +421,108 @@ export function createPrismaStore(connection: Connection): Store {
 
     prunePendingSignIns: async (before) =>
       (await db.pendingSignIn.deleteMany({ where: { expiresAt: { lt: before } } })).count,
+
+    async setEmail(userId, email, verifiedAt) {
+      try {
+        const { count } = await db.user.updateMany({
+          where: { id: userId },
+          data: { email, emailVerifiedAt: email === null ? null : verifiedAt },
+        });
+        return count === 1 ? 'set' : 'not_found';
+      } catch (error) {
+        if ((error as { code?: unknown }).code === UNIQUE_VIOLATION) return 'taken';
+        throw error;
+      }
+    },
+
+    findUserByEmail: (email) => db.user.findUnique({ where: { email } }),
+
+    async createSsoLogin(login) {
+      await db.ssoLogin.create({ data: login });
+    },
+
+    takeSsoLogin: (id, now) =>
+      transaction(async (tx) => {
+        const login = await tx.ssoLogin.findUnique({ where: { id } });
+        if (!login) return null;
+        // The delete is the lock: of two concurrent takers, on any instance, one deletes the row.
+        const { count } = await tx.ssoLogin.deleteMany({ where: { id, expiresAt: { gt: now } } });
+        return count === 1 ? login : null;
+      }),
+
+    pruneSsoLogins: async (before) => (await db.ssoLogin.deleteMany({ where: { expiresAt: { lt: before } } })).count,
+
+    findIdentity: (issuer, subject) =>
+      db.externalIdentity.findUnique({ where: { issuer_subject: { issuer, subject } }, include: { user: true } }),
+
+    listIdentities: (userId) =>
+      db.externalIdentity.findMany({ where: { userId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
+
+    async linkIdentity(identity) {
+      try {
+        await db.externalIdentity.create({ data: identity });
+        return 'linked';
+      } catch (error) {
+        if ((error as { code?: unknown }).code === UNIQUE_VIOLATION) return 'in_use';
+        throw error;
+      }
+    },
+
+    unlinkIdentity: (userId, id) =>
+      transaction(async (tx) => {
+        // A passkey removed or a password cleared at the same time waits (PostgreSQL; SQLite is serial).
+        await lockUser(tx, provider, userId, 'update');
+        const identity = await tx.externalIdentity.findFirst({ where: { id, userId }, select: { id: true } });
+        if (!identity) return 'not_found' as const;
+        const user = await tx.user.findUnique({ where: { id: userId }, select: { passwordHash: true } });
+        const others =
+          (await tx.externalIdentity.count({ where: { userId, id: { not: id } } })) +
+          (await tx.passkey.count({ where: { userId } }));
+        if (others === 0 && !user?.passwordHash) return 'last_way_in' as const;
+        await tx.externalIdentity.delete({ where: { id } });
+        return 'unlinked' as const;
+      }),
+
+    async touchIdentity(id, at, email) {
+      await db.externalIdentity.updateMany({ where: { id }, data: { lastUsedAt: at, email } });
+    },
+
+    createUserWithIdentity: (user, identity) =>
+      transaction(async (tx) => {
+        if (
+          await tx.externalIdentity.findUnique({
+            where: { issuer_subject: { issuer: identity.issuer, subject: identity.subject } },
+            select: { id: true },
+          })
+        ) {
+          return 'identity_in_use' as const;
+        }
+        if (await tx.user.findUnique({ where: { username: user.username }, select: { id: true } })) {
+          return 'username_taken' as const;
+        }
+        const lookalike = user.usernameSkeleton
+          ? await tx.user.findUnique({ where: { usernameSkeleton: user.usernameSkeleton }, select: { username: true } })
+          : null;
+        if (lookalike) return { confusableWith: lookalike.username };
+        const created = await tx.user.create({ data: user });
+        await tx.externalIdentity.create({ data: identity });
+        return created;
+      }).catch((error: unknown) => {
+        // Created by a concurrent first sign-in of the same identity (or name) on another instance.
+        if ((error as { code?: unknown }).code === UNIQUE_VIOLATION) return 'identity_in_use' as const;
+        throw error;
+      }),
+
+    async ssoSessions(issuer, { sid, userId }, now) {
+      // Never "every session of the provider": a logout names its session or its user.
+      if (!sid && !userId) throw new TypeError('ssoSessions needs a sid or a userId');
+      return (
+        await db.session.findMany({
+          where: { ssoIssuer: issuer, ...(sid ? { ssoSid: sid } : {}), ...(userId ? { userId } : {}), ...live(now) },
+          select: { id: true },
+        })
+      ).map((session) => session.id);
+    },
 
     async probe(at) {
       await db.healthProbe.findUnique({ where: { id: 1 } });

@@ -40,9 +40,13 @@ type JoinedRow = {
   legacyPreviousJti: string | null;
   authTime: unknown;
   amr: string | null;
+  ssoIssuer: string | null;
+  ssoSid: string | null;
   u_username: string;
   u_usernameSkeleton: string | null;
   u_passwordHash: string;
+  u_email: string | null;
+  u_emailVerifiedAt: unknown;
   u_role: string;
   u_disabled: unknown;
   u_passwordChangedAt: unknown;
@@ -54,8 +58,10 @@ const FIND_SQL = `
   SELECT s."id", s."userId", s."createdAt", s."lastUsedAt", s."expiresAt", s."revokedAt",
          s."revokedReason", s."userAgent", s."ip", s."dpopJkt", s."generation", s."rotatedAt",
          s."refreshExpiresAt", s."legacyJti", s."legacyPreviousJti", s."authTime", s."amr",
+         s."ssoIssuer", s."ssoSid",
          u."username" AS "u_username", u."usernameSkeleton" AS "u_usernameSkeleton",
-         u."passwordHash" AS "u_passwordHash", u."role" AS "u_role", u."disabled" AS "u_disabled",
+         u."passwordHash" AS "u_passwordHash", u."email" AS "u_email",
+         u."emailVerifiedAt" AS "u_emailVerifiedAt", u."role" AS "u_role", u."disabled" AS "u_disabled",
          u."passwordChangedAt" AS "u_passwordChangedAt", u."createdAt" AS "u_createdAt",
          u."updatedAt" AS "u_updatedAt"
   FROM "Session" s
@@ -128,11 +134,15 @@ function toRecord(row: JoinedRow, date: (raw: unknown) => Date): SessionWithUser
     legacyPreviousJti: row.legacyPreviousJti,
     authTime: maybe(row.authTime),
     amr: row.amr,
+    ssoIssuer: row.ssoIssuer,
+    ssoSid: row.ssoSid,
     user: {
       id: row.userId,
       username: row.u_username,
       usernameSkeleton: row.u_usernameSkeleton,
       passwordHash: row.u_passwordHash,
+      email: row.u_email,
+      emailVerifiedAt: maybe(row.u_emailVerifiedAt),
       role: row.u_role,
       disabled: row.u_disabled === true || row.u_disabled === 1 || row.u_disabled === 1n,
       passwordChangedAt: date(row.u_passwordChangedAt),

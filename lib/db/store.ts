@@ -11,7 +11,11 @@ export type UserRecord = {
   username: string;
   /** The username's look-alike skeleton (lib/users/username.ts); unique among accounts. */
   usernameSkeleton: string | null;
+  /** Empty for an account that has no password (created through single sign-on). */
   passwordHash: string;
+  /** Lower-cased; trusted for anything only with `emailVerifiedAt`. */
+  email: string | null;
+  emailVerifiedAt: Date | null;
   role: string;
   disabled: boolean;
   passwordChangedAt: Date;
@@ -44,6 +48,9 @@ export type SessionRecord = {
   authTime: Date | null;
   /** How, as RFC 8176 method references separated by spaces ("pwd otp mfa"); null: "pwd". */
   amr: string | null;
+  /** Single sign-on: the OpenID Provider's issuer, and its session id (`sid`) if it sent one. */
+  ssoIssuer: string | null;
+  ssoSid: string | null;
 };
 
 export type SessionWithUser = SessionRecord & { user: UserRecord };
@@ -70,14 +77,15 @@ export type UserChanges = Partial<Pick<UserRecord, 'disabled' | 'role' | 'passwo
 export type NewUser = Pick<
   UserRecord,
   'id' | 'username' | 'usernameSkeleton' | 'passwordHash' | 'role' | 'passwordChangedAt' | 'createdAt'
->;
+> &
+  Partial<Pick<UserRecord, 'email' | 'emailVerifiedAt'>>;
 /** What a session is started for: the account as the sign-in found it when its check began. */
 export type AccountState = Pick<UserRecord, 'role' | 'passwordChangedAt'>;
 /** A session starts at generation 0 with its first refresh token, which expires at `refreshExpiresAt`. */
 export type NewSession = Pick<
   SessionRecord,
   'id' | 'userId' | 'createdAt' | 'lastUsedAt' | 'expiresAt' | 'userAgent' | 'ip' | 'dpopJkt'
-> & { refreshExpiresAt: Date; authTime: Date; amr: string };
+> & { refreshExpiresAt: Date; authTime: Date; amr: string } & Partial<Pick<SessionRecord, 'ssoIssuer' | 'ssoSid'>>;
 /** A rotation of one session from `generation` to the next, at `at`. */
 export type Rotation = { sessionId: string; generation: number; at: Date; refreshExpiresAt: Date };
 /**
@@ -125,6 +133,30 @@ export type PendingSignInRecord = {
   failures: number;
 };
 
+/** An account's identity at an OpenID Provider: its issuer and subject (lib/auth/sso). */
+export type IdentityRecord = {
+  id: string;
+  userId: string;
+  issuer: string;
+  subject: string;
+  email: string | null;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+};
+
+/** A sign-in, link or re-authentication through the OpenID Provider, between redirect and return. */
+export type SsoLoginRecord = {
+  id: string;
+  intent: string;
+  nonce: string;
+  codeVerifier: string;
+  next: string | null;
+  binding: string;
+  sessionId: string | null;
+  createdAt: Date;
+  expiresAt: Date;
+};
+
 export interface Store {
   readonly provider: Provider;
 
@@ -133,7 +165,7 @@ export interface Store {
    * 'username_taken' when another account has this (normalised) username; `confusableWith` names
    * the account whose name has the same look-alike skeleton.
    */
-  createUser(user: NewUser): Promise<UserRecord | 'username_taken' | { confusableWith: string }>;
+  createUser(user: NewUser): Promise<UserRecord | 'username_taken' | 'email_taken' | { confusableWith: string }>;
   /** Accounts from before skeletons were kept, whose skeleton is still to be filled in. */
   usersWithoutSkeleton(): Promise<Pick<UserRecord, 'id' | 'username'>[]>;
   /** False when another account already has this skeleton (nothing changed). */
@@ -301,6 +333,40 @@ export interface Store {
   /** Takes a pending sign-in that has not expired, once: true for exactly one caller. */
   consumePendingSignIn(id: string, now: Date): Promise<boolean>;
   prunePendingSignIns(before: Date): Promise<number>;
+
+  /**
+   * Sets (or with null, removes) the account's e-mail address, lower-cased by the caller; 'taken'
+   * when another account has it (nothing changed).
+   */
+  setEmail(userId: string, email: string | null, verifiedAt: Date | null): Promise<'set' | 'taken' | 'not_found'>;
+  findUserByEmail(email: string): Promise<UserRecord | null>;
+
+  createSsoLogin(login: SsoLoginRecord): Promise<void>;
+  /** Takes a pending single sign-on that has not expired: the row for exactly one caller, deleted. */
+  takeSsoLogin(id: string, now: Date): Promise<SsoLoginRecord | null>;
+  pruneSsoLogins(before: Date): Promise<number>;
+  findIdentity(issuer: string, subject: string): Promise<(IdentityRecord & { user: UserRecord }) | null>;
+  /** Oldest first. */
+  listIdentities(userId: string): Promise<IdentityRecord[]>;
+  /** 'in_use' when this issuer and subject are linked already (to this account or another). */
+  linkIdentity(identity: IdentityRecord): Promise<'linked' | 'in_use'>;
+  /**
+   * Unlinks one of the user's identities, unless nothing else would let them in (no password, no
+   * passkey, no other identity): checked and done in one transaction.
+   */
+  unlinkIdentity(userId: string, id: string): Promise<'unlinked' | 'not_found' | 'last_way_in'>;
+  /** Records a sign-in through the identity, and the e-mail address the provider said. */
+  touchIdentity(id: string, at: Date, email: string | null): Promise<void>;
+  /** A new account and its identity, together or not at all. */
+  createUserWithIdentity(
+    user: NewUser,
+    identity: IdentityRecord,
+  ): Promise<UserRecord | 'username_taken' | 'identity_in_use' | { confusableWith: string }>;
+  /**
+   * Live sessions that signed in through `issuer`: those of its session `sid`, or (without one)
+   * every one of `userId`'s; with both, those of `sid` that are `userId`'s.
+   */
+  ssoSessions(issuer: string, match: { sid?: string; userId?: string }, now: Date): Promise<string[]>;
 
   /** Reads and writes one row: proof that the database accepts both (health checks). */
   probe(at: Date): Promise<void>;

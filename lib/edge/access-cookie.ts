@@ -10,7 +10,7 @@ import { isHttps } from '../http/forwarded';
 export const ACCESS_COOKIE = 'staysignedin_access';
 
 /** `Secure` in production behind HTTPS; "auto" follows the request's scheme (docs/design.md, deviations). */
-function isSecure(request: Request, config: Pick<Config, 'cookieSecure' | 'trustProxy'>): boolean {
+export function isSecure(request: Request, config: Pick<Config, 'cookieSecure' | 'trustProxy'>): boolean {
   if (config.cookieSecure !== 'auto') return config.cookieSecure;
   // Only a trusted proxy can tell us the browser used HTTPS (lib/http/forwarded.ts).
   return isHttps(request, config);

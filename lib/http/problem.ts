@@ -16,6 +16,11 @@ export function noContent(headers: Record<string, string> = {}): Response {
   return new Response(null, { status: 204, headers: { ...headers, ...API_HEADERS } });
 }
 
+/** 200 with no body, for a peer that expects 200 (back-channel logout), with the API's headers. */
+export function emptyResponse(status: 200 | 204): Response {
+  return new Response(null, { status, headers: { ...API_HEADERS } });
+}
+
 export type ProblemOptions = {
   /** Add the OAuth 2.0 `error`/`error_description` members (token endpoints, RFC 6749 §5.2). */
   oauth?: boolean;

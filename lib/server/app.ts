@@ -18,6 +18,7 @@ import { authEvents, createMetrics, type Metrics } from '../metrics/metrics';
 import { createPasswords, type Passwords } from '../users/passwords';
 import { createChallenges } from '../auth/passkeys/challenges';
 import { createSecretBox } from '../auth/second-factor/secret-box';
+import { createOpenIdProvider, type OpenIdProvider } from '../auth/sso/provider';
 
 export type App = {
   config: Config;
@@ -32,6 +33,8 @@ export type App = {
   refreshLimiter: RateLimiter;
   passwords: Passwords;
   metrics: Metrics;
+  /** Single sign-on's OpenID Provider (OIDC_ISSUER); null when it is off. */
+  sso: OpenIdProvider | null;
 };
 
 export type AppOptions = {
@@ -69,6 +72,9 @@ export function createApp(config: Config, options: AppOptions): App {
       mfaRequiredForAdmins: config.mfaRequiredForAdmins,
       totpIssuer: config.totpIssuer,
       relyingParty: config.relyingParty,
+      sso: config.sso
+        ? { issuer: config.sso.issuer, displayName: config.sso.displayName, only: config.sso.only }
+        : null,
     },
     throttle: config.throttle,
     revocations,
@@ -88,5 +94,13 @@ export function createApp(config: Config, options: AppOptions): App {
     refreshLimiter: new RateLimiter(config.refreshRateLimitPerMinute),
     passwords,
     metrics,
+    sso: config.sso
+      ? createOpenIdProvider(config.sso, (problem) =>
+          log.error('single sign-on is unavailable: the OpenID Provider could not be used', {
+            issuer: config.sso?.issuer,
+            problem,
+          }),
+        )
+      : null,
   };
 }

@@ -25,13 +25,16 @@ export async function pruneOldRecords(app: App, now = app.auth.now()): Promise<v
     const proofs = await store.pruneDpopProofs(now);
     // A sign-in waiting for its second factor is of no use once its minutes are up.
     const pending = await store.prunePendingSignIns(now);
-    if (sessions + events + throttles + proofs + pending > 0) {
+    // So is a single sign-on the browser never came back from.
+    const ssoLogins = await store.pruneSsoLogins(now);
+    if (sessions + events + throttles + proofs + pending + ssoLogins > 0) {
       log.info('pruned old records', {
         endedSessions: sessions,
         auditEvents: events,
         throttleCounters: throttles,
         dpopProofIds: proofs,
         pendingSignIns: pending,
+        ssoLogins,
       });
     }
   } catch (error) {

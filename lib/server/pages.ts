@@ -7,11 +7,12 @@ import type { ClientSettings } from '../api/client-settings';
 import { processApp } from './process-app';
 
 export function clientSettings(): ClientSettings {
-  const { client, relyingParty } = processApp().config;
+  const { client, relyingParty, sso } = processApp().config;
   return {
     refreshLeadSeconds: client.refreshLeadSeconds,
     requestTimeoutMs: client.requestTimeoutSeconds * 1000,
     sessionCheckSeconds: client.sessionCheckSeconds,
     passkeys: relyingParty !== null,
+    sso: sso ? { name: sso.displayName } : null,
   };
 }

@@ -92,5 +92,13 @@ export async function startServer(): Promise<App> {
   // Sessions ended recently (here or on another instance) are refused from the first request on.
   await app.revocations.start();
   scheduleMaintenance(app);
+  // Not awaited: a provider that is down must not keep the app (and its password sign-in) from
+  // serving. Until discovery succeeds, sign-in through it answers sso_unavailable (and retries).
+  if (app.sso) {
+    const sso = app.sso;
+    void sso.discover().then((status) => {
+      if (status.available) log.info('single sign-on is ready', { issuer: sso.settings.issuer });
+    });
+  }
   return app;
 }

@@ -17,7 +17,10 @@ const OPTIONS: Options = { algorithm: 2 };
 
 export type Passwords = {
   hash(password: string): Promise<string>;
-  /** False for a wrong password and for a corrupt stored hash; throws 503 when too busy to check. */
+  /**
+   * False for a wrong password, a corrupt stored hash and an account without one (an empty hash);
+   * throws 503 when too busy to check.
+   */
   verify(passwordHash: string, password: string): Promise<boolean>;
   /**
    * Spends the same time as checking a real password, for sign-ins with an unknown username, so
@@ -51,13 +54,16 @@ export function createPasswords(
   let dummy: Promise<string> | undefined;
   // A hash of a random password, computed once per hasher.
   const dummyHash = () => (dummy ??= hashOf(randomBytes(32).toString('base64url')));
+  async function burn(password: string): Promise<false> {
+    await check(await dummyHash(), password);
+    return false;
+  }
   return {
     hash: hashOf,
-    verify: check,
-    async burn(password) {
-      await check(await dummyHash(), password);
-      return false;
-    },
+    // An account without a password (made through single sign-on) answers like a wrong password,
+    // after the same work, so timing does not tell which accounts have one.
+    verify: (passwordHash, password) => (passwordHash === '' ? burn(password) : check(passwordHash, password)),
+    burn,
     async warmUp() {
       await dummyHash();
     },

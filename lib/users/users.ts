@@ -13,20 +13,26 @@ import { normalizeUsername, usernameProblem, usernameSkeleton } from './username
 /** What creating accounts needs. */
 export type UserDeps = { store: Store; passwords: Passwords };
 
+/**
+ * A new account. Without a password (`password: null`) it signs in only through single sign-on
+ * or a passkey added later; `email` is an address an administrator vouches for (verified).
+ */
 export async function createUser(
   { store, passwords }: UserDeps,
-  input: { username: string; password: string; role?: Role },
+  input: { username: string; password: string | null; role?: Role; email?: string | null },
   now = new Date(),
 ): Promise<{ id: string; username: string; role: Role; passwordChangedAt: Date }> {
   const username = normalizeUsername(input.username);
   const nameProblem = usernameProblem(username);
-  const secretProblem = passwordProblem(input.password, { username });
+  const secretProblem = input.password === null ? null : passwordProblem(input.password, { username });
   const problems = [nameProblem && `username ${nameProblem}`, secretProblem && `password ${secretProblem}`].filter(
     (p): p is string => Boolean(p),
   );
   if (problems.length > 0) throw new AppError('invalid_request', problems.join('; '));
-  const passwordHash = await passwords.hash(input.password);
+  // No password: an empty hash, which no password matches (passwords.ts).
+  const passwordHash = input.password === null ? '' : await passwords.hash(input.password);
   const role = input.role ?? 'user';
+  const email = input.email ?? null;
   const user = await store.createUser({
     id: randomId(),
     username,
@@ -35,8 +41,11 @@ export async function createUser(
     role,
     passwordChangedAt: now,
     createdAt: now,
+    email,
+    emailVerifiedAt: email === null ? null : now,
   });
   if (user === 'username_taken') throw new AppError('conflict', 'that username is already taken');
+  if (user === 'email_taken') throw new AppError('conflict', 'that e-mail address belongs to another account');
   if ('confusableWith' in user) {
     // A name that renders like another account's would let one pass for the other.
     throw new AppError('conflict', `that username looks like the existing account "${user.confusableWith}"`, {

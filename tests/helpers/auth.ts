@@ -33,6 +33,7 @@ export function testAuth(store: Store, policy: Partial<AuthPolicy> = {}) {
       mfaRequiredForAdmins: false,
       totpIssuer: 'staysignedin test',
       relyingParty: null,
+      sso: null,
       ...policy,
     },
     throttle: {

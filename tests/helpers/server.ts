@@ -99,6 +99,8 @@ export async function startServer(
     root?: string;
     /** The data directory (the development secret, a SQLite file); a fresh one by default. */
     dataDir?: string;
+    /** The port to listen on (known ahead, for APP_ORIGIN); a free one by default, anew at each start. */
+    port?: number;
   } = {},
 ): Promise<TestServer> {
   const { url: freshUrl, dir: freshDir } = await throwawayDatabaseUrl(options.label ?? 'server');
@@ -122,7 +124,7 @@ export async function startServer(
   let db: Database | undefined;
 
   async function launch(): Promise<void> {
-    const port = await freePort();
+    const port = options.port ?? (await freePort());
     url = `http://127.0.0.1:${port}`;
     child = spawn(process.execPath, [path.join(root, 'scripts/run-app.mjs'), 'start', '-H', '127.0.0.1'], {
       cwd: root,

@@ -4,12 +4,14 @@ import { useAuth } from '@/lib/client/auth-provider';
 import { PASSWORD_MIN_LENGTH, PASSWORD_RULES } from '@/lib/api/account-rules';
 import { formText } from '../../_components/form-text';
 import { useReauthentication } from '../../_components/reauth';
+import { Identities, useIdentities } from './identities';
 import { Passkeys } from './passkeys';
 import { TwoStepVerification } from './two-step';
 
 export default function AccountPage() {
   const { user, changePassword } = useAuth();
   const reauthenticate = useReauthentication();
+  const { data: ways } = useIdentities();
   const [pending, setPending] = useState(false);
   const [error, setError] = useState('');
   const [done, setDone] = useState(false);
@@ -46,38 +48,55 @@ export default function AccountPage() {
       <p>
         Signed in as <strong>{user?.username}</strong>.
       </p>
-      <h2>Change your password</h2>
-      <form onSubmit={onSubmit} aria-describedby="password-rules password-error" noValidate>
-        <label htmlFor="current_password">Current password</label>
-        <input id="current_password" name="current_password" type="password" autoComplete="current-password" required />
-        <label htmlFor="new_password">New password</label>
-        <input
-          id="new_password"
-          name="new_password"
-          type="password"
-          autoComplete="new-password"
-          minLength={PASSWORD_MIN_LENGTH}
-          required
-        />
-        <ul id="password-rules" className="notice">
-          {PASSWORD_RULES.map((rule) => (
-            <li key={rule}>{rule}</li>
-          ))}
-        </ul>
-        <label htmlFor="confirm_password">New password again</label>
-        <input id="confirm_password" name="confirm_password" type="password" autoComplete="new-password" required />
-        <p id="password-error" className="error" role="alert" aria-live="assertive">
-          {error}
+      {ways && !ways.password ? (
+        <p className="notice" data-testid="no-password">
+          This account has no password: it signs in through{' '}
+          {ways.identities[0]?.provider ?? ways.provider?.name ?? 'its identity provider'} or with a passkey. An
+          administrator can set one.
         </p>
-        {done && (
-          <p className="notice" role="status" data-testid="password-changed">
-            Password changed. Every other session has been signed out; this one continues.
-          </p>
-        )}
-        <button className="primary" type="submit" disabled={pending} aria-busy={pending}>
-          {pending ? 'Changing…' : 'Change password'}
-        </button>
-      </form>
+      ) : (
+        <>
+          <h2>Change your password</h2>
+          <form onSubmit={onSubmit} aria-describedby="password-rules password-error" noValidate>
+            <label htmlFor="current_password">Current password</label>
+            <input
+              id="current_password"
+              name="current_password"
+              type="password"
+              autoComplete="current-password"
+              required
+            />
+            <label htmlFor="new_password">New password</label>
+            <input
+              id="new_password"
+              name="new_password"
+              type="password"
+              autoComplete="new-password"
+              minLength={PASSWORD_MIN_LENGTH}
+              required
+            />
+            <ul id="password-rules" className="notice">
+              {PASSWORD_RULES.map((rule) => (
+                <li key={rule}>{rule}</li>
+              ))}
+            </ul>
+            <label htmlFor="confirm_password">New password again</label>
+            <input id="confirm_password" name="confirm_password" type="password" autoComplete="new-password" required />
+            <p id="password-error" className="error" role="alert" aria-live="assertive">
+              {error}
+            </p>
+            {done && (
+              <p className="notice" role="status" data-testid="password-changed">
+                Password changed. Every other session has been signed out; this one continues.
+              </p>
+            )}
+            <button className="primary" type="submit" disabled={pending} aria-busy={pending}>
+              {pending ? 'Changing…' : 'Change password'}
+            </button>
+          </form>
+        </>
+      )}
+      <Identities />
       <Passkeys />
       <TwoStepVerification />
     </section>

@@ -28,6 +28,11 @@ function UserRow({ user, self, onChanged }: { user: User; self: boolean; onChang
     if (!window.confirm(`Reset two-step verification for ${user.username}? Their sessions end at once.`)) return;
     if (await action.run(pathTo('userSecondFactors', { id: user.id }), { method: 'DELETE' })) await onChanged();
   }
+  async function setEmail() {
+    const typed = window.prompt(`E-mail address for ${user.username} (empty to remove it)`, user.email ?? '');
+    if (typed === null) return;
+    await change({ email: typed.trim() === '' ? null : typed.trim() });
+  }
   async function reset(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const password = formText(new FormData(event.currentTarget), 'password');
@@ -41,7 +46,9 @@ function UserRow({ user, self, onChanged }: { user: User; self: boolean; onChang
         <strong>{user.username}</strong> <span className="badge">{user.role}</span>
         {user.disabled && <span className="badge danger">disabled</span>}
         {user.secondFactor && <span className="badge">two-step</span>}
+        {!user.hasPassword && <span className="badge">single sign-on</span>}
         {self && <span className="notice"> (you)</span>}
+        {user.email && <div className="notice">{user.email}</div>}
         <p className="error" role="alert">
           {action.error}
         </p>
@@ -69,6 +76,9 @@ function UserRow({ user, self, onChanged }: { user: User; self: boolean; onChang
         <button type="button" disabled={action.pending} onClick={() => setResetting((open) => !open)}>
           Reset password
         </button>
+        <button type="button" disabled={action.pending} onClick={() => void setEmail()}>
+          E-mail
+        </button>
         {user.secondFactor && (
           <button type="button" disabled={action.pending} onClick={() => void resetSecondFactors()}>
             Reset two-step
@@ -93,7 +103,7 @@ function mustEnrol(error: Error): boolean {
 }
 
 export default function UsersPage() {
-  const { fetcher, user: me } = useAuth();
+  const { fetcher, user: me, settings } = useAuth();
   const [search, setSearch] = useState('');
   const key = `${PATHS.users}${search ? `?search=${encodeURIComponent(search)}` : ''}`;
   const { data, error, mutate } = useSWR<UsersResponse, Error & { status?: number }>(key, fetcher);
@@ -108,9 +118,13 @@ export default function UsersPage() {
     event.preventDefault();
     const form = event.currentTarget;
     const data = new FormData(form);
+    const password = formText(data, 'password');
+    const email = formText(data, 'email').trim();
     const body = {
       username: formText(data, 'username'),
-      password: formText(data, 'password'),
+      // With single sign-on, an account may have no password: it signs in through the provider.
+      ...(password !== '' || !settings.sso ? { password } : {}),
+      ...(email !== '' ? { email } : {}),
       role: data.get('admin') ? 'admin' : 'user',
     };
     if (await create.run(PATHS.users, { method: 'POST', body })) {
@@ -169,13 +183,23 @@ export default function UsersPage() {
               <li key={rule}>{rule}</li>
             ))}
           </ul>
-          <label htmlFor="new-password">Password</label>
-          <input id="new-password" name="password" type="password" autoComplete="new-password" required />
+          <label htmlFor="new-password">
+            Password{settings.sso ? ' (leave empty: signs in with ' + settings.sso.name + ')' : ''}
+          </label>
+          <input
+            id="new-password"
+            name="password"
+            type="password"
+            autoComplete="new-password"
+            required={!settings.sso}
+          />
           <ul id="new-user-rules" className="notice">
             {PASSWORD_RULES.map((rule) => (
               <li key={rule}>{rule}</li>
             ))}
           </ul>
+          <label htmlFor="new-email">E-mail address (optional)</label>
+          <input id="new-email" name="email" type="email" autoComplete="off" />
           <label className="checkbox">
             <input name="admin" type="checkbox" /> Administrator
           </label>

@@ -1,5 +1,8 @@
-// POST /api/auth/logout: end the session on the server and clear the cookie. Always 204.
+// POST /api/auth/logout: end the session on the server and clear the cookie. 204; or, for a session
+// that began through an identity provider offering RP-initiated logout, 200 with where to send the
+// browser to sign out there too.
 import { LogoutRequest } from '@/lib/api/auth';
+import type { LogoutResponse } from '@/lib/api/sso';
 import { logout } from '@/lib/auth/logout';
 import { refuseCrossSiteAudited } from '@/lib/edge/cross-site';
 import { requestProof } from '@/lib/edge/dpop-request';
@@ -7,7 +10,7 @@ import { AppError } from '@/lib/errors';
 import { bearerToken } from '@/lib/http/authorization';
 import { readFields } from '@/lib/http/body';
 import { clearedAccessCookie } from '@/lib/edge/access-cookie';
-import { noContent } from '@/lib/http/problem';
+import { jsonResponse, noContent } from '@/lib/http/problem';
 import { parseInput } from '@/lib/http/validate';
 import { methods, route } from '@/lib/server/routes';
 
@@ -21,8 +24,12 @@ const handler = route(async ({ app, request, client }) => {
     if (error instanceof AppError) return null;
     throw error;
   });
-  await logout(app.auth, { accessToken, refreshToken: input.refresh_token }, client, proof);
-  return noContent({ 'Set-Cookie': clearedAccessCookie(request, app.config) });
+  const { sso } = await logout(app.auth, { accessToken, refreshToken: input.refresh_token }, client, proof);
+  const cleared = { 'Set-Cookie': clearedAccessCookie(request, app.config) };
+  const endSession = sso ? (app.sso?.endSessionUrl() ?? null) : null;
+  if (endSession === null) return noContent(cleared);
+  const body: LogoutResponse = { end_session_url: endSession.href };
+  return jsonResponse(body, { headers: cleared });
 });
 
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = methods({ POST: handler });

@@ -1,6 +1,6 @@
 // GET /api/auth/me: who the Bearer token belongs to, and its session (checked live).
 import type { MeResponse } from '@/lib/api/auth';
-import { methodLabel, parseAmr } from '@/lib/auth/authentication';
+import { sessionMethod } from '@/lib/auth/authentication';
 import { hasSecondFactor } from '@/lib/auth/second-factor/factors';
 import { authenticationOf } from '@/lib/auth/sessions';
 import { jsonResponse } from '@/lib/http/problem';
@@ -17,7 +17,7 @@ const handler = protectedRoute(async ({ app, caller: { user, session } }) => {
       lastUsedAt: session.lastUsedAt.toISOString(),
       expiresAt: session.expiresAt.toISOString(),
       authenticatedAt: authenticationOf(session).at.toISOString(),
-      method: methodLabel(parseAmr(session.amr)),
+      method: sessionMethod(session, app.auth.policy.sso),
     },
     secondFactor: await hasSecondFactor(app.auth, user.id),
   };

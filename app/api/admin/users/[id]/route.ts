@@ -1,4 +1,4 @@
-// PATCH /api/admin/users/{id} ({disabled?, role?, password?, current_password?}) and DELETE.
+// PATCH /api/admin/users/{id} ({disabled?, role?, password?, current_password?, email?}) and DELETE.
 // Administrators only.
 import { UserChangesRequest } from '@/lib/api/admin';
 import { IdParam } from '@/lib/api/fields';

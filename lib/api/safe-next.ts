@@ -1,5 +1,6 @@
 /**
- * Where to go after signing in. The decision is made on the *final* navigation target: the raw
+ * Where to go after signing in. Client-safe: the browser applies it before navigating, and the
+ * server to a `next` it keeps for later (single sign-on's pending login). The decision is made on the *final* navigation target: the raw
  * `next` value is resolved against the page's origin, and only a target on that same origin is
  * kept. What we navigate to is the resolved path, never the raw string, and that path must
  * resolve to the same URL again: "/.//evil.example" resolves to the path "//evil.example", which
