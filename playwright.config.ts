@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { defineConfig, devices } from '@playwright/test';
+import { IDP_CLIENT } from './tests/helpers/oidc-client';
 
 /**
  * Browser specs run against the production server (the same start script as `npm start`) on a
@@ -15,11 +16,14 @@ import { defineConfig, devices } from '@playwright/test';
 process.env.E2E_AUTH_SECRET ??= randomBytes(48).toString('base64url');
 process.env.E2E_PORT ??= String(3400 + Math.floor(Math.random() * 500));
 process.env.E2E_DATA_DIR ??= mkdtempSync(path.join(os.tmpdir(), 'staysignedin-e2e-'));
+process.env.E2E_IDP_PORT ??= String(Number(process.env.E2E_PORT) + 600);
 
 export const E2E = {
   secret: process.env.E2E_AUTH_SECRET,
   databaseUrl: process.env.E2E_DATABASE_URL ?? `file:${path.join(process.env.E2E_DATA_DIR, 'app.db')}`,
   baseURL: `http://localhost:${process.env.E2E_PORT}`,
+  /** The OpenID Provider the app's single sign-on goes to (e2e/identity-provider.ts). */
+  idp: `http://127.0.0.1:${process.env.E2E_IDP_PORT}`,
   admin: { username: 'admin', password: 'e2e admin password' },
   /** Access tokens live this long in the browser specs. */
   accessTokenSeconds: 12,
@@ -70,26 +74,44 @@ export default defineConfig({
       use: { ...devices['Desktop Chrome'], launchOptions: CHROMIUM },
     },
   ],
-  webServer: {
-    command: 'node scripts/run-app.mjs start',
-    url: `${E2E.baseURL}/api/health`,
-    reuseExistingServer: false,
-    timeout: 120_000,
-    stdout: 'pipe',
-    stderr: 'pipe',
-    env: {
-      NODE_ENV: 'production',
-      PORT: process.env.E2E_PORT,
-      DATABASE_URL: process.env.E2E_DATABASE_URL ?? `file:${path.join(process.env.E2E_DATA_DIR, 'app.db')}`,
-      DATA_DIR: process.env.E2E_DATA_DIR,
-      AUTH_SECRET: E2E.secret,
-      ADMIN_USERNAME: E2E.admin.username,
-      ADMIN_PASSWORD: E2E.admin.password,
-      ACCESS_TOKEN_EXPIRE_MINUTES: String(E2E.accessTokenSeconds / 60),
-      CLIENT_SESSION_CHECK_SECONDS: String(E2E.sessionCheckSeconds),
-      CLIENT_REQUEST_TIMEOUT_SECONDS: '5',
-      // Passkeys are bound to this origin (Chromium's virtual authenticator signs for it).
-      APP_ORIGIN: `http://localhost:${process.env.E2E_PORT}`,
+  webServer: [
+    {
+      // A real OpenID Provider for the single sign-on specs, up before the app discovers it.
+      command: 'node --import tsx e2e/identity-provider.ts',
+      url: `http://127.0.0.1:${process.env.E2E_IDP_PORT}/.well-known/openid-configuration`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: 'pipe',
+      stderr: 'pipe',
+      env: { E2E_IDP_PORT: process.env.E2E_IDP_PORT, E2E_APP_ORIGIN: `http://localhost:${process.env.E2E_PORT}` },
     },
-  },
+    {
+      command: 'node scripts/run-app.mjs start',
+      url: `${E2E.baseURL}/api/health`,
+      reuseExistingServer: false,
+      timeout: 120_000,
+      stdout: 'pipe',
+      stderr: 'pipe',
+      env: {
+        NODE_ENV: 'production',
+        PORT: process.env.E2E_PORT,
+        DATABASE_URL: process.env.E2E_DATABASE_URL ?? `file:${path.join(process.env.E2E_DATA_DIR, 'app.db')}`,
+        DATA_DIR: process.env.E2E_DATA_DIR,
+        AUTH_SECRET: E2E.secret,
+        ADMIN_USERNAME: E2E.admin.username,
+        ADMIN_PASSWORD: E2E.admin.password,
+        ACCESS_TOKEN_EXPIRE_MINUTES: String(E2E.accessTokenSeconds / 60),
+        CLIENT_SESSION_CHECK_SECONDS: String(E2E.sessionCheckSeconds),
+        CLIENT_REQUEST_TIMEOUT_SECONDS: '5',
+        // Passkeys are bound to this origin (Chromium's virtual authenticator signs for it).
+        APP_ORIGIN: `http://localhost:${process.env.E2E_PORT}`,
+        // Single sign-on through e2e/identity-provider.ts (tests/helpers/oidc-provider.ts's client).
+        OIDC_ISSUER: `http://127.0.0.1:${process.env.E2E_IDP_PORT}`,
+        OIDC_CLIENT_ID: IDP_CLIENT.id,
+        OIDC_CLIENT_SECRET: IDP_CLIENT.secret,
+        OIDC_DISPLAY_NAME: 'Test IdP',
+        OIDC_AUTO_CREATE: 'true',
+      },
+    },
+  ],
 });

@@ -27,7 +27,7 @@ test('with an authenticator app set up, signing in takes its code, and a recover
   await expect(page.getByRole('img', { name: /QR code/ })).toBeVisible();
   const app = authenticatorFor(keyFromTyped(await page.getByTestId('totp-key').innerText()));
   await page.getByLabel('The 6-digit code the app shows').fill(await app.next());
-  await page.getByRole('button', { name: 'Confirm' }).click();
+  await page.getByRole('button', { name: 'Confirm', exact: true }).click();
   const codes = page.getByTestId('recovery-codes').locator('code');
   await expect(codes).toHaveCount(10);
   const recovery = await codes.first().innerText();
@@ -78,10 +78,10 @@ test('changing the password twenty minutes after sign-in asks for re-authenticat
   const dialog = page.getByRole('dialog', { name: 'Confirm it is you' });
   await expect(dialog).toBeVisible();
   await dialog.getByLabel('Password or code').fill('not my password');
-  await dialog.getByRole('button', { name: 'Confirm' }).click();
+  await dialog.getByRole('button', { name: 'Confirm', exact: true }).click();
   await expect(dialog.getByRole('alert')).toContainText('not right');
   await dialog.getByLabel('Password or code').fill(account.password);
-  await dialog.getByRole('button', { name: 'Confirm' }).click();
+  await dialog.getByRole('button', { name: 'Confirm', exact: true }).click();
   await expect(dialog).toBeHidden();
   await expect(page.getByTestId('password-changed')).toBeVisible();
   // The change went through once, after the re-authentication: this device is in its new session.
@@ -106,7 +106,7 @@ test('a sensitive action whose re-authentication is cancelled does nothing and s
 
   await page.getByRole('button', { name: 'Sign out everywhere else' }).click();
   await dialog.getByLabel('Password or code').fill(account.password);
-  await dialog.getByRole('button', { name: 'Confirm' }).click();
+  await dialog.getByRole('button', { name: 'Confirm', exact: true }).click();
   await expect(page.getByTestId('session')).toHaveCount(1);
   await other.close();
 });

@@ -11,7 +11,9 @@ import { dpopProof, newDpopKey } from '../helpers/dpop';
 import { decodeClaims } from '../helpers/forge';
 import { post, refresh, type TokenBody } from '../helpers/http';
 import { ROOT } from '../helpers/paths';
-import { ADMIN, startServer, type TestServer } from '../helpers/server';
+import { IDP_CLIENT, startIdp, type TestIdp } from '../helpers/oidc-provider';
+import { ADMIN, type TestServer } from '../helpers/server';
+import { SsoBrowser, startSsoApp } from '../helpers/sso-browser';
 import { enrolAuthenticator } from '../helpers/totp';
 
 const DOC = readFileSync(path.join(ROOT, 'docs/security.md'), 'utf8');
@@ -33,30 +35,73 @@ const ROWS = section('audit-events')
   });
 const SILENT = [...section('audit-silent').matchAll(/`([a-z_]+)`/g)].map((m) => m[1]!);
 /**
- * Rows whose action needs a real WebAuthn authenticator: done in Chromium, with its virtual
- * authenticator, by e2e/passkeys.spec.ts, which checks each event (and names each case).
+ * Rows done elsewhere, each in the file that checks its event and names its case: those that need
+ * a real WebAuthn authenticator (Chromium's virtual one), and those that need a server configured
+ * otherwise than this one (OIDC_ONLY; the last administrator).
  */
-const IN_CHROMIUM = ['passkey-register', 'passkey-rename', 'passkey-remove', 'passkey-counter'];
-const PASSKEY_SPEC = readFileSync(path.join(ROOT, 'e2e/passkeys.spec.ts'), 'utf8');
+const ELSEWHERE: Record<string, string> = {
+  'passkey-register': 'e2e/passkeys.spec.ts',
+  'passkey-rename': 'e2e/passkeys.spec.ts',
+  'passkey-remove': 'e2e/passkeys.spec.ts',
+  'passkey-counter': 'e2e/passkeys.spec.ts',
+  'sso-role-kept': 'tests/api/sso-accounts.test.ts',
+  'sso-password-off': 'tests/api/sso-accounts.test.ts',
+};
+const IN_CHROMIUM = Object.keys(ELSEWHERE);
 
 let server: TestServer;
+let idp: TestIdp;
 let address = 0;
 /** Each case speaks from its own address (TRUST_PROXY), so throttling of one never reaches another. */
 const from = () => ({ 'x-forwarded-for': `10.9.${Math.floor(++address / 250)}.${address % 250}` });
 
 beforeAll(async () => {
-  server = await startServer({
-    label: 'audit-coverage',
-    env: {
+  idp = await startIdp();
+  server = await startSsoApp(
+    idp,
+    {
       TRUST_PROXY: 'true',
       THROTTLE_ADDRESS_MAX_FAILURES: '2',
       THROTTLE_USERNAME_MAX_FAILURES: '4',
       REFRESH_REUSE_GRACE_SECONDS: '0',
-      APP_ORIGIN: 'http://localhost:3000',
     },
-  });
+    { label: 'audit-coverage' },
+  );
 });
-afterAll(() => server.stop());
+afterAll(async () => {
+  await server.stop();
+  await idp.stop();
+});
+
+/** Links the provider's `login` to a fresh account from its own session; the account and its tokens. */
+async function linkedAccount(login: string) {
+  const user = await account();
+  const { tokens } = await signIn(user.username, user.password);
+  const bearer = { authorization: `Bearer ${tokens.access_token}`, ...from() };
+  const browser = new SsoBrowser(server, idp);
+  const answer = await browser.answer(await browser.start('/api/auth/identities/link', {}, bearer), login);
+  return { user, tokens, bearer, response: await browser.finish(answer, bearer) };
+}
+
+/** A signed logout token from the provider, as its back-channel sends it. */
+async function logoutToken(claims: Record<string, unknown>) {
+  return idp.sign({
+    iss: idp.issuer,
+    aud: IDP_CLIENT.id,
+    iat: Math.floor(Date.now() / 1000),
+    jti: `jti-${++address}`,
+    events: { 'http://schemas.openid.net/event/backchannel-logout': {} },
+    ...claims,
+  });
+}
+
+function deliverLogout(token: string) {
+  return fetch(`${server.url}/api/auth/oidc/backchannel-logout`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ logout_token: token }),
+  });
+}
 
 let users = 0;
 async function account(role: 'admin' | 'user' = 'user') {
@@ -416,6 +461,61 @@ const CASES: Record<string, () => Promise<string>> = {
     expect(response.status).toBe(401);
     return '';
   },
+  'admin-email': async () => {
+    const user = await account();
+    const response = await api(await adminTokens(), `/api/admin/users/${user.id}`, 'PATCH', {
+      email: `${user.username}@example.test`,
+    });
+    expect(response.status).toBe(200);
+    return user.id;
+  },
+  'sso-failure': async () => {
+    const response = await post(`${server.url}/api/auth/oidc/callback`, { state: 'never-started', code: 'x' }, from());
+    expect(response.status).toBe(400);
+    return '';
+  },
+  'sso-not-linked': async () => {
+    const browser = new SsoBrowser(server, idp);
+    const response = await browser.finish(await browser.answer(await browser.start(), 'nobody-linked'), from());
+    expect(response.status).toBe(403);
+    return '';
+  },
+  'sso-identity-in-use': async () => {
+    expect((await linkedAccount('carol')).response.status).toBe(200);
+    const second = await linkedAccount('carol');
+    expect(second.response.status).toBe(409);
+    return second.user.id;
+  },
+  'sso-linked': async () => {
+    const linked = await linkedAccount('alice');
+    expect(linked.response.status).toBe(200);
+    return linked.user.id;
+  },
+  'sso-unlinked': async () => {
+    const linked = await linkedAccount('dave');
+    const list = (await (await api(linked.tokens, '/api/auth/identities', 'GET')).json()) as {
+      identities: { id: string }[];
+    };
+    expect((await api(linked.tokens, `/api/auth/identities/${list.identities[0]!.id}`, 'DELETE')).status).toBe(204);
+    return linked.user.id;
+  },
+  'sso-logout': async () => {
+    const linked = await linkedAccount('erin');
+    const tokens = await new SsoBrowser(server, idp).signIn('erin');
+    const sid = (
+      await (
+        await server.db()
+      ).session.findUniqueOrThrow({
+        where: { id: decodeClaims(tokens.access_token).sid as string },
+      })
+    ).ssoSid;
+    expect((await deliverLogout(await logoutToken({ sid }))).status).toBe(200);
+    return linked.user.id;
+  },
+  'sso-logout-refused': async () => {
+    expect((await deliverLogout(await logoutToken({ sub: 'erin', nonce: 'not-allowed' }))).status).toBe(400);
+    return '';
+  },
   'cross-site': async () => {
     const user = await account();
     const response = await post(`${server.url}/api/auth/token`, user, { ...from(), origin: 'https://evil.example' });
@@ -433,8 +533,10 @@ describe('the audit log as docs/security.md lists it', () => {
     expect(ROWS.map((row) => row.id).sort()).toEqual([...Object.keys(CASES), ...IN_CHROMIUM].sort());
   });
 
-  it('leaves to Chromium only the cases that need an authenticator, each named in its spec', () => {
-    for (const id of IN_CHROMIUM) expect(PASSKEY_SPEC, id).toContain(`'${id}'`);
+  it('leaves elsewhere only the cases that need an authenticator or another configuration, each named there', () => {
+    for (const [id, file] of Object.entries(ELSEWHERE)) {
+      expect(readFileSync(path.join(ROOT, file), 'utf8'), `${id} in ${file}`).toContain(`'${id}'`);
+    }
   });
 
   it('accounts for every refusal code of the API: audited in the table, or named with why not', () => {

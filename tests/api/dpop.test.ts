@@ -288,10 +288,11 @@ describe('DPOP_ACCESS_TOKENS=true', () => {
     expect((await me({ authorization: `DPoP ${token}`, dpop: original })).status).toBe(200);
     const replay = await me({ authorization: `DPoP ${token}`, dpop: variant });
     expect(replay.status).toBe(401);
-    // Refused as the used proof it is: the signature itself still verifies.
+    // Refused before its signature is even checked: a signature has one spelling (canonical
+    // base64url, lib/auth/compact-jws.ts), so a re-encoded copy never reaches the ledger.
     expect(await problem(replay)).toMatchObject({
       code: 'invalid_dpop_proof',
-      detail: 'the DPoP proof was already used',
+      detail: 'the DPoP proof signature is invalid',
     });
   });
 

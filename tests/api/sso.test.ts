@@ -4,76 +4,17 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { dpopProof, newDpopKey } from '../helpers/dpop';
 import { decodeClaims } from '../helpers/forge';
 import { me, post, problem, refresh, signIn, type TokenBody } from '../helpers/http';
-import { IDP_CLIENT, ProviderBrowser, startIdp, type TestIdp } from '../helpers/oidc-provider';
-import { ADMIN, freePort, startServer, type TestServer } from '../helpers/server';
+import { IDP_CLIENT, startIdp, type TestIdp } from '../helpers/oidc-provider';
+import { ADMIN, type TestServer } from '../helpers/server';
+import { countRows, SsoBrowser, startSsoApp } from '../helpers/sso-browser';
 import { until } from '../helpers/wait';
 
 let idp: TestIdp;
 let app: TestServer;
 
-/** A sign-in through the provider as a browser does it: start, the provider's form, the return. */
-class SsoBrowser {
-  readonly provider: ProviderBrowser;
-  binding = '';
-
-  constructor(
-    private readonly server: TestServer,
-    identityProvider: TestIdp,
-  ) {
-    this.provider = new ProviderBrowser(identityProvider);
-  }
-
-  /** POST /api/auth/oidc/start (or a link or re-authentication start, with a token): the provider's URL. */
-  async start(path = '/api/auth/oidc/start', body: unknown = {}, headers: Record<string, string> = {}) {
-    const response = await post(`${this.server.url}${path}`, body, headers);
-    if (response.status !== 200) throw new Error(`start: ${response.status} ${await response.text()}`);
-    const cookie = response.headers.getSetCookie().find((line) => line.startsWith('staysignedin_sso='));
-    this.binding = /^staysignedin_sso=([^;]*)/.exec(cookie ?? '')?.[1] ?? '';
-    return ((await response.json()) as { authorization_url: string }).authorization_url;
-  }
-
-  /** The provider's answer (what it put on /login/sso), after signing in there as `login`. */
-  async answer(authorizationUrl: string, login: string): Promise<Record<string, string>> {
-    const back = await this.provider.signIn(authorizationUrl, login);
-    expect(back.pathname).toBe('/login/sso');
-    return Object.fromEntries(back.searchParams);
-  }
-
-  /** POST /api/auth/oidc/callback with the answer, as /login/sso does (binding cookie included). */
-  finish(answer: Record<string, string>, headers: Record<string, string> = {}, binding = this.binding) {
-    return post(`${this.server.url}/api/auth/oidc/callback`, answer, {
-      ...(binding ? { cookie: `staysignedin_sso=${binding}` } : {}),
-      ...headers,
-    });
-  }
-
-  /** The whole sign-in; the token answer. */
-  async signIn(login: string): Promise<TokenBody & { next: string | null }> {
-    const response = await this.finish(await this.answer(await this.start(), login));
-    if (response.status !== 200) throw new Error(`sso sign-in: ${response.status} ${await response.text()}`);
-    return (await response.json()) as TokenBody & { next: string | null };
-  }
-}
-
-async function startApp(env: Record<string, string> = {}): Promise<TestServer> {
-  const port = await freePort();
-  const origin = `http://127.0.0.1:${port}`;
-  idp.allowApp(origin);
-  return startServer({ label: 'sso', port, env: { APP_ORIGIN: origin, ...idp.env(env) } });
-}
-
-async function countRows(server: TestServer) {
-  const db = await server.db();
-  return {
-    users: await db.user.count(),
-    sessions: await db.session.count(),
-    identities: await db.externalIdentity.count(),
-  };
-}
-
 beforeAll(async () => {
   idp = await startIdp();
-  app = await startApp({ OIDC_AUTO_CREATE: 'true' });
+  app = await startSsoApp(idp, { OIDC_AUTO_CREATE: 'true' });
 });
 afterAll(async () => {
   await app?.stop();

@@ -11,6 +11,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type JWK, type JWTPayload } from 'jose';
+import { IDP_CLIENT } from './oidc-client';
 import Provider, { type AdapterPayload, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 
 export type TestAccount = {
@@ -36,7 +37,7 @@ export const IDP_ACCOUNTS: Record<string, TestAccount> = {
   erin: { email: 'erin@example.test', email_verified: true, preferred_username: 'erin', amr: ['pwd', 'otp', 'mfa'] },
 };
 
-export const IDP_CLIENT = { id: 'staysignedin', secret: 'a-client-secret-only-the-tests-know-0123456789' };
+export { IDP_CLIENT };
 
 export type TokenTamper = (body: Record<string, unknown>) => Promise<Record<string, unknown>>;
 
@@ -151,6 +152,7 @@ export async function startIdp(options: { port?: number; apps?: string[] } = {})
       },
     },
     pkce: { required: () => true },
+    ttl: { Interaction: 600, Grant: 3600, Session: 3600, AccessToken: 600, IdToken: 600, AuthorizationCode: 60 },
     // The provider refuses to call special-use addresses (an SSRF guard); here the app it calls
     // back (back-channel logout) is on loopback like everything else, so its own dispatcher goes.
     fetch: (url: string | URL | Request, options: RequestInit & { dispatcher?: unknown } = {}) => {
