@@ -92,6 +92,68 @@ describe('parseConfig', () => {
     expect(parseConfig({ DATA_DIR: dir, PASSKEYS: 'false' }).relyingParty).toBeNull();
   });
 
+  it('turns single sign-on on with OIDC_ISSUER, its redirect URI from APP_ORIGIN, and off without it', () => {
+    const base = { DATA_DIR: tempDir('config'), AUTH_SECRET: SECRET, NODE_ENV: 'production' };
+    expect(parseConfig(base).sso).toBeNull();
+    const sso = parseConfig({
+      ...base,
+      APP_ORIGIN: 'https://app.example',
+      OIDC_ISSUER: 'https://id.example/realms/home',
+      OIDC_CLIENT_ID: 'app',
+    }).sso;
+    expect(sso).toMatchObject({
+      issuer: 'https://id.example/realms/home',
+      clientId: 'app',
+      clientSecret: null,
+      scopes: 'openid profile email',
+      displayName: 'id.example',
+      idTokenAlg: 'RS256',
+      autoCreate: false,
+      linkByEmail: false,
+      adminGroup: null,
+      only: false,
+      allowHttp: false,
+      redirectUri: 'https://app.example/login/sso',
+      backchannelLogoutUri: 'https://app.example/api/auth/oidc/backchannel-logout',
+    });
+  });
+
+  it('refuses single sign-on settings that cannot work, each with its reason', () => {
+    const base = { DATA_DIR: tempDir('config'), AUTH_SECRET: SECRET, NODE_ENV: 'production' };
+    const problems = problemsOf({
+      ...base,
+      OIDC_ISSUER: 'http://id.example.lan',
+      OIDC_SCOPES: 'profile email',
+      OIDC_ID_TOKEN_ALG: 'HS256',
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^OIDC_SCOPES must include openid/),
+        expect.stringMatching(/^OIDC_ID_TOKEN_ALG must be an asymmetric/),
+      ]),
+    );
+    // Checks across fields come once every field parsed.
+    expect(problemsOf({ ...base, OIDC_ISSUER: 'http://id.example.lan' })).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^OIDC_CLIENT_ID is required/),
+        expect.stringMatching(/^APP_ORIGIN is required with OIDC_ISSUER/),
+        expect.stringMatching(/^OIDC_ISSUER must be https/),
+      ]),
+    );
+    expect(problemsOf({ ...base, OIDC_ONLY: 'true', OIDC_CLIENT_ID: 'x' })).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^OIDC_ONLY needs OIDC_ISSUER/),
+        expect.stringMatching(/^OIDC_CLIENT_ID needs/),
+      ]),
+    );
+    // Plain http is fine on loopback, and on an internal network when said so.
+    const local = { ...base, APP_ORIGIN: 'https://app.example', OIDC_CLIENT_ID: 'app' };
+    expect(parseConfig({ ...local, OIDC_ISSUER: 'http://127.0.0.1:8080' }).sso?.allowHttp).toBe(true);
+    expect(
+      parseConfig({ ...local, OIDC_ISSUER: 'http://keycloak:8080/realms/x', OIDC_ALLOW_HTTP: 'true' }).sso?.allowHttp,
+    ).toBe(true);
+  });
+
   it('refuses a weak bootstrap admin password', () => {
     expect(problemsOf({ AUTH_SECRET: SECRET, ADMIN_PASSWORD: 'abc' })[0]).toMatch(/ADMIN_PASSWORD must be at least 8/);
   });

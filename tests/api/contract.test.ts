@@ -6,6 +6,7 @@ import { AuditPage } from '@/lib/api/audit';
 import { UsersResponse, UserView } from '@/lib/api/admin';
 import { HealthResponse, MeResponse, RevokeOthersResponse, SessionsResponse, TokenResponse } from '@/lib/api/auth';
 import { Problem } from '@/lib/api/problem';
+import { IdentitiesResponse, SsoStatus } from '@/lib/api/sso';
 import { post, refresh, signIn, type TokenBody } from '../helpers/http';
 import { ADMIN, startServer, type TestServer } from '../helpers/server';
 
@@ -49,6 +50,8 @@ describe('the wire contract', () => {
       201,
     );
     await answer(AuditPage, '/api/audit?limit=5');
+    await answer(SsoStatus, '/api/auth/oidc');
+    await answer(IdentitiesResponse, '/api/auth/identities');
     await answer(RevokeOthersResponse, '/api/auth/sessions/revoke-others', { method: 'POST' });
     const health = await fetch(`${server.url}/api/health`);
     expect(HealthResponse.safeParse(await health.json()).success).toBe(true);

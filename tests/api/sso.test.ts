@@ -1,6 +1,7 @@
 // Single sign-on against a real OpenID Provider (oidc-provider on loopback): the code flow with
 // PKCE, state, nonce and the browser binding, every tampering case, linking rules, and logout.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { IdentitiesResponse, LogoutResponse, SsoCallbackResponse, SsoStartResponse, SsoStatus } from '@/lib/api/sso';
 import { dpopProof, newDpopKey } from '../helpers/dpop';
 import { decodeClaims } from '../helpers/forge';
 import { me, post, problem, refresh, signIn, type TokenBody } from '../helpers/http';
@@ -79,6 +80,27 @@ describe('signing in through the OpenID Provider', () => {
     expect(decodeClaims(second.access_token).sub).toBe(decodeClaims(first.access_token).sub);
   });
 
+  it('records how the provider authenticated the user: its amr (RFC 8176 words) and auth_time', async () => {
+    const signedInThere = Math.floor(Date.now() / 1000) - 120;
+    idp.tamper(async (body) => {
+      const claims = decodeClaims(body.id_token as string);
+      // As a provider that asked for a second factor reports it (re-signed with its own key).
+      return {
+        ...body,
+        id_token: await idp.sign({ ...claims, amr: ['pwd', 'otp', 'mfa', 'not-a-method'], auth_time: signedInThere }),
+      };
+    });
+    const tokens = await new SsoBrowser(app, idp).signIn('erin');
+    idp.tamper(null);
+    const claims = decodeClaims(tokens.access_token);
+    expect(claims.amr).toEqual(['pwd', 'otp', 'mfa']);
+    expect(claims.auth_time).toBe(signedInThere);
+    const db = await app.db();
+    const session = await db.session.findUniqueOrThrow({ where: { id: claims.sid as string } });
+    expect(session.amr).toBe('pwd otp mfa');
+    expect(session.authTime?.getTime()).toBe(signedInThere * 1000);
+  });
+
   it('keeps the next path through the provider, with the same open-redirect rule as the sign-in page', async () => {
     for (const [asked, kept] of [
       ['/dashboard/sessions?tab=1', '/dashboard/sessions?tab=1'],
@@ -106,6 +128,25 @@ describe('signing in through the OpenID Provider', () => {
     expect((await db.session.findUniqueOrThrow({ where: { id: sid } })).dpopJkt).toBe(key.jkt);
     // A copy of the refresh token without the key is worth nothing.
     expect((await problem(await refresh(app.url, body.refresh_token))).code).toBe('invalid_dpop_proof');
+  });
+});
+
+describe('the wire contract of single sign-on', () => {
+  it('holds for the status, the start, the return, the identities and the sign-out with the provider', async () => {
+    expect(SsoStatus.safeParse(await (await fetch(`${app.url}/api/auth/oidc`)).json()).error).toBeUndefined();
+    const browser = new SsoBrowser(app, idp);
+    const started = await post(`${app.url}/api/auth/oidc/start`, {});
+    expect(SsoStartResponse.safeParse(await started.clone().json()).error).toBeUndefined();
+    const answer = await browser.answer(await browser.start(), 'alice');
+    const finished = await browser.finish(answer);
+    const body = SsoCallbackResponse.parse(await finished.json());
+    if (body.intent !== 'sign_in') throw new Error('expected a sign-in');
+    const identities = await fetch(`${app.url}/api/auth/identities`, {
+      headers: { authorization: `Bearer ${body.access_token}` },
+    });
+    expect(IdentitiesResponse.safeParse(await identities.json()).error).toBeUndefined();
+    const out = await post(`${app.url}/api/auth/logout`, { refresh_token: body.refresh_token });
+    expect(LogoutResponse.safeParse(await out.json()).error).toBeUndefined();
   });
 });
 
