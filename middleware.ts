@@ -14,6 +14,6 @@ export const config = {
   // /bench/outside is the benchmark's route outside the middleware (404 unless ENABLE_BENCH_ROUTES);
   // /api/bench/open stays inside: it measures the middleware's cost.
   matcher: [
-    '/((?!_next/static/|_next/image|favicon\\.ico|bench/outside$|api/auth/(?:token|mfa|refresh|logout|passkey|passkey/options|oidc|oidc/start|oidc/callback|oidc/backchannel-logout)$|api/(?:health|metrics)$).*)',
+    '/((?!_next/static/|_next/image|favicon\\.ico|bench/outside$|api/auth/(?:token|mfa|refresh|logout|passkey|passkey/options|oidc|oidc/start|oidc/callback|oidc/backchannel-logout|password-reset|password-reset/confirm|email/verify|not-me)$|api/(?:health|metrics)$).*)',
   ],
 };

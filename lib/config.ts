@@ -176,6 +176,25 @@ const settings = z.object({
   OIDC_ONLY: flag(false),
   // Plain http to the provider (loopback addresses are always allowed): an internal network only.
   OIDC_ALLOW_HTTP: flag(false),
+  // Mail (lib/mail): password reset, address verification, new-device alerts. Off while unset.
+  SMTP_URL: optionalString.pipe(
+    z
+      .string()
+      .refine(
+        (v) => /^smtps?:\/\/[^/]/i.test(v) && URL.canParse(v),
+        'must be smtp://[user:password@]host[:port] or smtps://...',
+      )
+      .optional(),
+  ),
+  MAIL_FROM: optionalString.pipe(z.string().max(256).optional()),
+  PASSWORD_RESET_MINUTES: number(30).pipe(
+    z
+      .number()
+      .positive()
+      .max(24 * 60),
+  ),
+  // The first retry after a failed send; each next one waits twice as long, up to an hour.
+  MAIL_RETRY_SECONDS: number(30).pipe(z.number().positive().max(3600)),
   // GET /api/metrics answers only with `Authorization: Bearer $METRICS_TOKEN`; off when unset.
   METRICS_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
 });
@@ -283,6 +302,24 @@ const envSchema = settings
       }
       if (env.OIDC_ONLY) ctx.addIssue({ code: 'custom', path: ['OIDC_ONLY'], message: 'needs OIDC_ISSUER' });
     }
+    if (env.SMTP_URL !== undefined) {
+      if (env.MAIL_FROM === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['MAIL_FROM'],
+          message: 'is required with SMTP_URL (e.g. "App <app@example.com>")',
+        });
+      }
+      if (env.APP_ORIGIN === undefined && env.NODE_ENV === 'production') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['APP_ORIGIN'],
+          message: 'is required with SMTP_URL in production (the links in the mail point there)',
+        });
+      }
+    } else if (env.MAIL_FROM !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['MAIL_FROM'], message: 'needs SMTP_URL' });
+    }
     // Checks across fields; zod runs them only when every field parsed (see secretProblems).
     if (env.REFRESH_TOKEN_EXPIRE_DAYS > env.SESSION_MAX_AGE_DAYS) {
       ctx.addIssue({
@@ -354,6 +391,17 @@ const envSchema = settings
       totpIssuer: env.TOTP_ISSUER,
       relyingParty: relyingPartyOf(env),
       sso: singleSignOnOf(env),
+      mail:
+        env.SMTP_URL !== undefined && env.MAIL_FROM !== undefined
+          ? {
+              url: env.SMTP_URL,
+              from: env.MAIL_FROM,
+              /** Where the links in the mail point. */
+              origin: env.APP_ORIGIN ?? `http://localhost:${env.PORT}`,
+              retrySeconds: env.MAIL_RETRY_SECONDS,
+            }
+          : null,
+      passwordResetSeconds: env.PASSWORD_RESET_MINUTES * minutes,
     };
   });
 

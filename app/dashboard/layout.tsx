@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { DeviceAlerts } from '../_components/device-alerts';
 import { Nav } from '../_components/nav';
 import { ReauthProvider } from '../_components/reauth';
 import { RequireAuth } from '../_components/require-auth';
@@ -13,7 +14,10 @@ export default function DashboardLayout({ children }: { children: ReactNode }) {
       <Nav />
       <main>
         <RequireAuth>
-          <ReauthProvider>{children}</ReauthProvider>
+          <ReauthProvider>
+            <DeviceAlerts />
+            {children}
+          </ReauthProvider>
         </RequireAuth>
       </main>
     </>

@@ -1,4 +1,5 @@
 'use client';
+import Link from 'next/link';
 import { useRouter, useSearchParams } from 'next/navigation';
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { userMessage } from '@/lib/api/errors';
@@ -212,6 +213,11 @@ export function LoginForm() {
       <button className="primary" type="submit" disabled={busy} aria-busy={busy}>
         {busy ? 'Signing in…' : 'Sign in'}
       </button>
+      {auth.settings.mail && (
+        <Link href="/login/forgot" className="forgot">
+          Forgot your password?
+        </Link>
+      )}
       {auth.settings.passkeys && (
         <button type="button" className="passkey" onClick={() => void withPasskey()} disabled={busy}>
           Sign in with a passkey

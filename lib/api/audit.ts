@@ -23,6 +23,11 @@ export const AUDIT_EVENTS = {
   'user.role_changed': 'Role changed',
   'user.password_reset': 'Password reset by an administrator',
   'user.email_changed': 'E-mail address changed',
+  'email.verification_sent': 'A link to verify a new e-mail address was sent',
+  'password.reset_requested': "A password-reset link was sent to the account's address",
+  'password.reset_by_email': 'Password reset through a link sent by e-mail (every session ended)',
+  'sign_in.new_device': 'Signed in from a device this account had not used before',
+  'session.reported_not_me': '"This wasn\'t me": the session a new-device alert was about was ended',
   'user.second_factors_reset': "Second factors reset by an administrator (the user's sessions ended)",
   'sign_in.second_factor_required': 'Password accepted; the second factor was asked for',
   'sign_in.second_factor_failed': 'Sign-in refused: wrong authenticator or recovery code',
@@ -52,10 +57,11 @@ export type AuditType = keyof typeof AUDIT_EVENTS;
 
 export const AUDIT_TYPES = Object.keys(AUDIT_EVENTS) as AuditType[];
 
-/** GET /api/audit?type=&user=&before=&limit= */
+/** GET /api/audit?type=&user=&account=&before=&limit= (administrators: `user` an id, `account` a username) */
 export const AuditQuery = z.object({
   type: z.enum(AUDIT_TYPES as [AuditType, ...AuditType[]]).optional(),
   user: optionalLooseText(LIMITS.search),
+  account: optionalLooseText(LIMITS.username),
   // Event ids are 32-bit integers in the database.
   before: z.coerce.number().int().positive().max(2_147_483_647).optional(),
   limit: limitParam(200, 50),
@@ -74,6 +80,14 @@ export const AuditEventView = z.object({
   ip: z.string().nullable(),
   userAgent: z.string().nullable(),
   detail: z.record(z.string(), z.unknown()).nullable(),
+  /** The account it concerns, by name (null: none, or deleted since). */
+  username: z.string().nullable(),
+  /** Who did it: the account's user, an administrator (named), the system, or someone not signed in. */
+  actor: z.object({ kind: z.enum(['user', 'admin', 'system', 'anonymous']), username: z.string().nullable() }),
+  /** For a failed sign-in: the username as it was typed (to be shown escaped). */
+  attempted: z.string().nullable(),
+  /** The browser and system, from the user agent. */
+  device: z.string().nullable(),
 });
 export type AuditEventView = z.infer<typeof AuditEventView>;
 

@@ -1,5 +1,6 @@
 /** The bodies of the auth endpoints (sign-in, refresh, sign-out, who am I, sessions, password). */
 import { z } from 'zod';
+import { DeviceAlert } from './mail';
 import { Instant, LIMITS, optionalLooseText, requiredText } from './fields';
 
 /** POST /api/auth/token: the OAuth 2.0 password grant's shape, form or JSON. */
@@ -139,6 +140,12 @@ export const MeResponse = z.object({
   }),
   /** Whether sign-in takes a second step for this account. */
   secondFactor: z.boolean(),
+  /** The account's e-mail address, whether it is verified, and whether this server sends mail. */
+  email: z.string().nullable(),
+  emailVerified: z.boolean(),
+  mail: z.boolean(),
+  /** Sign-ins from new devices since this session began, from other sessions (newest first). */
+  alerts: z.array(DeviceAlert),
 });
 export type MeResponse = z.infer<typeof MeResponse>;
 

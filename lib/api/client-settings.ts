@@ -8,6 +8,8 @@ export type ClientSettings = {
   sessionCheckSeconds: number;
   /** Whether this server offers passkeys (APP_ORIGIN). */
   passkeys: boolean;
+  /** Whether this server sends mail (SMTP_URL): forgotten passwords, address verification. */
+  mail: boolean;
   /** Single sign-on's provider, by name (OIDC_DISPLAY_NAME); null when it is off. */
   sso: { name: string } | null;
 };

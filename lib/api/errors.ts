@@ -188,6 +188,13 @@ export const ERRORS = {
     oauth: 'access_denied',
     message: 'Signing in with a password is turned off here: use single sign-on.',
   },
+  // A link from a mail that was used, has expired, or was voided (by a newer one, a password change).
+  link_invalid: {
+    status: 400,
+    title: 'The link is no longer valid',
+    oauth: 'invalid_grant',
+    message: 'This link was already used, has expired, or was replaced by a newer one. Ask for a new one.',
+  },
   too_many_attempts: {
     status: 429,
     title: 'Too many attempts',

@@ -7,6 +7,7 @@ import type { RevocationFeed } from './revocation-feed';
 import type { Challenges } from './passkeys/challenges';
 import type { SecretBox } from './second-factor/secret-box';
 import type { TokenService } from './tokens';
+import type { MailQueue } from '../mail/outbox';
 
 /** Sign-in throttling (sign-in-throttle.ts): when an address or a username is locked, and for how long. */
 export type ThrottlePolicy = {
@@ -28,6 +29,8 @@ export type AuthPolicy = {
   dpopNonces: boolean;
   /** DPoP: a bound session's access tokens are bound too, and every API call proves the key. */
   dpopAccessTokens: boolean;
+  /** How long a password-reset link works (PASSWORD_RESET_MINUTES). */
+  passwordResetSeconds: number;
   /** Sensitive actions need an authentication this recent (REAUTH_MAX_AGE_MINUTES). */
   reauthMaxAgeSeconds: number;
   /** Administrators must have a second factor before any admin action (MFA_REQUIRED_FOR_ADMINS). */
@@ -87,6 +90,8 @@ export type AuthDeps = {
   /** WebAuthn challenges: signed, and taken once on every instance. */
   challenges: Challenges;
   events: AuthEvents;
+  /** Mail (SMTP_URL): the outbox, and where the links in a message point; null when off. */
+  mail: { queue: MailQueue; origin: string } | null;
   now: () => Date;
   /**
    * When this process started serving. A token whose use was recorded before it may be a rotation
@@ -95,5 +100,8 @@ export type AuthDeps = {
   startedAt: Date;
 };
 
-/** Where a request came from, kept on the session for the user's session list. */
-export type ClientInfo = { userAgent: string | null; ip: string | null };
+/**
+ * Where a request came from, kept on the session for the user's session list; `deviceId` is the
+ * random id the browser keeps to be recognised as a known device (new-device alerts), if it sent one.
+ */
+export type ClientInfo = { userAgent: string | null; ip: string | null; deviceId?: string | null };

@@ -8,7 +8,7 @@ import { recordEvent } from '../audit/audit-log';
 import { AppError } from '../errors';
 import { sessionMethod } from './authentication';
 import type { AuthDeps, ClientInfo } from './deps';
-import { describeDevice } from './device';
+import { describeDevice } from '../api/device';
 import { revokeSession, sessionsEnded } from './sessions';
 
 /** The user asking, from the session they ask from. */

@@ -23,7 +23,11 @@ import type { ThrottleRecord } from '../db';
 import { AppError } from '../errors';
 import type { AuthDeps, ThrottlePolicy } from './deps';
 
-type Who = { username: string; ip: string | null };
+/**
+ * Who is trying: the username (or other name) and the address. `scope` keeps counters of another
+ * kind of attempt (password-reset requests) apart from the sign-in ones.
+ */
+type Who = { username: string; ip: string | null; scope?: string };
 
 /** The network an address stands for: itself for IPv4, its /64 for IPv6. */
 export function networkOf(ip: string): string {
@@ -45,7 +49,11 @@ function key(kind: 'user' | 'ip', value: string): string {
 }
 
 function keys(who: Who) {
-  return { user: key('user', who.username), ip: who.ip ? key('ip', networkOf(who.ip)) : null };
+  const scoped = (value: string) => (who.scope ? `${who.scope}\0${value}` : value);
+  return {
+    user: key('user', scoped(who.username)),
+    ip: who.ip ? key('ip', scoped(networkOf(who.ip))) : null,
+  };
 }
 
 function lockedFor(record: ThrottleRecord | undefined, now: Date): number {

@@ -7,10 +7,11 @@ import 'server-only';
 import { recordEvent } from '../audit/audit-log';
 import type { UserRecord } from '../db';
 import { AppError } from '../errors';
-import { normalizeUsername } from '../users/username';
+import { normalizeUsername, usernameProblem } from '../users/username';
 import type { AuthDeps, ClientInfo } from './deps';
 import { isRefused, type PresentedProof } from './dpop';
 import { startSession } from './sessions';
+import { noteSignIn } from './email/devices';
 import { hasSecondFactor } from './second-factor/factors';
 import { startPendingSignIn } from './second-factor/pending';
 import { beginAttempt } from './sign-in-throttle';
@@ -69,8 +70,14 @@ export async function signIn(
   }
   if (!user || !ok) {
     const tripped = await attempt.failed();
-    // The attempted name is recorded only for an existing account: typos often hold passwords.
-    await recordEvent(deps.store, { type: 'sign_in.failure', userId: user?.id ?? null, client }, deps.now());
+    // The name as typed, for administrators reading the log; only if it could be a username at all,
+    // since people type passwords into the username field.
+    const attempted = usernameProblem(username) === null ? credentials.username.slice(0, 64) : '(not a username)';
+    await recordEvent(
+      deps.store,
+      { type: 'sign_in.failure', userId: user?.id ?? null, client, detail: { attempted } },
+      deps.now(),
+    );
     if (tripped.length > 0) {
       await recordEvent(
         deps.store,
@@ -122,6 +129,7 @@ export async function signIn(
         { type: 'sign_in.success', userId: owner.id, sessionId: started.sessionId, client },
         deps.now(),
       );
+      await noteSignIn(deps, owner, started.sessionId, client);
       deps.events.signIn('success');
       return { userId: owner.id, sessionId: started.sessionId, pair: started.pair };
     }

@@ -15,6 +15,7 @@ import type { Role } from '../users/roles';
 import { createUser } from '../users/users';
 import { confirmCurrentPassword } from './current-password';
 import type { AuthDeps, ClientInfo } from './deps';
+import { notifyAddressReplaced } from './email/addresses';
 import { sessionsEnded } from './sessions';
 
 type Actor = { userId: string; client: ClientInfo };
@@ -94,6 +95,7 @@ export async function updateUserAsAdmin(
       { type: 'user.email_changed', userId: id, actorId: actor.userId, client: actor.client, detail: { by: 'admin' } },
       now,
     );
+    await notifyAddressReplaced(deps, before, before.email, changes.email);
     const others = [changes.disabled, changes.role, changes.password].some((value) => value !== undefined);
     if (!others) {
       const user = await deps.store.findUserById(id);

@@ -24,6 +24,7 @@ const SETTINGS = {
   requestTimeoutMs: 5_000,
   sessionCheckSeconds: 60,
   passkeys: false,
+  mail: false,
   sso: null,
 };
 

@@ -17,6 +17,7 @@ import { PATHS } from '../api/routes';
 import type { AuthFetch } from './auth-fetch';
 import { newKey, type DpopKey, type KeyStore } from './dpop-keys';
 import { boundKeyOf, type Proofs } from './dpop-proofs';
+import { DEVICE_HEADER } from './device-id';
 import { fetchWithTimeout, jsonOrNull, RequestTimeoutError } from './http';
 import type { RefreshCoordinator } from './refresh-coordinator';
 import { tokensFromResponse, type TokenStore } from './token-store';
@@ -41,6 +42,8 @@ export type AuthClientDeps = {
   proofs: Proofs;
   timeoutMs: number;
   fetch: typeof fetch;
+  /** This browser's device id, sent with every sign-in (new-device alerts). */
+  deviceId?: () => string;
   /** Called as a sign-in succeeds, before the new tokens are published to the tabs. */
   onSignedIn?: () => void;
 };
@@ -83,7 +86,10 @@ export function createAuthClient(deps: AuthClientDeps) {
   ): Promise<{ response: Response; key: DpopKey | null }> {
     const init = {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: {
+        'content-type': 'application/json',
+        ...(deps.deviceId ? { [DEVICE_HEADER]: deps.deviceId() } : {}),
+      },
       body: JSON.stringify(fields),
       credentials: 'same-origin' as const,
     };
@@ -156,6 +162,23 @@ export function createAuthClient(deps: AuthClientDeps) {
       const mfa = body as { code?: unknown; mfa_token?: unknown } | null;
       if (response.status === 403 && mfa?.code === 'mfa_required' && typeof mfa.mfa_token === 'string') {
         // The key stays for the second step, which must prove it.
+        pendingKey = key;
+        return { ok: false, failure: failureOf(response, body, 'sign-in'), mfaToken: mfa.mfa_token };
+      }
+      return adopt(response, body, key);
+    },
+
+    /**
+     * Follows a password-reset link: the new password, and this browser signed in as by a
+     * sign-in (a new key; a second step first for an account that has a second factor).
+     */
+    async resetPassword(token: string, newPassword: string): Promise<Outcome> {
+      const sent = await withNewKey(PATHS.passwordResetConfirm, { token, new_password: newPassword });
+      if (!('response' in sent)) return { ok: false, failure: sent };
+      const { response, key } = sent;
+      const body = await jsonOrNull(response);
+      const mfa = body as { code?: unknown; mfa_token?: unknown } | null;
+      if (response.status === 403 && mfa?.code === 'mfa_required' && typeof mfa.mfa_token === 'string') {
         pendingKey = key;
         return { ok: false, failure: failureOf(response, body, 'sign-in'), mfaToken: mfa.mfa_token };
       }

@@ -6,6 +6,7 @@
  */
 import type { ClientSettings } from '../api/client-settings';
 import { createAuthClient } from './auth-client';
+import { deviceId } from './device-id';
 import { createAuthFetch } from './auth-fetch';
 import type { Clock } from './clock';
 import type { CrossTabLock } from './cross-tab-lock';
@@ -60,6 +61,7 @@ export function createAuthEngine(env: AuthEnvironment) {
     proofs,
     timeoutMs: env.settings.requestTimeoutMs,
     fetch: env.fetch,
+    deviceId: () => deviceId(env.storage),
     ...(env.events?.onSignedIn ? { onSignedIn: env.events.onSignedIn } : {}),
   });
   return { store, coordinator, authFetch, client };

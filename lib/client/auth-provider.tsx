@@ -41,6 +41,8 @@ export type AuthApi = AuthState & {
   signIn: (username: string, password: string) => Promise<Outcome>;
   /** Sign-in with a passkey (`autofill`: offered in the username field's suggestions). */
   signInWithPasskey: (autofill?: boolean) => Promise<Outcome>;
+  /** Follows a password-reset link: the new password, and this browser signed in (or the code step). */
+  resetPassword: (token: string, newPassword: string) => Promise<Outcome>;
   /** The second step of a sign-in that answered an `mfaToken`: a code, or a recovery code. */
   completeSignIn: (mfaToken: string, code: string) => Promise<Outcome>;
   /** Signs out; the identity provider's logout URL to go to next, for a single sign-on session. */
@@ -165,6 +167,11 @@ export function AuthProvider({ settings, children }: { settings: ClientSettings;
     return engine.current.client.signInWithPasskey(autofill);
   }, []);
 
+  const resetPassword = useCallback<AuthApi['resetPassword']>(async (token, newPassword) => {
+    if (!engine.current) return NOT_READY;
+    return engine.current.client.resetPassword(token, newPassword);
+  }, []);
+
   const completeSignIn = useCallback<AuthApi['completeSignIn']>(async (mfaToken, code) => {
     if (!engine.current) return NOT_READY;
     return engine.current.client.completeSignIn(mfaToken, code);
@@ -207,6 +214,7 @@ export function AuthProvider({ settings, children }: { settings: ClientSettings;
       signIn,
       signInWithPasskey,
       completeSignIn,
+      resetPassword,
       signOut,
       startSso,
       completeSso,
@@ -222,6 +230,7 @@ export function AuthProvider({ settings, children }: { settings: ClientSettings;
       signIn,
       signInWithPasskey,
       completeSignIn,
+      resetPassword,
       signOut,
       startSso,
       completeSso,

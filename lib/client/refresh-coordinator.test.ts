@@ -10,6 +10,7 @@ const SETTINGS = {
   requestTimeoutMs: 10_000,
   sessionCheckSeconds: 60,
   passkeys: false,
+  mail: false,
   sso: null,
 };
 const noLock: CrossTabLock = (work) => work();

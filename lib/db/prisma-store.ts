@@ -100,6 +100,12 @@ export function createPrismaStore(connection: Connection): Store {
 
     findUserById: (id) => db.user.findUnique({ where: { id } }),
 
+    async usernamesOf(ids) {
+      if (ids.length === 0) return new Map();
+      const rows = await db.user.findMany({ where: { id: { in: ids } }, select: { id: true, username: true } });
+      return new Map(rows.map((row) => [row.id, row.username]));
+    },
+
     listUsers: ({ search, limit }) =>
       db.user.findMany({
         where: search ? { username: { contains: search } } : {},
@@ -523,6 +529,127 @@ export function createPrismaStore(connection: Connection): Store {
         })
       ).map((session) => session.id);
     },
+
+    async createEmailToken(token) {
+      await db.emailToken.create({ data: token });
+    },
+
+    takeEmailToken: (id, purpose, now) =>
+      transaction(async (tx) => {
+        const token = await tx.emailToken.findUnique({ where: { id } });
+        if (!token || token.purpose !== purpose) return null;
+        // The conditional update is the lock: one caller, on any instance, uses a link.
+        const { count } = await tx.emailToken.updateMany({
+          where: { id, usedAt: null, expiresAt: { gt: now } },
+          data: { usedAt: now },
+        });
+        return count === 1 ? { ...token, usedAt: now } : null;
+      }),
+
+    async voidEmailTokens(userId, purpose, at) {
+      await db.emailToken.updateMany({ where: { userId, purpose, usedAt: null }, data: { usedAt: at } });
+    },
+
+    pruneEmailTokens: async (before) =>
+      (await db.emailToken.deleteMany({ where: { expiresAt: { lt: before } } })).count,
+
+    async findUserByLogin(login) {
+      const byName = await db.user.findUnique({ where: { username: login } });
+      if (byName) return byName;
+      // An address counts only once it is verified (or set by an administrator).
+      return db.user.findFirst({ where: { email: login.toLowerCase(), emailVerifiedAt: { not: null } } });
+    },
+
+    recordDevice: (userId, deviceHash, browser, at) =>
+      transaction(async (tx) => {
+        const known = await tx.knownDevice.updateMany({
+          where: { userId, deviceHash, browser },
+          data: { lastSeenAt: at },
+        });
+        if (known.count > 0) return 'known' as const;
+        const others = await tx.knownDevice.count({ where: { userId } });
+        try {
+          await tx.knownDevice.create({
+            data: { id: randomUUID(), userId, deviceHash, browser, firstSeenAt: at, lastSeenAt: at },
+          });
+        } catch (error) {
+          // The same device signing in twice at once: the other one recorded it.
+          if ((error as { code?: unknown }).code === UNIQUE_VIOLATION) return 'known' as const;
+          throw error;
+        }
+        return others === 0 ? ('first' as const) : ('new' as const);
+      }),
+
+    async enqueueMail(mail) {
+      await db.mailOutbox.create({ data: mail });
+    },
+
+    async claimMail(now, until) {
+      const due = await db.mailOutbox.findMany({
+        where: {
+          sentAt: null,
+          failedAt: null,
+          sendAfter: { lte: now },
+          OR: [{ claimedUntil: null }, { claimedUntil: { lt: now } }],
+        },
+        orderBy: [{ sendAfter: 'asc' }, { id: 'asc' }],
+        take: 5,
+        select: { id: true },
+      });
+      for (const { id } of due) {
+        // The conditional update is the claim: of several instances, one gets each message.
+        const { count } = await db.mailOutbox.updateMany({
+          where: { id, sentAt: null, failedAt: null, OR: [{ claimedUntil: null }, { claimedUntil: { lt: now } }] },
+          data: { claimedUntil: until },
+        });
+        if (count === 1) return db.mailOutbox.findUnique({ where: { id } });
+      }
+      return null;
+    },
+
+    markMailSent: async (id, claimedUntil, at) =>
+      (
+        await db.mailOutbox.updateMany({
+          where: { id, claimedUntil },
+          // What was sent is not kept: the body may hold a single-use link.
+          data: { sentAt: at, body: '', claimedUntil: null, lastError: null },
+        })
+      ).count === 1,
+
+    markMailFailed: async (id, claimedUntil, { error, sendAfter, failedAt }) =>
+      (
+        await db.mailOutbox.updateMany({
+          where: { id, claimedUntil },
+          data: {
+            attempts: { increment: 1 },
+            lastError: error.slice(0, 500),
+            sendAfter,
+            failedAt,
+            claimedUntil: null,
+            ...(failedAt ? { body: '' } : {}),
+          },
+        })
+      ).count === 1,
+
+    async mailBacklog(limit) {
+      const [waiting, failed, recent] = await Promise.all([
+        db.mailOutbox.count({ where: { sentAt: null, failedAt: null } }),
+        db.mailOutbox.count({ where: { failedAt: { not: null } } }),
+        db.mailOutbox.findMany({
+          where: { sentAt: null, OR: [{ failedAt: { not: null } }, { attempts: { gt: 0 } }] },
+          orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
+          take: limit,
+        }),
+      ]);
+      return { waiting, failed, recent };
+    },
+
+    pruneMail: async (sentBefore, failedBefore) =>
+      (
+        await db.mailOutbox.deleteMany({
+          where: { OR: [{ sentAt: { lt: sentBefore } }, { failedAt: { lt: failedBefore } }] },
+        })
+      ).count,
 
     async probe(at) {
       await db.healthProbe.findUnique({ where: { id: 1 } });

@@ -157,6 +157,40 @@ export type SsoLoginRecord = {
   expiresAt: Date;
 };
 
+/** A single-use link sent by e-mail (lib/auth/email): only its hash (`id`) is stored. */
+export type EmailTokenRecord = {
+  id: string;
+  purpose: string;
+  userId: string;
+  email: string | null;
+  passwordChangedAt: Date | null;
+  sessionId: string | null;
+  createdAt: Date;
+  expiresAt: Date;
+  usedAt: Date | null;
+};
+
+/** A message in the outbox (lib/mail): `body` is sealed. */
+export type MailRecord = {
+  id: string;
+  to: string;
+  subject: string;
+  body: string;
+  kind: string;
+  userId: string | null;
+  createdAt: Date;
+  sendAfter: Date;
+  claimedUntil: Date | null;
+  attempts: number;
+  lastError: string | null;
+  sentAt: Date | null;
+  failedAt: Date | null;
+};
+export type NewMail = Pick<
+  MailRecord,
+  'id' | 'to' | 'subject' | 'body' | 'kind' | 'userId' | 'createdAt' | 'sendAfter'
+>;
+
 export interface Store {
   readonly provider: Provider;
 
@@ -171,6 +205,8 @@ export interface Store {
   /** False when another account already has this skeleton (nothing changed). */
   setUsernameSkeleton(id: string, skeleton: string): Promise<boolean>;
   findUserByUsername(username: string): Promise<UserRecord | null>;
+  /** The usernames of these accounts (those that still exist). */
+  usernamesOf(ids: string[]): Promise<Map<string, string>>;
   findUserById(id: string): Promise<UserRecord | null>;
   /** Oldest first; `search` matches part of the username. */
   listUsers(options: { search?: string; limit: number }): Promise<UserRecord[]>;
@@ -367,6 +403,39 @@ export interface Store {
    * every one of `userId`'s; with both, those of `sid` that are `userId`'s.
    */
   ssoSessions(issuer: string, match: { sid?: string; userId?: string }, now: Date): Promise<string[]>;
+
+  createEmailToken(token: Omit<EmailTokenRecord, 'usedAt'>): Promise<void>;
+  /** Uses a link that is unused and unexpired, for `purpose`: the row for exactly one caller. */
+  takeEmailToken(id: string, purpose: string, now: Date): Promise<EmailTokenRecord | null>;
+  /** Voids the user's unused links of a purpose (a newer one replaces them). */
+  voidEmailTokens(userId: string, purpose: string, at: Date): Promise<void>;
+  pruneEmailTokens(before: Date): Promise<number>;
+  /** The account a login names: its username, or its verified e-mail address. */
+  findUserByLogin(login: string): Promise<UserRecord | null>;
+
+  /**
+   * Records a sign-in from a device: 'known' (seen before: last seen now), 'first' (the account's
+   * first device: recorded), or 'new' (recorded now, another device was known).
+   */
+  recordDevice(userId: string, deviceHash: string, browser: string, at: Date): Promise<'known' | 'first' | 'new'>;
+
+  enqueueMail(mail: NewMail): Promise<void>;
+  /**
+   * Claims one message that is due (not sent, not given up, not claimed by a live claim) until
+   * `until`, atomically on every instance: the claimed row, or null when none is due.
+   */
+  claimMail(now: Date, until: Date): Promise<MailRecord | null>;
+  /** Records a send by the claim `claimedUntil` names (and empties the body): false if the claim was lost. */
+  markMailSent(id: string, claimedUntil: Date, at: Date): Promise<boolean>;
+  /** Records a failed attempt: retried from `sendAfter`, or given up (`failedAt`). */
+  markMailFailed(
+    id: string,
+    claimedUntil: Date,
+    failure: { error: string; sendAfter: Date; failedAt: Date | null },
+  ): Promise<boolean>;
+  /** Messages waiting (due or retrying) and given up, newest first, for administrators. */
+  mailBacklog(limit: number): Promise<{ waiting: number; failed: number; recent: MailRecord[] }>;
+  pruneMail(sentBefore: Date, failedBefore: Date): Promise<number>;
 
   /** Reads and writes one row: proof that the database accepts both (health checks). */
   probe(at: Date): Promise<void>;

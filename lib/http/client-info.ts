@@ -23,5 +23,14 @@ function peerAddress(request: Request): string | null {
 export function clientInfo(request: Request, trustProxy: boolean): ClientInfo {
   const forwarded = trustProxy ? request.headers.get('x-forwarded-for') : null;
   const ip = forwarded ? (forwarded.split(',').at(-1)?.trim() ?? null) : peerAddress(request);
-  return { userAgent: request.headers.get('user-agent'), ip: ip || null };
+  return { userAgent: request.headers.get('user-agent'), ip: ip || null, deviceId: deviceIdOf(request) };
+}
+
+/** The header the browser client sends its device id in (lib/client/device-id.ts). */
+export const DEVICE_HEADER = 'x-device-id';
+
+/** The browser's random device id: 22 to 64 base64url characters, or null. */
+function deviceIdOf(request: Request): string | null {
+  const value = request.headers.get(DEVICE_HEADER);
+  return value !== null && /^[A-Za-z0-9_-]{22,64}$/.test(value) ? value : null;
 }

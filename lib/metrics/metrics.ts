@@ -77,6 +77,18 @@ export function createMetrics() {
       labelNames: ['event'] as const,
       registers: [registry],
     }),
+    mail: new Counter({
+      name: 'staysignedin_mail_total',
+      help: 'Mail delivery attempts by outcome: sent, retry (will be tried again), failed (given up)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    mailBacklog: new Gauge({
+      name: 'staysignedin_mail_outbox',
+      help: 'Messages in the outbox (read from the database at scrape time): waiting, or failed (given up)',
+      labelNames: ['state'] as const,
+      registers: [registry],
+    }),
     databaseErrors: new Counter({
       name: 'staysignedin_database_errors_total',
       help: 'Requests refused with 503 because the database was busy or unreachable',

@@ -17,7 +17,10 @@ import { log } from '../log';
 import { authEvents, createMetrics, type Metrics } from '../metrics/metrics';
 import { createPasswords, type Passwords } from '../users/passwords';
 import { createChallenges } from '../auth/passkeys/challenges';
-import { createSecretBox } from '../auth/second-factor/secret-box';
+import { createSecretBox, type SecretBox } from '../auth/second-factor/secret-box';
+import { deliverDue } from '../mail/delivery';
+import { createOutbox, type MailQueue, type SealedBody } from '../mail/outbox';
+import { smtpTransport } from '../mail/smtp';
 import { createOpenIdProvider, type OpenIdProvider } from '../auth/sso/provider';
 
 export type App = {
@@ -35,7 +38,83 @@ export type App = {
   metrics: Metrics;
   /** Single sign-on's OpenID Provider (OIDC_ISSUER); null when it is off. */
   sso: OpenIdProvider | null;
+  /** Mail (SMTP_URL): the outbox's delivery on this instance; null when it is off. */
+  mail: MailService | null;
 };
+
+export type MailService = {
+  queue: MailQueue;
+  origin: string;
+  /** Sends what is due now (the start-up loop calls it every few seconds, a new message at once). */
+  deliver(): Promise<number>;
+  /** Starts delivering: now, every DELIVERY_INTERVAL_MS, and right after a message is queued. */
+  start(): void;
+};
+
+const DELIVERY_INTERVAL_MS = 5_000;
+
+/** The outbox and its delivery on this instance, through the SMTP server SMTP_URL names. */
+function createMail(
+  settings: NonNullable<Config['mail']>,
+  store: Database['store'],
+  secrets: SecretBox,
+  metrics: Metrics,
+  now: () => Date,
+): MailService {
+  let running: Promise<number> | null = null;
+  let again = false;
+  const transport = smtpTransport(settings.url);
+  const deliver = (): Promise<number> => {
+    // One delivery at a time here; a message queued meanwhile is picked up by a second pass.
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = deliverDue({
+      store,
+      transport,
+      from: settings.from,
+      firstRetryMs: settings.retrySeconds * 1000,
+      now,
+      open: (sealed) => {
+        const bytes = secrets.open(sealed);
+        return bytes ? (JSON.parse(Buffer.from(bytes).toString('utf8')) as SealedBody) : null;
+      },
+      report: (outcome, message, error) => {
+        metrics.mail.labels({ outcome }).inc();
+        if (outcome !== 'sent')
+          log.warn('a message could not be sent', { id: message.id, kind: message.kind, outcome, error });
+      },
+    })
+      .catch((error: unknown) => {
+        log.warn('mail delivery failed; retrying', { error: String(error) });
+        return 0;
+      })
+      .finally(() => {
+        running = null;
+        if (again) {
+          again = false;
+          void deliver();
+        }
+      });
+    return running;
+  };
+  const queue = createOutbox({
+    store,
+    now,
+    seal: (body) => secrets.seal(Buffer.from(JSON.stringify(body))),
+    queued: () => void deliver(),
+  });
+  return {
+    queue,
+    origin: settings.origin,
+    deliver,
+    start() {
+      void deliver();
+      setInterval(() => void deliver(), DELIVERY_INTERVAL_MS).unref();
+    },
+  };
+}
 
 export type AppOptions = {
   /** When this process started serving (rule 6); start-up sets it. */
@@ -50,6 +129,8 @@ export function createApp(config: Config, options: AppOptions): App {
   const database = options.database ?? openDatabase(config.databaseUrl);
   const metrics = createMetrics();
   const passwords = createPasswords();
+  const secrets = createSecretBox({ secret: config.secret, previousSecret: config.previousSecret });
+  const mail = config.mail ? createMail(config.mail, database.store, secrets, metrics, now) : null;
   const revocations = new RevocationFeed(database.store, {
     accessTokenSeconds: config.accessTokenSeconds,
     now,
@@ -72,6 +153,7 @@ export function createApp(config: Config, options: AppOptions): App {
       mfaRequiredForAdmins: config.mfaRequiredForAdmins,
       totpIssuer: config.totpIssuer,
       relyingParty: config.relyingParty,
+      passwordResetSeconds: config.passwordResetSeconds,
       sso: config.sso
         ? { issuer: config.sso.issuer, displayName: config.sso.displayName, only: config.sso.only }
         : null,
@@ -79,9 +161,10 @@ export function createApp(config: Config, options: AppOptions): App {
     throttle: config.throttle,
     revocations,
     nonces: createNonceService(config.secret),
-    secrets: createSecretBox({ secret: config.secret, previousSecret: config.previousSecret }),
+    secrets,
     challenges: createChallenges(config.secret, database.store),
     events: authEvents(metrics),
+    mail: mail ? { queue: mail.queue, origin: mail.origin } : null,
     now,
     startedAt: options.startedAt,
   };
@@ -94,6 +177,7 @@ export function createApp(config: Config, options: AppOptions): App {
     refreshLimiter: new RateLimiter(config.refreshRateLimitPerMinute),
     passwords,
     metrics,
+    mail,
     sso: config.sso
       ? createOpenIdProvider(config.sso, (problem) =>
           log.error('single sign-on is unavailable: the OpenID Provider could not be used', {

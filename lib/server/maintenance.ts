@@ -27,7 +27,14 @@ export async function pruneOldRecords(app: App, now = app.auth.now()): Promise<v
     const pending = await store.prunePendingSignIns(now);
     // So is a single sign-on the browser never came back from.
     const ssoLogins = await store.pruneSsoLogins(now);
-    if (sessions + events + throttles + proofs + pending + ssoLogins > 0) {
+    // Links from mail, once they can no longer be followed; sent mail after a day (its body is
+    // already gone), mail given up after the audit log's retention.
+    const links = await store.pruneEmailTokens(now);
+    const mail = await store.pruneMail(
+      new Date(now.getTime() - DAY_MS),
+      new Date(now.getTime() - config.auditRetentionDays * DAY_MS),
+    );
+    if (sessions + events + throttles + proofs + pending + ssoLogins + links + mail > 0) {
       log.info('pruned old records', {
         endedSessions: sessions,
         auditEvents: events,
@@ -35,6 +42,8 @@ export async function pruneOldRecords(app: App, now = app.auth.now()): Promise<v
         dpopProofIds: proofs,
         pendingSignIns: pending,
         ssoLogins,
+        emailLinks: links,
+        mail,
       });
     }
   } catch (error) {

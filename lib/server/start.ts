@@ -92,6 +92,8 @@ export async function startServer(): Promise<App> {
   // Sessions ended recently (here or on another instance) are refused from the first request on.
   await app.revocations.start();
   scheduleMaintenance(app);
+  // Mail queued by any instance (or before a restart) goes out from here too.
+  app.mail?.start();
   // Not awaited: a provider that is down must not keep the app (and its password sign-in) from
   // serving. Until discovery succeeds, sign-in through it answers sso_unavailable (and retries).
   if (app.sso) {

@@ -34,6 +34,7 @@ export function testAuth(store: Store, policy: Partial<AuthPolicy> = {}) {
       totpIssuer: 'staysignedin test',
       relyingParty: null,
       sso: null,
+      passwordResetSeconds: 1800,
       ...policy,
     },
     throttle: {
@@ -47,6 +48,7 @@ export function testAuth(store: Store, policy: Partial<AuthPolicy> = {}) {
     secrets: createSecretBox({ secret: TEST_SECRET }),
     challenges: createChallenges(TEST_SECRET, store),
     events: IGNORED_EVENTS,
+    mail: null,
     now: clock.now,
     startedAt: new Date(0),
   };

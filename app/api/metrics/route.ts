@@ -21,6 +21,11 @@ const handler = route(
     if (!given || !sameToken(given, expected)) throw new AppError('unauthenticated', 'the metrics token is required');
     const { metrics } = app;
     metrics.activeSessions.set(await app.database.store.countLiveSessions(app.auth.now()));
+    if (app.mail) {
+      const backlog = await app.database.store.mailBacklog(0);
+      metrics.mailBacklog.labels({ state: 'waiting' }).set(backlog.waiting);
+      metrics.mailBacklog.labels({ state: 'failed' }).set(backlog.failed);
+    }
     return new Response(await metrics.registry.metrics(), {
       headers: { 'Content-Type': metrics.registry.contentType, ...API_HEADERS },
     });

@@ -4,6 +4,7 @@ import { useAuth } from '@/lib/client/auth-provider';
 import { PASSWORD_MIN_LENGTH, PASSWORD_RULES } from '@/lib/api/account-rules';
 import { formText } from '../../_components/form-text';
 import { useReauthentication } from '../../_components/reauth';
+import { EmailAddress } from './email';
 import { Identities, useIdentities } from './identities';
 import { Passkeys } from './passkeys';
 import { TwoStepVerification } from './two-step';
@@ -96,6 +97,7 @@ export default function AccountPage() {
           </form>
         </>
       )}
+      <EmailAddress />
       <Identities />
       <Passkeys />
       <TwoStepVerification />

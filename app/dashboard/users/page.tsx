@@ -10,6 +10,7 @@ import { PATHS, pathTo } from '@/lib/api/routes';
 import { formText } from '../../_components/form-text';
 import { useReauthentication } from '../../_components/reauth';
 import { useApiAction } from '../../_components/use-api';
+import { MailStatus } from './mail-status';
 
 type User = UserView;
 
@@ -173,6 +174,7 @@ export default function UsersPage() {
           ))}
         </ul>
       </section>
+      <MailStatus />
       <section className="card">
         <h2>Add a user</h2>
         <form onSubmit={onCreate} aria-describedby="new-username-rules new-user-rules" noValidate>

@@ -13,6 +13,7 @@ import { revokeSession, startSession } from '../sessions';
 import { beginAttempt } from '../sign-in-throttle';
 import type { TokenPair } from '../token-pair';
 import { passkeyAmr, verifyPasskey } from './passkeys';
+import { noteSignIn } from '../email/devices';
 
 export async function signInWithPasskey(
   deps: AuthDeps,
@@ -61,6 +62,7 @@ export async function signInWithPasskey(
     { type: 'sign_in.success', userId: user.id, sessionId: started.sessionId, client, detail: { method: 'passkey' } },
     deps.now(),
   );
+  await noteSignIn(deps, user, started.sessionId, client);
   deps.events.signIn('success');
   return { userId: user.id, sessionId: started.sessionId, pair: started.pair };
 }

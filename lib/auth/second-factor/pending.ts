@@ -16,6 +16,7 @@ import { isRefused, type PresentedProof } from '../dpop';
 import { revokeSession, startSession } from '../sessions';
 import type { TokenPair } from '../token-pair';
 import { beginCodeAttempt, hasSecondFactor, redeemSecondFactor } from './factors';
+import { noteSignIn } from '../email/devices';
 
 export const PENDING_SIGN_IN_SECONDS = 300;
 /** Wrong codes one pending sign-in may take before it ends (throttling counts them as well). */
@@ -129,6 +130,7 @@ export async function completeSignIn(
     },
     deps.now(),
   );
+  await noteSignIn(deps, user, started.sessionId, client);
   deps.events.signIn('success');
   return { userId: user.id, sessionId: started.sessionId, pair: started.pair };
 }

@@ -27,6 +27,7 @@ import { requireLiveSession, startSession } from '../sessions';
 import { assertSessionKey } from '../session-key';
 import type { TokenPair } from '../token-pair';
 import { resolveAccount, syncRole } from './accounts';
+import { noteSignIn } from '../email/devices';
 import type { IdTokenClaims, OpenIdProvider } from './provider';
 
 export const LOGIN_MINUTES = 10;
@@ -226,6 +227,7 @@ async function signInThrough(
     },
     deps.now(),
   );
+  await noteSignIn(deps, user, started.sessionId, client);
   deps.events.signIn('success');
   return { intent: 'sign_in', userId: user.id, sessionId: started.sessionId, pair: started.pair };
 }

@@ -1,28 +1,10 @@
-// GET /api/auth/me: who the Bearer token belongs to, and its session (checked live).
-import type { MeResponse } from '@/lib/api/auth';
-import { sessionMethod } from '@/lib/auth/authentication';
-import { hasSecondFactor } from '@/lib/auth/second-factor/factors';
-import { authenticationOf } from '@/lib/auth/sessions';
+// GET /api/auth/me: who the Bearer token belongs to, its session (checked live), and the alerts of
+// sign-ins from new devices since it began.
+import { whoAmI } from '@/lib/auth/me';
 import { jsonResponse } from '@/lib/http/problem';
 import { methods, protectedRoute } from '@/lib/server/routes';
 
-const handler = protectedRoute(async ({ app, caller: { user, session } }) => {
-  const me: MeResponse = {
-    id: user.id,
-    username: user.username,
-    role: user.role,
-    session: {
-      id: session.id,
-      createdAt: session.createdAt.toISOString(),
-      lastUsedAt: session.lastUsedAt.toISOString(),
-      expiresAt: session.expiresAt.toISOString(),
-      authenticatedAt: authenticationOf(session).at.toISOString(),
-      method: sessionMethod(session, app.auth.policy.sso),
-    },
-    secondFactor: await hasSecondFactor(app.auth, user.id),
-  };
-  return jsonResponse(me);
-});
+const handler = protectedRoute(async ({ app, caller: { session } }) => jsonResponse(await whoAmI(app.auth, session)));
 
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = methods({ GET: handler });
 

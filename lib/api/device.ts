@@ -24,8 +24,7 @@ const SYSTEMS: [RegExp, string][] = [
   [/Linux/, 'Linux'],
 ];
 
-import 'server-only';
-import type { Device } from '../api/auth';
+import type { Device } from './auth';
 
 export type { Device };
 

@@ -1,0 +1,101 @@
+/**
+ * An account's e-mail address. Set by its user, it is used for nothing until a single-use link
+ * sent to it is followed (verification); set by an administrator, it counts as verified. Either way
+ * the address it replaces is told. Addresses are unique among accounts, case-insensitively (they
+ * are stored lower-cased).
+ */
+import 'server-only';
+import { recordEvent } from '../../audit/audit-log';
+import { composeMail } from '../../mail/message';
+import type { UserRecord } from '../../db';
+import { AppError } from '../../errors';
+import type { AuthDeps, ClientInfo } from '../deps';
+import { createLinkToken, takeLinkToken } from './links';
+
+/** A day: a verification is not urgent, and the address is not used until it is done. */
+const VERIFY_LINK_SECONDS = 86_400;
+
+function mailOff(): AppError {
+  return new AppError('not_found', 'this server sends no mail (SMTP_URL is not set); ask an administrator');
+}
+
+/** Tells the address an account had that it no longer has (nothing to follow: just the news). */
+export async function notifyAddressReplaced(
+  deps: AuthDeps,
+  user: Pick<UserRecord, 'id' | 'username'>,
+  previous: string | null,
+  next: string | null,
+): Promise<void> {
+  if (!deps.mail || previous === null || previous === next) return;
+  await deps.mail.queue.enqueue(
+    composeMail({
+      to: previous,
+      subject: 'The e-mail address of your account changed',
+      kind: 'email_changed',
+      userId: user.id,
+      paragraphs: [
+        next === null
+          ? `The account "${user.username}" no longer has an e-mail address.`
+          : `The account "${user.username}" now uses another e-mail address; mail for it will no longer come here.`,
+        'If you did not make this change, sign in and check your sessions, or ask an administrator.',
+      ],
+    }),
+  );
+}
+
+/** The user asks to use `email`: a link to verify it goes there; nothing changes until it is followed. */
+export async function requestAddressChange(
+  deps: AuthDeps,
+  caller: { user: UserRecord; sessionId: string; client: ClientInfo },
+  email: string,
+): Promise<void> {
+  if (!deps.mail) throw mailOff();
+  const { user, client } = caller;
+  const owner = await deps.store.findUserByEmail(email);
+  if (owner && owner.id !== user.id) throw new AppError('conflict', 'that e-mail address belongs to another account');
+  if (owner?.id === user.id && user.emailVerifiedAt) throw new AppError('conflict', 'this is already your address');
+  // Only the newest request's link works.
+  await deps.store.voidEmailTokens(user.id, 'verify_email', deps.now());
+  const token = await createLinkToken(deps, {
+    purpose: 'verify_email',
+    userId: user.id,
+    email,
+    lifetimeSeconds: VERIFY_LINK_SECONDS,
+  });
+  await deps.mail.queue.enqueue(
+    composeMail({
+      to: email,
+      subject: 'Confirm your e-mail address',
+      kind: 'verify_email',
+      userId: user.id,
+      paragraphs: [
+        `Confirm that this address belongs to the account "${user.username}".`,
+        'Until you do, it is not used for anything. If you did not ask for this, ignore this mail.',
+      ],
+      action: { label: 'Confirm this address', url: `${deps.mail.origin}/login/verify-email?token=${token}` },
+    }),
+  );
+  await recordEvent(
+    deps.store,
+    { type: 'email.verification_sent', userId: user.id, actorId: user.id, sessionId: caller.sessionId, client },
+    deps.now(),
+  );
+}
+
+/** Follows a verification link: the address becomes the account's, verified; the old one is told. */
+export async function verifyAddress(deps: AuthDeps, token: string, client: ClientInfo): Promise<{ email: string }> {
+  const link = await takeLinkToken(deps, token, 'verify_email');
+  const user = link ? await deps.store.findUserById(link.userId) : null;
+  if (!link?.email || !user) throw new AppError('link_invalid', 'this link was already used or has expired');
+  const now = deps.now();
+  const set = await deps.store.setEmail(user.id, link.email, now);
+  if (set === 'not_found') throw new AppError('link_invalid', 'this link was already used or has expired');
+  if (set === 'taken') throw new AppError('conflict', 'that e-mail address belongs to another account now');
+  await recordEvent(
+    deps.store,
+    { type: 'user.email_changed', userId: user.id, actorId: user.id, client, detail: { by: 'user' } },
+    now,
+  );
+  await notifyAddressReplaced(deps, user, user.email, link.email);
+  return { email: link.email };
+}

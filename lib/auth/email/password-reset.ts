@@ -1,0 +1,134 @@
+/**
+ * A forgotten password, reset through a link sent to the account's verified address.
+ *
+ * - The request (a username or an address) always gets the same answer, after the same time, so it
+ *   tells nobody whether an account exists or has an address; it is throttled per address and per
+ *   name typed. The link is single use, valid PASSWORD_RESET_MINUTES, stored as a hash, and bound
+ *   to the account's password as it was: a reset or a change since voids every older link.
+ * - Following it sets a new password (the account page's policy), ends every session of the
+ *   account, and signs this device in, through the second factor if the account has one (an
+ *   e-mail inbox alone must not be enough to pass two-step verification). Audited.
+ */
+import 'server-only';
+import { recordEvent } from '../../audit/audit-log';
+import { composeMail } from '../../mail/message';
+import { AppError } from '../../errors';
+import { normalizeUsername } from '../../users/username';
+import { passwordProblem } from '../../users/password-policy';
+import type { AuthDeps, ClientInfo } from '../deps';
+import { isRefused, type PresentedProof } from '../dpop';
+import { hasSecondFactor } from '../second-factor/factors';
+import { startPendingSignIn } from '../second-factor/pending';
+import { newSession, firstPair, sessionsEnded } from '../sessions';
+import { beginAttempt } from '../sign-in-throttle';
+import type { TokenPair } from '../token-pair';
+import { noteSignIn } from './devices';
+import { createLinkToken, takeLinkToken } from './links';
+
+/** Every request answers after at least this long: the work done for an account hides in it. */
+export const RESET_ANSWER_MS = 400;
+
+/** Asks for a reset link; resolves the same way, in the same time, for any login. */
+export async function requestPasswordReset(deps: AuthDeps, login: string, client: ClientInfo): Promise<void> {
+  const started = Date.now();
+  const typed = normalizeUsername(login);
+  // Counted per address and per name typed: a flood of requests cannot fill someone's inbox.
+  const attempt = await beginAttempt(deps, deps.throttle, { username: typed, ip: client.ip, scope: 'password_reset' });
+  await attempt.failed();
+  try {
+    const user = deps.mail ? await deps.store.findUserByLogin(typed) : null;
+    if (deps.mail && user && user.email && user.emailVerifiedAt && !user.disabled) {
+      const token = await createLinkToken(deps, {
+        purpose: 'password_reset',
+        userId: user.id,
+        passwordChangedAt: user.passwordChangedAt,
+        lifetimeSeconds: deps.policy.passwordResetSeconds,
+      });
+      const minutes = Math.round(deps.policy.passwordResetSeconds / 60);
+      await deps.mail.queue.enqueue(
+        composeMail({
+          to: user.email,
+          subject: 'Reset your password',
+          kind: 'password_reset',
+          userId: user.id,
+          paragraphs: [
+            `Someone (you, we hope) asked to reset the password of "${user.username}".`,
+            `The link works once, for ${minutes} minutes. Setting a new password signs you out everywhere else.`,
+            'If you did not ask for this, ignore this mail: your password stays as it is.',
+          ],
+          action: { label: 'Choose a new password', url: `${deps.mail.origin}/login/reset?token=${token}` },
+        }),
+      );
+      await recordEvent(deps.store, { type: 'password.reset_requested', userId: user.id, client }, deps.now());
+    }
+  } finally {
+    // The same time whatever happened: no answer says which accounts exist or have an address.
+    const wait = RESET_ANSWER_MS - (Date.now() - started);
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+}
+
+export type ResetOutcome =
+  | { signedIn: true; userId: string; sessionId: string; pair: TokenPair }
+  | { signedIn: false; mfaToken: string; expiresIn: number };
+
+/** Follows a reset link: the new password, every session ended, and this device signed in. */
+export async function resetPassword(
+  deps: AuthDeps,
+  input: { token: string; newPassword: string },
+  client: ClientInfo,
+  proof: PresentedProof,
+): Promise<ResetOutcome> {
+  if (isRefused(proof)) throw proof.refused;
+  const invalid = () =>
+    new AppError('link_invalid', 'this link was already used, has expired, or was replaced by a newer one');
+  const weak = (problem: string) =>
+    new AppError('invalid_request', `new_password: ${problem}`, {
+      extensions: { invalid_params: [{ name: 'new_password', reason: problem }] },
+    });
+  // Checked before the link is used up: a weak password must not cost the user their link.
+  const early = passwordProblem(input.newPassword);
+  if (early) throw weak(early);
+  const taken = await takeLinkToken(deps, input.token, 'password_reset');
+  if (!taken) throw invalid();
+  const user = await deps.store.findUserById(taken.userId);
+  // Bound to the password as it was: a change or another reset since voids the link.
+  if (!user || user.disabled || taken.passwordChangedAt?.getTime() !== user.passwordChangedAt.getTime()) {
+    throw invalid();
+  }
+  const problem = passwordProblem(input.newPassword, { username: user.username });
+  if (problem) throw weak(problem);
+  const now = deps.now();
+  const guarded = await hasSecondFactor(deps, user.id);
+  // The device continues in a new session (bound to the proof's key), unless a second factor must come first.
+  const session = newSession(deps, user.id, client, now, proof?.jkt ?? null);
+  const ended = await deps.store.changePassword(
+    user.id,
+    { passwordHash: await deps.passwords.hash(input.newPassword), at: now, reason: 'password_reset', account: user },
+    session,
+  );
+  if (ended === null) throw invalid();
+  sessionsEnded(deps, ended, 'password_reset', now);
+  await recordEvent(
+    deps.store,
+    {
+      type: 'password.reset_by_email',
+      userId: user.id,
+      actorId: user.id,
+      sessionId: session.id,
+      client,
+      detail: { endedSessions: ended.length },
+    },
+    now,
+  );
+  if (guarded) {
+    // The new session is not handed out: the second factor starts one of its own.
+    await deps.store.revokeSession(session.id, 'logout', now);
+    const changed = await deps.store.findUserById(user.id);
+    if (!changed) throw invalid();
+    const pending = await startPendingSignIn(deps, changed, now, proof?.jkt ?? null);
+    return { signedIn: false, mfaToken: pending.mfaToken, expiresIn: pending.expiresIn };
+  }
+  await noteSignIn(deps, user, session.id, client);
+  return { signedIn: true, userId: user.id, sessionId: session.id, pair: firstPair(deps, user, session) };
+}
