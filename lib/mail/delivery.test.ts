@@ -71,11 +71,8 @@ describe('deliverDue', () => {
     await outbox().enqueue(mail('later@example.test'));
     expect(await deliverDue(deliverer(down))).toBe(0);
     let backlog = await store.mailBacklog(5);
-    expect(backlog.recent[0]).toMatchObject({
-      attempts: 1,
-      failedAt: null,
-      lastError: expect.stringMatching(/ECONNREFUSED/),
-    });
+    expect(backlog.recent[0]).toMatchObject({ attempts: 1, failedAt: null });
+    expect(backlog.recent[0]?.lastError).toMatch(/ECONNREFUSED/);
     // Not before its next turn (30 s), even with the server back.
     expect(await deliverDue(deliverer(smtp.url))).toBe(0);
     now = new Date(now.getTime() + 31_000);
@@ -98,7 +95,8 @@ describe('deliverDue', () => {
     }
     const { failed, recent } = await store.mailBacklog(1);
     expect(failed).toBeGreaterThanOrEqual(1);
-    expect(recent[0]).toMatchObject({ attempts: MAX_ATTEMPTS, failedAt: expect.any(Date), body: '' });
+    expect(recent[0]).toMatchObject({ attempts: MAX_ATTEMPTS, body: '' });
+    expect(recent[0]?.failedAt).toBeInstanceOf(Date);
     expect(waits.slice(0, 4)).toEqual([30_000, 60_000, 120_000, 240_000]);
     expect(Math.max(...waits)).toBe(3_600_000);
   });
@@ -116,7 +114,7 @@ describe('deliverDue', () => {
     });
     await deliverDue(deliverer(smtp.url));
     const { recent } = await store.mailBacklog(5);
-    expect(recent.find((row) => row.id === 'unopenable')).toMatchObject({ failedAt: expect.any(Date) });
+    expect(recent.find((row) => row.id === 'unopenable')?.failedAt).toBeInstanceOf(Date);
     expect(smtp.inbox).toEqual([]);
   });
 });

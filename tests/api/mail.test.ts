@@ -307,10 +307,8 @@ describe('the outbox', () => {
         seen = await backlog();
       }
       expect(seen.waiting).toBeGreaterThanOrEqual(1);
-      expect(seen.recent[0]).toMatchObject({
-        attempts: expect.any(Number),
-        lastError: expect.stringMatching(/ECONNREFUSED|connect/),
-      });
+      expect(seen.recent[0]?.attempts).toBeGreaterThanOrEqual(1);
+      expect(seen.recent[0]?.lastError).toMatch(/ECONNREFUSED|connect/);
     } finally {
       await smtp.start();
     }
