@@ -17,6 +17,8 @@ process.env.E2E_AUTH_SECRET ??= randomBytes(48).toString('base64url');
 process.env.E2E_PORT ??= String(3400 + Math.floor(Math.random() * 500));
 process.env.E2E_DATA_DIR ??= mkdtempSync(path.join(os.tmpdir(), 'staysignedin-e2e-'));
 process.env.E2E_IDP_PORT ??= String(Number(process.env.E2E_PORT) + 600);
+process.env.E2E_SMTP_PORT ??= String(Number(process.env.E2E_PORT) + 1200);
+process.env.E2E_MAIL_PORT ??= String(Number(process.env.E2E_PORT) + 1800);
 
 export const E2E = {
   secret: process.env.E2E_AUTH_SECRET,
@@ -24,6 +26,8 @@ export const E2E = {
   baseURL: `http://localhost:${process.env.E2E_PORT}`,
   /** The OpenID Provider the app's single sign-on goes to (e2e/identity-provider.ts). */
   idp: `http://127.0.0.1:${process.env.E2E_IDP_PORT}`,
+  /** What the test SMTP server received, as JSON (e2e/mail-server.ts). */
+  inbox: `http://127.0.0.1:${process.env.E2E_MAIL_PORT}/messages`,
   admin: { username: 'admin', password: 'e2e admin password' },
   /** Access tokens live this long in the browser specs. */
   accessTokenSeconds: 12,
@@ -86,6 +90,16 @@ export default defineConfig({
       env: { E2E_IDP_PORT: process.env.E2E_IDP_PORT, E2E_APP_ORIGIN: `http://localhost:${process.env.E2E_PORT}` },
     },
     {
+      // A real SMTP server for the mail specs; what it received, as JSON, for the specs to read.
+      command: 'node --import tsx e2e/mail-server.ts',
+      url: `http://127.0.0.1:${process.env.E2E_MAIL_PORT}/messages`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: 'pipe',
+      stderr: 'pipe',
+      env: { E2E_SMTP_PORT: process.env.E2E_SMTP_PORT, E2E_MAIL_PORT: process.env.E2E_MAIL_PORT },
+    },
+    {
       command: 'node scripts/run-app.mjs start',
       url: `${E2E.baseURL}/api/health`,
       reuseExistingServer: false,
@@ -111,6 +125,10 @@ export default defineConfig({
         OIDC_CLIENT_SECRET: IDP_CLIENT.secret,
         OIDC_DISPLAY_NAME: 'Test IdP',
         OIDC_AUTO_CREATE: 'true',
+        // Mail through e2e/mail-server.ts.
+        SMTP_URL: `smtp://127.0.0.1:${process.env.E2E_SMTP_PORT}`,
+        MAIL_FROM: 'Stay signed in <e2e@example.test>',
+        MAIL_RETRY_SECONDS: '2',
       },
     },
   ],

@@ -13,6 +13,7 @@ import { post, refresh, type TokenBody } from '../helpers/http';
 import { ROOT } from '../helpers/paths';
 import { IDP_CLIENT, startIdp, type TestIdp } from '../helpers/oidc-provider';
 import { ADMIN, type TestServer } from '../helpers/server';
+import { startSmtp, type TestSmtp } from '../helpers/smtp-server';
 import { SsoBrowser, startSsoApp } from '../helpers/sso-browser';
 import { enrolAuthenticator } from '../helpers/totp';
 
@@ -55,11 +56,16 @@ let address = 0;
 /** Each case speaks from its own address (TRUST_PROXY), so throttling of one never reaches another. */
 const from = () => ({ 'x-forwarded-for': `10.9.${Math.floor(++address / 250)}.${address % 250}` });
 
+let smtp: TestSmtp;
+
 beforeAll(async () => {
   idp = await startIdp();
+  smtp = await startSmtp();
   server = await startSsoApp(
     idp,
     {
+      SMTP_URL: smtp.url,
+      MAIL_FROM: 'audit@example.test',
       TRUST_PROXY: 'true',
       THROTTLE_ADDRESS_MAX_FAILURES: '2',
       THROTTLE_USERNAME_MAX_FAILURES: '4',
@@ -71,7 +77,27 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.stop();
   await idp.stop();
+  await smtp.stop();
 });
+
+/** An account with a confirmed address (set by an administrator), and the address. */
+async function addressed() {
+  const user = await account();
+  const email = `${user.username}@example.test`;
+  await (await server.db()).user.update({ where: { id: user.id }, data: { email, emailVerifiedAt: new Date() } });
+  return { ...user, email };
+}
+
+/** The token of the first link to `path` in the newest mail to `email`. */
+async function linkTokenFor(email: string, path: string) {
+  const mail = await smtp.waitFor((m) => m.to.includes(email));
+  return new URL(smtp.linkIn(mail, path)).searchParams.get('token')!;
+}
+
+/** Signs in from a browser with this device id. */
+async function signInOn(user: { username: string; password: string }, device: string) {
+  return signIn(user.username, user.password, { 'x-device-id': device });
+}
 
 /** Links the provider's `login` to a fresh account from its own session; the account and its tokens. */
 async function linkedAccount(login: string) {
@@ -467,6 +493,45 @@ const CASES: Record<string, () => Promise<string>> = {
       email: `${user.username}@example.test`,
     });
     expect(response.status).toBe(200);
+    return user.id;
+  },
+  'email-verification': async () => {
+    const user = await account();
+    const { tokens } = await signIn(user.username, user.password);
+    expect((await api(tokens, '/api/auth/email', 'POST', { email: `${user.username}@new.example.test` })).status).toBe(
+      202,
+    );
+    return user.id;
+  },
+  'reset-requested': async () => {
+    const user = await addressed();
+    expect((await post(`${server.url}/api/auth/password-reset`, { login: user.username }, from())).status).toBe(202);
+    return user.id;
+  },
+  'reset-by-email': async () => {
+    const user = await addressed();
+    await post(`${server.url}/api/auth/password-reset`, { login: user.username }, from());
+    const token = await linkTokenFor(user.email, '/login/reset');
+    const response = await post(
+      `${server.url}/api/auth/password-reset/confirm`,
+      { token, new_password: 'reset through the mail' },
+      from(),
+    );
+    expect(response.status).toBe(200);
+    return user.id;
+  },
+  'new-device': async () => {
+    const user = await addressed();
+    await signInOn(user, 'first-device-of-this-account');
+    await signInOn(user, 'another-device-of-this-account');
+    return user.id;
+  },
+  'not-me': async () => {
+    const user = await addressed();
+    await signInOn(user, 'first-device-of-this-account');
+    await signInOn(user, 'another-device-of-this-account');
+    const token = await linkTokenFor(user.email, '/login/not-me');
+    expect((await post(`${server.url}/api/auth/not-me`, { token }, from())).status).toBe(200);
     return user.id;
   },
   'sso-failure': async () => {
