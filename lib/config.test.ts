@@ -154,6 +154,37 @@ describe('parseConfig', () => {
     ).toBe(true);
   });
 
+  it('turns mail on with SMTP_URL and MAIL_FROM, its links pointing at APP_ORIGIN, and refuses half of it', () => {
+    const base = { DATA_DIR: tempDir('config'), AUTH_SECRET: SECRET, NODE_ENV: 'production' };
+    expect(parseConfig(base).mail).toBeNull();
+    expect(
+      parseConfig({
+        ...base,
+        APP_ORIGIN: 'https://app.example',
+        SMTP_URL: 'smtps://app%40example.com:secret@mail.example.com',
+        MAIL_FROM: 'App <app@example.com>',
+      }),
+    ).toMatchObject({
+      mail: { from: 'App <app@example.com>', origin: 'https://app.example', retrySeconds: 30 },
+      passwordResetSeconds: 30 * 60,
+    });
+    expect(
+      problemsOf({
+        ...base,
+        APP_ORIGIN: 'https://app.example',
+        SMTP_URL: 'http://mail.example.com',
+        MAIL_FROM: 'a@b.c',
+      }),
+    ).toEqual([expect.stringMatching(/^SMTP_URL must be smtp:\/\//)]);
+    expect(problemsOf({ ...base, SMTP_URL: 'smtp://mail.example.com' })).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^MAIL_FROM is required with SMTP_URL/),
+        expect.stringMatching(/^APP_ORIGIN is required with SMTP_URL/),
+      ]),
+    );
+    expect(problemsOf({ ...base, MAIL_FROM: 'a@b.c' })).toEqual([expect.stringMatching(/^MAIL_FROM needs SMTP_URL/)]);
+  });
+
   it('refuses a weak bootstrap admin password', () => {
     expect(problemsOf({ AUTH_SECRET: SECRET, ADMIN_PASSWORD: 'abc' })[0]).toMatch(/ADMIN_PASSWORD must be at least 8/);
   });

@@ -68,6 +68,7 @@ const SERVER_ROOMS = [
   'lib/db',
   'lib/users',
   'lib/audit',
+  'lib/mail',
   'lib/metrics',
   'lib/server',
   'lib/edge',
