@@ -6,7 +6,7 @@
  */
 import 'server-only';
 import { recordEvent } from '../audit/audit-log';
-import type { UserRecord } from '../db';
+import type { NewSession, UserRecord } from '../db';
 import { AppError } from '../errors';
 import { passwordProblem } from '../users/password-policy';
 import type { Amr } from './authentication';
@@ -35,25 +35,47 @@ export async function changePassword(
   // The device continues in a new session, bound to the same browser key as the one it had.
   // It signed in as the old one did (the password was just proved again), at this instant.
   const session = newSession(deps, user.id, client, now, caller.dpopJkt, caller.amr);
-  const ended = await deps.store.changePassword(
-    user.id,
-    { passwordHash: await deps.passwords.hash(input.newPassword), at: now, reason: 'password_changed', account: user },
-    session,
-  );
+  const ended = await replacePassword(deps, user, session, {
+    newPassword: input.newPassword,
+    reason: 'password_changed',
+    event: 'password.changed',
+    client,
+  });
   // Disabled, reset or given another role while this request ran: that change ended this session.
   if (ended === null) throw new AppError('session_revoked', 'the account changed meanwhile; sign in again');
-  sessionsEnded(deps, ended, 'password_changed', now);
+  return firstPair(deps, user, session);
+}
+
+/**
+ * The new password, every session of the user ended, and `session` (this device's, from `at` on)
+ * stored, in one transaction; audited as `event`. Null (nothing changed) when the account is no
+ * longer as `user` says. A change by its owner and a reset through the mail both come here.
+ */
+export async function replacePassword(
+  deps: AuthDeps,
+  user: UserRecord,
+  session: NewSession,
+  change: { newPassword: string; reason: string; event: 'password.changed' | 'password.reset_by_email'; client: ClientInfo },
+): Promise<string[] | null> {
+  const at = session.createdAt;
+  const ended = await deps.store.changePassword(
+    user.id,
+    { passwordHash: await deps.passwords.hash(change.newPassword), at, reason: change.reason, account: user },
+    session,
+  );
+  if (ended === null) return null;
+  sessionsEnded(deps, ended, change.reason, at);
   await recordEvent(
     deps.store,
     {
-      type: 'password.changed',
+      type: change.event,
       userId: user.id,
       actorId: user.id,
       sessionId: session.id,
-      client,
+      client: change.client,
       detail: { endedSessions: ended.length },
     },
-    now,
+    at,
   );
-  return firstPair(deps, user, session);
+  return ended;
 }

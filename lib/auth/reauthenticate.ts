@@ -96,6 +96,19 @@ export async function reauthenticate(
     method = used;
     proved = ['otp', 'mfa'];
   }
+  return { authTime: await recordReauthentication(deps, session, proved, { client, method }) };
+}
+
+/**
+ * A fresh authentication of `session`, by whatever proved it (`proved` adds to its amr): its
+ * authTime moves to now, on every instance at once (the row), and it is audited.
+ */
+export async function recordReauthentication(
+  deps: AuthDeps,
+  session: Pick<SessionWithUser, 'id' | 'userId' | 'amr'>,
+  proved: readonly Amr[],
+  context: { client: ClientInfo; method: string },
+): Promise<Date> {
   const at = deps.now();
   const amr = formatAmr([...new Set([...parseAmr(session.amr), ...proved])]);
   // Ended meanwhile (signed out elsewhere, password reset): nothing to re-authenticate.
@@ -104,9 +117,16 @@ export async function reauthenticate(
   }
   await recordEvent(
     deps.store,
-    { type: 'reauth.success', userId: user.id, actorId: user.id, ...context, detail: { method } },
+    {
+      type: 'reauth.success',
+      userId: session.userId,
+      actorId: session.userId,
+      sessionId: session.id,
+      client: context.client,
+      detail: { method: context.method },
+    },
     at,
   );
   deps.events.secondFactor('reauthenticated');
-  return { authTime: at };
+  return at;
 }

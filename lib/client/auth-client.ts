@@ -153,19 +153,26 @@ export function createAuthClient(deps: AuthClientDeps) {
     return { ok: true };
   }
 
+  /**
+   * A first step that starts a session (a password, a reset link) with a new key: the session, or
+   * the second step it asks for (mfa_required), which keeps the key since it must prove it too.
+   */
+  async function signInThrough(path: string, fields: Record<string, unknown>): Promise<Outcome> {
+    const sent = await withNewKey(path, fields);
+    if (!('response' in sent)) return { ok: false, failure: sent };
+    const { response, key } = sent;
+    const body = await jsonOrNull(response);
+    const mfa = body as { code?: unknown; mfa_token?: unknown } | null;
+    if (response.status === 403 && mfa?.code === 'mfa_required' && typeof mfa.mfa_token === 'string') {
+      pendingKey = key;
+      return { ok: false, failure: failureOf(response, body, 'sign-in'), mfaToken: mfa.mfa_token };
+    }
+    return adopt(response, body, key);
+  }
+
   return {
     async signIn(username: string, password: string): Promise<Outcome> {
-      const sent = await withNewKey(PATHS.token, { username, password });
-      if (!('response' in sent)) return { ok: false, failure: sent };
-      const { response, key } = sent;
-      const body = await jsonOrNull(response);
-      const mfa = body as { code?: unknown; mfa_token?: unknown } | null;
-      if (response.status === 403 && mfa?.code === 'mfa_required' && typeof mfa.mfa_token === 'string') {
-        // The key stays for the second step, which must prove it.
-        pendingKey = key;
-        return { ok: false, failure: failureOf(response, body, 'sign-in'), mfaToken: mfa.mfa_token };
-      }
-      return adopt(response, body, key);
+      return signInThrough(PATHS.token, { username, password });
     },
 
     /**
@@ -173,16 +180,7 @@ export function createAuthClient(deps: AuthClientDeps) {
      * sign-in (a new key; a second step first for an account that has a second factor).
      */
     async resetPassword(token: string, newPassword: string): Promise<Outcome> {
-      const sent = await withNewKey(PATHS.passwordResetConfirm, { token, new_password: newPassword });
-      if (!('response' in sent)) return { ok: false, failure: sent };
-      const { response, key } = sent;
-      const body = await jsonOrNull(response);
-      const mfa = body as { code?: unknown; mfa_token?: unknown } | null;
-      if (response.status === 403 && mfa?.code === 'mfa_required' && typeof mfa.mfa_token === 'string') {
-        pendingKey = key;
-        return { ok: false, failure: failureOf(response, body, 'sign-in'), mfaToken: mfa.mfa_token };
-      }
-      return adopt(response, body, key);
+      return signInThrough(PATHS.passwordResetConfirm, { token, new_password: newPassword });
     },
 
     /**

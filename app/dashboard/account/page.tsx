@@ -1,8 +1,8 @@
 'use client';
 import { useState, type FormEvent } from 'react';
 import { useAuth } from '@/lib/client/auth-provider';
-import { PASSWORD_MIN_LENGTH, PASSWORD_RULES } from '@/lib/api/account-rules';
 import { formText } from '../../_components/form-text';
+import { NewPasswordFields } from '../../_components/new-password-fields';
 import { useReauthentication } from '../../_components/reauth';
 import { EmailAddress } from './email';
 import { Identities, useIdentities } from './identities';
@@ -67,22 +67,7 @@ export default function AccountPage() {
               autoComplete="current-password"
               required
             />
-            <label htmlFor="new_password">New password</label>
-            <input
-              id="new_password"
-              name="new_password"
-              type="password"
-              autoComplete="new-password"
-              minLength={PASSWORD_MIN_LENGTH}
-              required
-            />
-            <ul id="password-rules" className="notice">
-              {PASSWORD_RULES.map((rule) => (
-                <li key={rule}>{rule}</li>
-              ))}
-            </ul>
-            <label htmlFor="confirm_password">New password again</label>
-            <input id="confirm_password" name="confirm_password" type="password" autoComplete="new-password" required />
+            <NewPasswordFields />
             <p id="password-error" className="error" role="alert" aria-live="assertive">
               {error}
             </p>

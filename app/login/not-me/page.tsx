@@ -1,38 +1,17 @@
 'use client';
 import Link from 'next/link';
-import { useEffect, useRef, useState } from 'react';
-import { CLIENT_FAILURES, userMessage } from '@/lib/api/errors';
+import { useState } from 'react';
+import { CLIENT_FAILURES } from '@/lib/api/errors';
 import type { NotMeResponse } from '@/lib/api/mail';
 import { PATHS } from '@/lib/api/routes';
-import { jsonOrNull } from '@/lib/client/http';
-import { useLinkToken } from '../use-link-token';
+import { useFollowedLink } from '../use-link-token';
 
 /** "This wasn't me" from a new-device alert: that session ends, then a password reset is offered. */
 export default function NotMePage() {
-  const token = useLinkToken();
-  const [ended, setEnded] = useState<NotMeResponse | null>(null);
-  const [error, setError] = useState('');
+  const outcome = useFollowedLink<NotMeResponse>(PATHS.notMe);
   const [resetSent, setResetSent] = useState(false);
-  const sent = useRef(false);
-
-  useEffect(() => {
-    if (token === null || sent.current) return;
-    sent.current = true;
-    void (async () => {
-      try {
-        const response = await fetch(PATHS.notMe, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ token }),
-        });
-        const body = await jsonOrNull(response);
-        if (response.ok) setEnded(body as NotMeResponse);
-        else setError(userMessage(body as { code?: string } | null));
-      } catch {
-        setError(CLIENT_FAILURES.network);
-      }
-    })();
-  }, [token]);
+  const [error, setError] = useState('');
+  const ended = outcome?.ok ? outcome.body : null;
 
   async function reset() {
     if (!ended) return;
@@ -49,8 +28,9 @@ export default function NotMePage() {
     <main>
       <div className="card login" role="status" aria-live="polite" data-testid="not-me">
         <h1>That wasn&apos;t you</h1>
+        {outcome === null && <p>Ending that session…</p>}
+        {outcome?.ok === false && <p className="error">{outcome.message}</p>}
         {error && <p className="error">{error}</p>}
-        {!error && !ended && <p>Ending that session…</p>}
         {ended && (
           <>
             <p className="notice">

@@ -2,9 +2,9 @@
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
-import { PASSWORD_MIN_LENGTH, PASSWORD_RULES } from '@/lib/api/account-rules';
 import { useAuth } from '@/lib/client/auth-provider';
 import { formText } from '../../_components/form-text';
+import { NewPasswordFields } from '../../_components/new-password-fields';
 import { useLinkToken } from '../use-link-token';
 
 /** The page a reset link opens: a new password, then this browser is signed in (or asked for its code). */
@@ -51,22 +51,7 @@ export function ResetPassword() {
           </>
         ) : (
           <>
-            <label htmlFor="new_password">New password</label>
-            <input
-              id="new_password"
-              name="new_password"
-              type="password"
-              autoComplete="new-password"
-              minLength={PASSWORD_MIN_LENGTH}
-              required
-            />
-            <ul className="notice">
-              {PASSWORD_RULES.map((rule) => (
-                <li key={rule}>{rule}</li>
-              ))}
-            </ul>
-            <label htmlFor="confirm_password">New password again</label>
-            <input id="confirm_password" name="confirm_password" type="password" autoComplete="new-password" required />
+            <NewPasswordFields />
           </>
         )}
         <p id="reset-error" className="error" role="alert">

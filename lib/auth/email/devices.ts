@@ -13,6 +13,7 @@ import { recordEvent } from '../../audit/audit-log';
 import { composeMail } from '../../mail/message';
 import type { UserRecord } from '../../db';
 import { AppError } from '../../errors';
+import { log } from '../../log';
 import type { AuthDeps, ClientInfo } from '../deps';
 import { describeDevice } from '../../api/device';
 import { revokeSession } from '../sessions';
@@ -27,8 +28,26 @@ function deviceHash(deviceId: string | null | undefined): string {
     .digest('base64url');
 }
 
-/** Records the device of a sign-in that just succeeded; alerts when it is new to the account. */
+/**
+ * Records the device of a sign-in that just succeeded, and alerts when it is new to the account.
+ * Never fails the sign-in it follows (the account may even be deleted meanwhile): a failure to
+ * record or alert is logged instead, as for the audit log.
+ */
 export async function noteSignIn(
+  deps: AuthDeps,
+  user: Pick<UserRecord, 'id' | 'username' | 'email' | 'emailVerifiedAt'>,
+  sessionId: string,
+  client: ClientInfo,
+): Promise<'known' | 'first' | 'new' | 'unrecorded'> {
+  try {
+    return await recordAndAlert(deps, user, sessionId, client);
+  } catch (error) {
+    log.warn('could not record the device of a sign-in', { userId: user.id, sessionId, error: String(error) });
+    return 'unrecorded';
+  }
+}
+
+async function recordAndAlert(
   deps: AuthDeps,
   user: Pick<UserRecord, 'id' | 'username' | 'email' | 'emailVerifiedAt'>,
   sessionId: string,

@@ -19,7 +19,8 @@ import type { AuthDeps, ClientInfo } from '../deps';
 import { isRefused, type PresentedProof } from '../dpop';
 import { hasSecondFactor } from '../second-factor/factors';
 import { startPendingSignIn } from '../second-factor/pending';
-import { newSession, firstPair, sessionsEnded } from '../sessions';
+import { replacePassword } from '../password-change';
+import { newSession, firstPair } from '../sessions';
 import { beginAttempt } from '../sign-in-throttle';
 import type { TokenPair } from '../token-pair';
 import { noteSignIn } from './devices';
@@ -102,25 +103,13 @@ export async function resetPassword(
   const guarded = await hasSecondFactor(deps, user.id);
   // The device continues in a new session (bound to the proof's key), unless a second factor must come first.
   const session = newSession(deps, user.id, client, now, proof?.jkt ?? null);
-  const ended = await deps.store.changePassword(
-    user.id,
-    { passwordHash: await deps.passwords.hash(input.newPassword), at: now, reason: 'password_reset', account: user },
-    session,
-  );
+  const ended = await replacePassword(deps, user, session, {
+    newPassword: input.newPassword,
+    reason: 'password_reset',
+    event: 'password.reset_by_email',
+    client,
+  });
   if (ended === null) throw invalid();
-  sessionsEnded(deps, ended, 'password_reset', now);
-  await recordEvent(
-    deps.store,
-    {
-      type: 'password.reset_by_email',
-      userId: user.id,
-      actorId: user.id,
-      sessionId: session.id,
-      client,
-      detail: { endedSessions: ended.length },
-    },
-    now,
-  );
   if (guarded) {
     // The new session is not handed out: the second factor starts one of its own.
     await deps.store.revokeSession(session.id, 'logout', now);

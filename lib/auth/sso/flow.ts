@@ -19,7 +19,8 @@ import { recordEvent } from '../../audit/audit-log';
 import type { SsoLoginRecord } from '../../db';
 import { AppError } from '../../errors';
 import { randomId } from '../../ids';
-import { amrFromClaim, formatAmr, parseAmr, type Amr } from '../authentication';
+import { amrFromClaim, type Amr } from '../authentication';
+import { recordReauthentication } from '../reauthenticate';
 import type { AuthDeps, ClientInfo } from '../deps';
 import { isRefused, type PresentedProof } from '../dpop';
 import { hasAnySecondFactor } from '../second-factor/factors';
@@ -324,16 +325,5 @@ async function reauthenticateThrough(
   if (!proved.includes('mfa') && (await hasAnySecondFactor(deps, session.userId))) {
     throw new AppError('second_factor_required', 'this account re-authenticates with its second factor');
   }
-  const at = deps.now();
-  const amr = formatAmr([...new Set([...parseAmr(session.amr), ...proved])]);
-  if (!(await deps.store.reauthenticateSession(session.id, at, amr))) {
-    throw new AppError('session_revoked', 'this session has been signed out');
-  }
-  await recordEvent(
-    deps.store,
-    { type: 'reauth.success', actorId: session.userId, ...context, detail: { method: 'sso' } },
-    at,
-  );
-  deps.events.secondFactor('reauthenticated');
-  return at;
+  return recordReauthentication(deps, session, proved, { client: input.client, method: 'sso' });
 }
