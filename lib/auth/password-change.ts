@@ -55,7 +55,12 @@ export async function replacePassword(
   deps: AuthDeps,
   user: UserRecord,
   session: NewSession,
-  change: { newPassword: string; reason: string; event: 'password.changed' | 'password.reset_by_email'; client: ClientInfo },
+  change: {
+    newPassword: string;
+    reason: string;
+    event: 'password.changed' | 'password.reset_by_email';
+    client: ClientInfo;
+  },
 ): Promise<string[] | null> {
   const at = session.createdAt;
   const ended = await deps.store.changePassword(
