@@ -71,6 +71,12 @@ test("a sign-in from a new browser is mailed, and 'This wasn't me' sends that br
   // Following the mail's link (in a third browser, as from a phone's mail app).
   const phone = await (await browser.newContext()).newPage();
   await phone.goto(linkIn(mail, '/login/not-me'));
+  // Opening the link (as a mail scanner does) ends nothing: the person presses the button.
+  const signOut = phone.getByRole('button', { name: 'Sign that session out' });
+  await expect(signOut).toBeVisible();
+  await theirs.reload();
+  await expect(theirs.getByTestId('signed-in-as')).toContainText('watchful');
+  await signOut.click();
   await expect(phone.getByTestId('not-me')).toContainText('That session has ended');
   const endedAt = Date.now();
   await expect(theirs).toHaveURL(/\/login/, { timeout: 10_000 });

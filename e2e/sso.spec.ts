@@ -1,4 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
+import { authenticatorFor, keyFromTyped } from '../tests/helpers/totp';
 import { E2E, storedTokens } from './helpers';
 
 /**
@@ -73,6 +74,33 @@ test('signing out of a single sign-on session signs out at the provider too, and
   // Signed out there as well: the provider asks for the login form again.
   await page.getByRole('button', { name: 'Sign in with Test IdP' }).click();
   await expect(page.locator('input[name="login"]')).toBeVisible();
+});
+
+test('an account with an authenticator app asks for its code after the provider, then goes where it was going', async ({
+  page,
+  browser,
+}) => {
+  await signInThroughProvider(page, 'kim', '/dashboard/account');
+  await expect(page).toHaveURL(/\/dashboard\/account$/);
+  // The provider knows no name for kim: the account got one of its own.
+  const account = await page.getByTestId('signed-in-as').innerText();
+  await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
+  const app = authenticatorFor(keyFromTyped(await page.getByTestId('totp-key').innerText()));
+  await page.getByLabel('The 6-digit code the app shows').fill(await app.next());
+  await page.getByRole('button', { name: 'Confirm', exact: true }).click();
+  await page.getByRole('button', { name: 'I have saved them' }).click();
+  // Another browser: the provider's sign-in, then this app's code step, and no tokens before it.
+  const other = await (await browser.newContext()).newPage();
+  await signInThroughProvider(other, 'kim', '/dashboard/sessions');
+  await expect(other.getByRole('heading', { name: 'Two-step verification' })).toBeVisible();
+  expect(await storedTokens(other)).toBeNull();
+  await other.getByLabel('Authentication code').fill(app.wrong());
+  await other.getByRole('button', { name: 'Verify' }).click();
+  await expect(other.getByRole('main').getByRole('alert')).toContainText('not right');
+  await other.getByLabel('Authentication code').fill(await app.next());
+  await other.getByRole('button', { name: 'Verify' }).click();
+  await expect(other).toHaveURL(/\/dashboard\/sessions$/);
+  await expect(other.getByTestId('signed-in-as')).toHaveText(account);
 });
 
 test('a return that was not started in this browser is refused with a way back to sign-in', async ({ page }) => {

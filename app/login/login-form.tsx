@@ -6,6 +6,7 @@ import { userMessage } from '@/lib/api/errors';
 import type { Failure, Outcome } from '@/lib/client/auth-client';
 import { useAuth } from '@/lib/client/auth-provider';
 import { safeNextPath } from '@/lib/api/safe-next';
+import { CodeField } from '../_components/code-field';
 import { restoreLooksLikeALoop } from './restore-loop';
 import { SingleSignOn, useSsoStatus } from './single-sign-on';
 
@@ -149,16 +150,7 @@ export function LoginForm() {
     return (
       <form className="card login" onSubmit={onSubmit} aria-describedby="login-error code-hint" noValidate>
         <h1>Two-step verification</h1>
-        <label htmlFor="code">Authentication code</label>
-        <input
-          id="code"
-          name="code"
-          autoComplete="one-time-code"
-          autoCapitalize="none"
-          spellCheck={false}
-          autoFocus
-          required
-        />
+        <CodeField />
         <p id="code-hint" className="notice">
           Enter the 6-digit code from your authenticator app, or one of your recovery codes.
         </p>

@@ -1,5 +1,5 @@
 'use client';
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { CLIENT_FAILURES, userMessage } from '@/lib/api/errors';
 import { jsonOrNull } from '@/lib/client/http';
 
@@ -23,17 +23,30 @@ export function useLinkToken(): string | null {
 
 export type LinkOutcome<T> = { ok: true; body: T } | { ok: false; message: string };
 
+export type FollowedLink<T> = {
+  /** The link's token: null until read, '' when the page was opened without one. */
+  token: string | null;
+  /** What the API answered, or the message to show; null until followed. */
+  outcome: LinkOutcome<T> | null;
+  busy: boolean;
+  /** Posts the token to the API, once. */
+  follow: () => void;
+};
+
 /**
- * Posts the link's token to `path` once, as soon as it is read: what the API answered, or the
- * message to show (null while it is on its way).
+ * A mailed link's action, taken only when the person presses the page's button: mail scanners
+ * and link previews open links (and may run their scripts), and must not confirm an address or
+ * end a session on their own.
  */
-export function useFollowedLink<T>(path: string): LinkOutcome<T> | null {
+export function useFollowedLink<T>(path: string): FollowedLink<T> {
   const token = useLinkToken();
   const [outcome, setOutcome] = useState<LinkOutcome<T> | null>(null);
+  const [busy, setBusy] = useState(false);
   const sent = useRef(false);
-  useEffect(() => {
-    if (token === null || sent.current) return;
+  const follow = useCallback(() => {
+    if (!token || sent.current) return;
     sent.current = true;
+    setBusy(true);
     void (async () => {
       try {
         const response = await fetch(path, {
@@ -49,8 +62,10 @@ export function useFollowedLink<T>(path: string): LinkOutcome<T> | null {
         );
       } catch {
         setOutcome({ ok: false, message: CLIENT_FAILURES.network });
+      } finally {
+        setBusy(false);
       }
     })();
   }, [token, path]);
-  return outcome;
+  return { token, outcome, busy, follow };
 }

@@ -25,6 +25,8 @@ export const MfaRequiredProblem = z.object({
   mfa_token: z.string(),
   expires_in: z.number(),
   factors: z.array(z.enum(['totp', 'recovery_code'])),
+  /** After a single sign-on: the page the user was going to (`next` of the start), for after the code. */
+  next: z.string().nullable().optional(),
 });
 export type MfaRequiredProblem = z.infer<typeof MfaRequiredProblem>;
 

@@ -4,6 +4,7 @@
  * refresh copies it, never renews it (a refreshed token is not a fresh authentication).
  */
 import 'server-only';
+import { providerName } from './sso/issuer';
 
 /**
  * RFC 8176 authentication method references: those this server issues ('pwd', 'otp', 'hwk',
@@ -95,14 +96,5 @@ export function sessionMethod(
   sso: { issuer: string; displayName: string } | null,
 ): string {
   if (session.ssoIssuer === null) return methodLabel(parseAmr(session.amr));
-  const name = session.ssoIssuer === sso?.issuer ? sso.displayName : hostOf(session.ssoIssuer);
-  return methodLabel(parseAmr(session.amr), name);
-}
-
-function hostOf(issuer: string): string {
-  try {
-    return new URL(issuer).host;
-  } catch {
-    return issuer;
-  }
+  return methodLabel(parseAmr(session.amr), providerName(session.ssoIssuer, sso));
 }

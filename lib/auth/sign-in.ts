@@ -13,7 +13,7 @@ import { isRefused, type PresentedProof } from './dpop';
 import { startSession } from './sessions';
 import { noteSignIn } from './email/devices';
 import { hasSecondFactor } from './second-factor/factors';
-import { startPendingSignIn } from './second-factor/pending';
+import { secondStepRequired, startPendingSignIn } from './second-factor/pending';
 import { beginAttempt } from './sign-in-throttle';
 import type { TokenPair } from './token-pair';
 
@@ -108,9 +108,7 @@ export async function signIn(
     const pending = await startPendingSignIn(deps, user, startedAt, jkt);
     await recordEvent(deps.store, { type: 'sign_in.second_factor_required', userId: user.id, client }, deps.now());
     deps.events.signIn('second_factor_required');
-    throw new AppError('mfa_required', 'enter a code from your authenticator app, or a recovery code', {
-      extensions: { mfa_token: pending.mfaToken, expires_in: pending.expiresIn, factors: ['totp', 'recovery_code'] },
-    });
+    throw secondStepRequired(pending);
   }
   let owner: UserRecord = user;
   // The account may change while its password is checked (an administrator disables it, resets

@@ -15,7 +15,7 @@ import type { Role } from '../users/roles';
 import { createUser } from '../users/users';
 import { confirmCurrentPassword } from './current-password';
 import type { AuthDeps, ClientInfo } from './deps';
-import { notifyAddressReplaced } from './email/addresses';
+import { addressReplaced } from './email/addresses';
 import { sessionsEnded } from './sessions';
 
 type Actor = { userId: string; client: ClientInfo };
@@ -87,7 +87,7 @@ export async function updateUserAsAdmin(
   if (!before) throw new AppError('not_found', 'there is no such user');
   if (changes.email !== undefined && changes.email !== before.email) {
     // Set by an administrator: vouched for, so it counts as verified.
-    const set = await deps.store.setEmail(id, changes.email, now);
+    const set = await deps.store.setEmail(id, changes.email, { at: now, by: 'admin' });
     if (set === 'not_found') throw new AppError('not_found', 'there is no such user');
     if (set === 'taken') throw new AppError('conflict', 'that e-mail address belongs to another account');
     await recordEvent(
@@ -95,7 +95,7 @@ export async function updateUserAsAdmin(
       { type: 'user.email_changed', userId: id, actorId: actor.userId, client: actor.client, detail: { by: 'admin' } },
       now,
     );
-    await notifyAddressReplaced(deps, before, before.email, changes.email);
+    await addressReplaced(deps, before, before.email, changes.email);
     const others = [changes.disabled, changes.role, changes.password].some((value) => value !== undefined);
     if (!others) {
       const user = await deps.store.findUserById(id);

@@ -29,8 +29,10 @@ export type SsoIntent = 'sign_in' | 'link' | 'reauth';
 /** Where this tab keeps the intent of the single sign-on it started, until the provider sends it back. */
 export const SSO_INTENT_KEY = 'staysignedin.sso-intent';
 export type SsoStarted = { ok: true; url: string } | { ok: false; failure: Failure };
+/** `mfaToken`: the provider signed the user in; this account's authenticator app must follow (completeSignIn). */
 export type SsoFinished =
-  { ok: true; intent: SsoIntent; next: string | null } | { ok: false; failure: Failure; intent: SsoIntent };
+  | { ok: true; intent: SsoIntent; next: string | null }
+  | { ok: false; failure: Failure; intent: SsoIntent; mfaToken?: string; next?: string | null };
 /** `mfaToken`: the password was right; a code from the authenticator app must follow (completeSignIn). */
 export type Outcome = { ok: true } | { ok: false; failure: Failure; mfaToken?: string };
 
@@ -158,16 +160,23 @@ export function createAuthClient(deps: AuthClientDeps) {
    * the second step it asks for (mfa_required), which keeps the key since it must prove it too.
    */
   async function signInThrough(path: string, fields: Record<string, unknown>): Promise<Outcome> {
+    return (await firstStep(path, fields)).outcome;
+  }
+
+  /** signInThrough, with the answer's body (a single sign-on's `next` is in it). */
+  async function firstStep(
+    path: string,
+    fields: Record<string, unknown>,
+  ): Promise<{ outcome: Outcome; body: { next?: unknown } | null }> {
     const sent = await withNewKey(path, fields);
-    if (!('response' in sent)) return { ok: false, failure: sent };
+    if (!('response' in sent)) return { outcome: { ok: false, failure: sent }, body: null };
     const { response, key } = sent;
-    const body = await jsonOrNull(response);
-    const mfa = body as { code?: unknown; mfa_token?: unknown } | null;
-    if (response.status === 403 && mfa?.code === 'mfa_required' && typeof mfa.mfa_token === 'string') {
+    const body = (await jsonOrNull(response)) as { code?: unknown; mfa_token?: unknown; next?: unknown } | null;
+    if (response.status === 403 && body?.code === 'mfa_required' && typeof body.mfa_token === 'string') {
       pendingKey = key;
-      return { ok: false, failure: failureOf(response, body, 'sign-in'), mfaToken: mfa.mfa_token };
+      return { outcome: { ok: false, failure: failureOf(response, body, 'sign-in'), mfaToken: body.mfa_token }, body };
     }
-    return adopt(response, body, key);
+    return { outcome: await adopt(response, body, key), body };
   }
 
   return {
@@ -309,13 +318,9 @@ export function createAuthClient(deps: AuthClientDeps) {
       tab?.removeItem(SSO_INTENT_KEY);
       const intent: SsoIntent = kept === 'link' || kept === 'reauth' ? kept : 'sign_in';
       if (intent === 'sign_in') {
-        const sent = await withNewKey(PATHS.ssoCallback, params);
-        if (!('response' in sent)) return { ok: false, failure: sent, intent };
-        const body = await jsonOrNull(sent.response);
-        const adopted = await adopt(sent.response, body, sent.key);
-        if (!adopted.ok) return { ok: false, failure: adopted.failure, intent };
-        const next = (body as { next?: unknown }).next;
-        return { ok: true, intent, next: typeof next === 'string' ? next : null };
+        const { outcome, body } = await firstStep(PATHS.ssoCallback, params);
+        const next = typeof body?.next === 'string' ? body.next : null;
+        return outcome.ok ? { ok: true, intent, next } : { ...outcome, intent, next };
       }
       let response: Response;
       try {

@@ -428,11 +428,15 @@ export function createPrismaStore(connection: Connection): Store {
     prunePendingSignIns: async (before) =>
       (await db.pendingSignIn.deleteMany({ where: { expiresAt: { lt: before } } })).count,
 
-    async setEmail(userId, email, verifiedAt) {
+    async setEmail(userId, email, verified) {
       try {
         const { count } = await db.user.updateMany({
           where: { id: userId },
-          data: { email, emailVerifiedAt: email === null ? null : verifiedAt },
+          data: {
+            email,
+            emailVerifiedAt: email === null ? null : verified.at,
+            emailSetBy: email === null ? null : verified.by,
+          },
         });
         return count === 1 ? 'set' : 'not_found';
       } catch (error) {
@@ -534,6 +538,11 @@ export function createPrismaStore(connection: Connection): Store {
       await db.emailToken.create({ data: token });
     },
 
+    findEmailToken: (id) => db.emailToken.findUnique({ where: { id } }),
+
+    countEmailTokens: (userId, purpose, since) =>
+      db.emailToken.count({ where: { userId, purpose, createdAt: { gte: since } } }),
+
     takeEmailToken: (id, purpose, now) =>
       transaction(async (tx) => {
         const token = await tx.emailToken.findUnique({ where: { id } });
@@ -554,10 +563,14 @@ export function createPrismaStore(connection: Connection): Store {
       (await db.emailToken.deleteMany({ where: { expiresAt: { lt: before } } })).count,
 
     async findUserByLogin(login) {
-      const byName = await db.user.findUnique({ where: { username: login } });
-      if (byName) return byName;
       // An address counts only once it is verified (or set by an administrator).
-      return db.user.findFirst({ where: { email: login.toLowerCase(), emailVerifiedAt: { not: null } } });
+      const byAddress = () =>
+        db.user.findFirst({ where: { email: login.toLowerCase(), emailVerifiedAt: { not: null } } });
+      const byName = () => db.user.findUnique({ where: { username: login } });
+      // What looks like an address is an address first: a username spelled like someone's address
+      // must not take that person's resets.
+      if (login.includes('@')) return (await byAddress()) ?? byName();
+      return (await byName()) ?? byAddress();
     },
 
     recordDevice: (userId, deviceHash, browser, at) =>

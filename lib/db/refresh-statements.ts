@@ -47,6 +47,7 @@ type JoinedRow = {
   u_passwordHash: string;
   u_email: string | null;
   u_emailVerifiedAt: unknown;
+  u_emailSetBy: string | null;
   u_role: string;
   u_disabled: unknown;
   u_passwordChangedAt: unknown;
@@ -61,7 +62,8 @@ const FIND_SQL = `
          s."ssoIssuer", s."ssoSid",
          u."username" AS "u_username", u."usernameSkeleton" AS "u_usernameSkeleton",
          u."passwordHash" AS "u_passwordHash", u."email" AS "u_email",
-         u."emailVerifiedAt" AS "u_emailVerifiedAt", u."role" AS "u_role", u."disabled" AS "u_disabled",
+         u."emailVerifiedAt" AS "u_emailVerifiedAt", u."emailSetBy" AS "u_emailSetBy",
+         u."role" AS "u_role", u."disabled" AS "u_disabled",
          u."passwordChangedAt" AS "u_passwordChangedAt", u."createdAt" AS "u_createdAt",
          u."updatedAt" AS "u_updatedAt"
   FROM "Session" s
@@ -143,6 +145,7 @@ function toRecord(row: JoinedRow, date: (raw: unknown) => Date): SessionWithUser
       passwordHash: row.u_passwordHash,
       email: row.u_email,
       emailVerifiedAt: maybe(row.u_emailVerifiedAt),
+      emailSetBy: row.u_emailSetBy,
       role: row.u_role,
       disabled: row.u_disabled === true || row.u_disabled === 1 || row.u_disabled === 1n,
       passwordChangedAt: date(row.u_passwordChangedAt),

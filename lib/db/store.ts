@@ -16,6 +16,8 @@ export type UserRecord = {
   /** Lower-cased; trusted for anything only with `emailVerifiedAt`. */
   email: string | null;
   emailVerifiedAt: Date | null;
+  /** Who vouched for the address: 'admin', 'user' (followed its link) or 'provider' (at creation). */
+  emailSetBy: string | null;
   role: string;
   disabled: boolean;
   passwordChangedAt: Date;
@@ -78,7 +80,7 @@ export type NewUser = Pick<
   UserRecord,
   'id' | 'username' | 'usernameSkeleton' | 'passwordHash' | 'role' | 'passwordChangedAt' | 'createdAt'
 > &
-  Partial<Pick<UserRecord, 'email' | 'emailVerifiedAt'>>;
+  Partial<Pick<UserRecord, 'email' | 'emailVerifiedAt' | 'emailSetBy'>>;
 /** What a session is started for: the account as the sign-in found it when its check began. */
 export type AccountState = Pick<UserRecord, 'role' | 'passwordChangedAt'>;
 /** A session starts at generation 0 with its first refresh token, which expires at `refreshExpiresAt`. */
@@ -131,6 +133,10 @@ export type PendingSignInRecord = {
   passwordChangedAt: Date;
   dpopJkt: string | null;
   failures: number;
+  /** The first step's methods when not a password (formatted amr), and its provider's session. */
+  firstAmr: string | null;
+  ssoIssuer: string | null;
+  ssoSid: string | null;
 };
 
 /** An account's identity at an OpenID Provider: its issuer and subject (lib/auth/sso). */
@@ -374,7 +380,11 @@ export interface Store {
    * Sets (or with null, removes) the account's e-mail address, lower-cased by the caller; 'taken'
    * when another account has it (nothing changed).
    */
-  setEmail(userId: string, email: string | null, verifiedAt: Date | null): Promise<'set' | 'taken' | 'not_found'>;
+  setEmail(
+    userId: string,
+    email: string | null,
+    verified: { at: Date; by: 'admin' | 'user' },
+  ): Promise<'set' | 'taken' | 'not_found'>;
   findUserByEmail(email: string): Promise<UserRecord | null>;
 
   createSsoLogin(login: SsoLoginRecord): Promise<void>;
@@ -405,6 +415,10 @@ export interface Store {
   ssoSessions(issuer: string, match: { sid?: string; userId?: string }, now: Date): Promise<string[]>;
 
   createEmailToken(token: Omit<EmailTokenRecord, 'usedAt'>): Promise<void>;
+  /** A link as it is now (used or not), without using it. */
+  findEmailToken(id: string): Promise<EmailTokenRecord | null>;
+  /** How many links of a purpose the user was sent since `since` (a cap on mail to one inbox). */
+  countEmailTokens(userId: string, purpose: string, since: Date): Promise<number>;
   /** Uses a link that is unused and unexpired, for `purpose`: the row for exactly one caller. */
   takeEmailToken(id: string, purpose: string, now: Date): Promise<EmailTokenRecord | null>;
   /** Voids the user's unused links of a purpose (a newer one replaces them). */

@@ -15,7 +15,7 @@ export type UserDeps = { store: Store; passwords: Passwords };
 
 /**
  * A new account. Without a password (`password: null`) it signs in only through single sign-on
- * or a passkey added later; `email` is an address an administrator vouches for (verified).
+ * or a passkey added later; `email` is an address an administrator vouches for (verified, set by 'admin').
  */
 export async function createUser(
   { store, passwords }: UserDeps,
@@ -43,6 +43,7 @@ export async function createUser(
     createdAt: now,
     email,
     emailVerifiedAt: email === null ? null : now,
+    emailSetBy: email === null ? null : 'admin',
   });
   if (user === 'username_taken') throw new AppError('conflict', 'that username is already taken');
   if (user === 'email_taken') throw new AppError('conflict', 'that e-mail address belongs to another account');

@@ -204,6 +204,42 @@ describe('a forgotten password', () => {
     expect(completed.status).toBe(200);
   });
 
+  it('sends at most three reset mails an hour to one account, and only the newest link works', async () => {
+    const { username, email } = await accountWithAddress();
+    // By name and by address, from four addresses: no per-name or per-address limit is reached.
+    for (const [i, login] of [username, email, username, email].entries()) {
+      expect((await resetRequest(app, login, `10.10.${i}.1`)).status).toBe(202);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const links = smtp.inbox
+      .filter((m) => m.to.includes(email))
+      .map((m) => new URL(smtp.linkIn(m, '/login/reset')).searchParams.get('token')!);
+    expect(links).toHaveLength(3);
+    const older = await post(`${app.url}/api/auth/password-reset/confirm`, {
+      token: links[0],
+      new_password: 'from an older mail',
+    });
+    expect((await problem(older)).code).toBe('link_invalid');
+    const newest = await post(`${app.url}/api/auth/password-reset/confirm`, {
+      token: links[2],
+      new_password: 'from the newest mail',
+    });
+    expect(newest.status).toBe(200);
+  });
+
+  it('never gives a password to an account without one, or to a disabled one', async () => {
+    const passwordless = await accountWithAddress();
+    const disabled = await accountWithAddress();
+    const db = await app.db();
+    // As an account created through single sign-on, or one a passkey alone opens.
+    await db.user.update({ where: { username: passwordless.username }, data: { passwordHash: '' } });
+    await db.user.update({ where: { username: disabled.username }, data: { disabled: true } });
+    expect((await resetRequest(app, passwordless.email, '10.11.0.1')).status).toBe(202);
+    expect((await resetRequest(app, disabled.username, '10.11.0.2')).status).toBe(202);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(smtp.inbox).toEqual([]);
+  });
+
   it('throttles requests per address and per name typed (429 with Retry-After)', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 14; i++) statuses.push((await resetRequest(app, 'flooded-name', '10.9.9.9')).status);
@@ -231,18 +267,64 @@ describe('e-mail addresses', () => {
     expect((await problem(await post(`${app.url}/api/auth/email/verify`, { token }))).code).toBe('link_invalid');
   });
 
-  it('keeps addresses unique whatever their case', async () => {
+  it('keeps addresses unique whatever their case, without telling the asker whose address it is', async () => {
     const { email } = await accountWithAddress();
     const other = await accountWithAddress();
     const session = await signIn(app.url, other.username, PASSWORD);
-    const taken = await post(
-      `${app.url}/api/auth/email`,
-      { email: email.toUpperCase() },
-      {
-        authorization: `Bearer ${session.access_token}`,
-      },
-    );
-    expect(taken.status).toBe(409);
+    const bearer = { authorization: `Bearer ${session.access_token}` };
+    // The same answer as for a free address; the mail that goes there says it is taken, with no link.
+    const asked = await post(`${app.url}/api/auth/email`, { email: email.toUpperCase() }, bearer);
+    expect(asked.status).toBe(202);
+    const told = await smtp.waitFor((m) => m.to.includes(email) && m.subject === 'Confirm your e-mail address');
+    expect(told.text).toContain('another account already uses it');
+    expect(told.text).not.toContain('/login/verify-email');
+    expect(((await (await me(app.url, session.access_token)).json()) as { email: string }).email).toBe(other.email);
+    // A link for an address that another account takes meanwhile: refused when followed.
+    const free = `free-${randomBytes(3).toString('hex')}@example.test`;
+    await post(`${app.url}/api/auth/email`, { email: free }, bearer);
+    const link = smtp.linkIn(await smtp.waitFor((m) => m.to.includes(free)), '/login/verify-email');
+    const third = await accountWithAddress();
+    const db = await app.db();
+    await db.user.update({ where: { username: third.username }, data: { email: free } });
+    const late = await post(`${app.url}/api/auth/email/verify`, { token: new URL(link).searchParams.get('token') });
+    expect(late.status).toBe(409);
+    expect((await problem(late)).code).toBe('conflict');
+  });
+
+  it('sends at most five verification mails an hour for one account (429)', async () => {
+    const { username } = await accountWithAddress();
+    const session = await signIn(app.url, username, PASSWORD);
+    const bearer = { authorization: `Bearer ${session.access_token}` };
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      statuses.push(
+        (await post(`${app.url}/api/auth/email`, { email: `try${i}-${username}@example.test` }, bearer)).status,
+      );
+    }
+    expect(statuses).toEqual([202, 202, 202, 202, 202, 429]);
+  });
+
+  it('voids a reset link sent to the old address once the address changes', async () => {
+    const { username, email } = await accountWithAddress();
+    await resetRequest(app, username, '10.12.0.1');
+    const token = new URL(
+      smtp.linkIn(
+        await smtp.waitFor((m) => m.to.includes(email) && m.subject === 'Reset your password'),
+        '/login/reset',
+      ),
+    ).searchParams.get('token')!;
+    const session = await signIn(app.url, username, PASSWORD);
+    const fresh = `moved-${username}@example.test`;
+    await post(`${app.url}/api/auth/email`, { email: fresh }, { authorization: `Bearer ${session.access_token}` });
+    const link = smtp.linkIn(await smtp.waitFor((m) => m.to.includes(fresh)), '/login/verify-email');
+    expect(
+      (await post(`${app.url}/api/auth/email/verify`, { token: new URL(link).searchParams.get('token') })).status,
+    ).toBe(200);
+    const old = await post(`${app.url}/api/auth/password-reset/confirm`, {
+      token,
+      new_password: 'from the old mailbox',
+    });
+    expect((await problem(old)).code).toBe('link_invalid');
   });
 });
 

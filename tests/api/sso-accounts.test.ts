@@ -9,6 +9,8 @@ import { me, post, problem, signIn } from '../helpers/http';
 import { startIdp, type TestIdp } from '../helpers/oidc-provider';
 import { ADMIN, freePort, startServer, type TestServer } from '../helpers/server';
 import { countRows, SsoBrowser, startSsoApp } from '../helpers/sso-browser';
+import { startSmtp, type TestSmtp } from '../helpers/smtp-server';
+import { enrolAuthenticator } from '../helpers/totp';
 
 let idp: TestIdp;
 beforeAll(async () => {
@@ -73,6 +75,23 @@ describe('with auto-creation off (the default)', () => {
     });
   });
 
+  it('never links by an address the user confirmed themselves: only an administrator vouches for one', async () => {
+    const users = await app.users();
+    const { id } = await createUser(users, { username: 'carol-here', password: PASSWORD });
+    // As the verification link leaves it: confirmed, by the account's own user.
+    const db = await app.db();
+    await db.user.update({
+      where: { id },
+      data: { email: 'carol@example.test', emailVerifiedAt: new Date(), emailSetBy: 'user' },
+    });
+    const browser = new SsoBrowser(app, idp);
+    const before = await countRows(app);
+    const response = await browser.finish(await browser.answer(await browser.start(), 'carol'));
+    expect((await problem(response)).code).toBe('sso_not_linked');
+    expect(await countRows(app)).toEqual(before);
+    expect(await db.externalIdentity.count({ where: { userId: id } })).toBe(0);
+  });
+
   it('never links by an address the provider did not verify (email_verified false)', async () => {
     const users = await app.users();
     const { id } = await createUser(users, { username: 'bob-here', password: PASSWORD });
@@ -104,6 +123,45 @@ describe('with auto-creation off (the default)', () => {
     expect(body.password).toBe(true);
     const through = await new SsoBrowser(app, idp).signIn('dave');
     expect(decodeClaims(through.access_token).sub).toBe(decodeClaims(local.access_token).sub);
+  });
+
+  it("asks for the account's authenticator code after the provider, unless the provider's sign-in was multi-factor", async () => {
+    const users = await app.users();
+    await createUser(users, { username: 'henry-here', password: PASSWORD });
+    const local = await signIn(app.url, 'henry-here', PASSWORD);
+    const bearer = { authorization: `Bearer ${local.access_token}` };
+    const linking = new SsoBrowser(app, idp);
+    const answer = await linking.answer(await linking.start('/api/auth/identities/link', {}, bearer), 'henry');
+    expect((await linking.finish(answer, bearer)).status).toBe(200);
+    const authenticator = await enrolAuthenticator(app.url, local.access_token);
+    // The provider's password alone: the code step, and no session yet.
+    const browser = new SsoBrowser(app, idp);
+    const before = await countRows(app);
+    const url = await browser.start('/api/auth/oidc/start', { next: '/dashboard/account' });
+    const response = await browser.finish(await browser.answer(url, 'henry'));
+    expect(response.status).toBe(403);
+    const step = (await response.json()) as { code: string; mfa_token: string; next: string };
+    expect(step).toMatchObject({ code: 'mfa_required', next: '/dashboard/account' });
+    expect((await countRows(app)).sessions).toBe(before.sessions);
+    const wrong = await post(`${app.url}/api/auth/mfa`, { mfa_token: step.mfa_token, code: authenticator.wrong() });
+    expect((await problem(wrong)).code).toBe('invalid_code');
+    const done = await post(`${app.url}/api/auth/mfa`, { mfa_token: step.mfa_token, code: await authenticator.next() });
+    expect(done.status).toBe(200);
+    const claims = decodeClaims(((await done.json()) as { access_token: string }).access_token);
+    expect(claims.amr).toEqual(expect.arrayContaining(['otp', 'mfa']));
+    // Still a session of the provider's: its back-channel logout reaches it.
+    const db = await app.db();
+    expect((await db.session.findUniqueOrThrow({ where: { id: claims.sid as string } })).ssoIssuer).toBe(idp.issuer);
+    // A provider that reports its own second factor (amr "mfa") is taken at its word.
+    idp.tamper(async (body) => ({
+      ...body,
+      id_token: await idp.sign({ ...decodeClaims(body.id_token as string), amr: ['pwd', 'hwk', 'mfa'] }),
+    }));
+    try {
+      expect((await new SsoBrowser(app, idp).signIn('henry')).access_token).toEqual(expect.any(String));
+    } finally {
+      idp.tamper(null);
+    }
   });
 
   it('refuses to link an identity that another account has (sso_identity_in_use)', async () => {
@@ -266,11 +324,38 @@ describe('with auto-creation on and an administrators group', () => {
 
 describe('OIDC_ONLY', () => {
   let app: TestServer;
+  let smtp: TestSmtp;
   beforeAll(async () => {
-    app = await startSsoApp(idp, { OIDC_ONLY: 'true', OIDC_AUTO_CREATE: 'true' });
+    smtp = await startSmtp();
+    app = await startSsoApp(idp, {
+      OIDC_ONLY: 'true',
+      OIDC_AUTO_CREATE: 'true',
+      SMTP_URL: smtp.url,
+      MAIL_FROM: 'auth@example.test',
+      MAIL_RETRY_SECONDS: '1',
+    });
   });
   afterAll(async () => {
     await app?.stop();
+    await smtp?.stop();
+  });
+
+  it('mails a reset link to a break-glass administrator, and none to an account that signs in through the provider', async () => {
+    const users = await app.users();
+    const { id } = await createUser(users, { username: 'ivan', password: PASSWORD, email: 'ivan@example.test' });
+    const admin = decodeClaims((await adminTokens(app)).access_token).sub as string;
+    await patchUser(app, admin, { email: 'root@example.test' });
+    const asked = await Promise.all(
+      ['ivan', 'ivan@example.test', ADMIN.username].map((login, i) =>
+        post(`${app.url}/api/auth/password-reset`, { login }, { 'x-forwarded-for': `10.20.0.${i + 1}` }),
+      ),
+    );
+    expect(asked.map((response) => response.status)).toEqual([202, 202, 202]);
+    await smtp.waitFor((mail) => mail.to.includes('root@example.test') && mail.subject === 'Reset your password');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(smtp.inbox.filter((mail) => mail.to.includes('ivan@example.test'))).toEqual([]);
+    const db = await app.db();
+    expect(await db.emailToken.count({ where: { userId: id } })).toBe(0);
   });
 
   it('keeps passwords for administrators (break-glass) and refuses them for everyone else', async () => {

@@ -15,7 +15,7 @@ let app: TestServer;
 
 beforeAll(async () => {
   idp = await startIdp();
-  app = await startSsoApp(idp, { OIDC_AUTO_CREATE: 'true' });
+  app = await startSsoApp(idp, { OIDC_AUTO_CREATE: 'true', TRUST_PROXY: 'true' });
 });
 afterAll(async () => {
   await app?.stop();
@@ -178,6 +178,24 @@ describe('tampering is refused and creates nothing', () => {
     const second = await again.answer(await again.start(), 'alice');
     await refused(await again.finish(second, {}, browser.binding));
     expect(await countRows(app)).toEqual(before);
+  });
+
+  it('over HTTPS binds with a __Host- cookie, and ignores a plain-named one another subdomain could plant', async () => {
+    const https = { 'x-forwarded-proto': 'https' };
+    const browser = new SsoBrowser(app, idp);
+    const answer = await browser.answer(await browser.start('/api/auth/oidc/start', {}, https), 'alice');
+    expect(browser.cookieName).toBe('__Host-staysignedin_sso');
+    const before = await countRows(app);
+    // The same value under the name a sibling subdomain can set: not the cookie we look for.
+    await refused(await browser.finish(answer, https, browser.binding, 'staysignedin_sso'));
+    expect(await countRows(app)).toEqual(before);
+    const again = new SsoBrowser(app, idp);
+    const second = await again.answer(await again.start('/api/auth/oidc/start', {}, https), 'alice');
+    const started = await post(`${app.url}/api/auth/oidc/start`, {}, https);
+    expect(started.headers.getSetCookie()[0]).toMatch(
+      /^__Host-staysignedin_sso=[^;]+; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+; Secure$/,
+    );
+    expect((await again.finish(second, https)).status).toBe(200);
   });
 
   it('refuses a reused code (its state is spent too) and a code the provider never issued', async () => {

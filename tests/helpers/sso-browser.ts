@@ -9,6 +9,8 @@ import { freePort, startServer, type TestServer } from './server';
 export class SsoBrowser {
   readonly provider: ProviderBrowser;
   binding = '';
+  /** The binding cookie's name as the app set it (`__Host-` prefixed over HTTPS). */
+  cookieName = 'staysignedin_sso';
 
   constructor(
     private readonly server: TestServer,
@@ -21,8 +23,10 @@ export class SsoBrowser {
   async start(path = '/api/auth/oidc/start', body: unknown = {}, headers: Record<string, string> = {}) {
     const response = await post(`${this.server.url}${path}`, body, headers);
     if (response.status !== 200) throw new Error(`start: ${response.status} ${await response.text()}`);
-    const cookie = response.headers.getSetCookie().find((line) => line.startsWith('staysignedin_sso='));
-    this.binding = /^staysignedin_sso=([^;]*)/.exec(cookie ?? '')?.[1] ?? '';
+    const cookie = response.headers.getSetCookie().find((line) => /^(__Host-)?staysignedin_sso=/.test(line));
+    const [, name = this.cookieName, value = ''] = /^([^=]+)=([^;]*)/.exec(cookie ?? '') ?? [];
+    this.cookieName = name;
+    this.binding = value;
     return ((await response.json()) as { authorization_url: string }).authorization_url;
   }
 
@@ -34,9 +38,14 @@ export class SsoBrowser {
   }
 
   /** POST /api/auth/oidc/callback with the answer, as /login/sso does (binding cookie included). */
-  finish(answer: Record<string, string>, headers: Record<string, string> = {}, binding = this.binding) {
+  finish(
+    answer: Record<string, string>,
+    headers: Record<string, string> = {},
+    binding = this.binding,
+    cookieName = this.cookieName,
+  ) {
     return post(`${this.server.url}/api/auth/oidc/callback`, answer, {
-      ...(binding ? { cookie: `staysignedin_sso=${binding}` } : {}),
+      ...(binding ? { cookie: `${cookieName}=${binding}` } : {}),
       ...headers,
     });
   }

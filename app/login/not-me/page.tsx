@@ -6,9 +6,9 @@ import type { NotMeResponse } from '@/lib/api/mail';
 import { PATHS } from '@/lib/api/routes';
 import { useFollowedLink } from '../use-link-token';
 
-/** "This wasn't me" from a new-device alert: that session ends, then a password reset is offered. */
+/** "This wasn't me" from a new-device alert: that session ends (on a press), then a password reset is offered. */
 export default function NotMePage() {
-  const outcome = useFollowedLink<NotMeResponse>(PATHS.notMe);
+  const { token, outcome, busy, follow } = useFollowedLink<NotMeResponse>(PATHS.notMe);
   const [resetSent, setResetSent] = useState(false);
   const [error, setError] = useState('');
   const ended = outcome?.ok ? outcome.body : null;
@@ -28,7 +28,15 @@ export default function NotMePage() {
     <main>
       <div className="card login" role="status" aria-live="polite" data-testid="not-me">
         <h1>That wasn&apos;t you</h1>
-        {outcome === null && <p>Ending that session…</p>}
+        {outcome === null && token === '' && <p className="error">This page needs the link from the mail.</p>}
+        {outcome === null && token !== '' && (
+          <>
+            <p>The sign-in the mail told you about will be signed out.</p>
+            <button className="primary" type="button" onClick={follow} disabled={busy || !token} aria-busy={busy}>
+              {busy ? 'Signing it out…' : 'Sign that session out'}
+            </button>
+          </>
+        )}
         {outcome?.ok === false && <p className="error">{outcome.message}</p>}
         {error && <p className="error">{error}</p>}
         {ended && (

@@ -3,6 +3,7 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import { useAuth } from '@/lib/client/auth-provider';
+import { CodeField } from '../../_components/code-field';
 import { formText } from '../../_components/form-text';
 import { NewPasswordFields } from '../../_components/new-password-fields';
 import { useLinkToken } from '../use-link-token';
@@ -46,8 +47,7 @@ export function ResetPassword() {
             <p className="notice">
               Your password is changed. This account also needs a code from its authenticator app (or a recovery code).
             </p>
-            <label htmlFor="code">Authentication code</label>
-            <input id="code" name="code" autoComplete="one-time-code" autoFocus required />
+            <CodeField />
           </>
         ) : (
           <>

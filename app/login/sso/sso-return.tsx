@@ -1,10 +1,12 @@
 'use client';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { SsoCallbackRequest } from '@/lib/api/sso';
 import { safeNextPath } from '@/lib/api/safe-next';
 import { useAuth } from '@/lib/client/auth-provider';
+import { CodeField } from '../../_components/code-field';
+import { formText } from '../../_components/form-text';
 
 /** The provider's answer, as it put it on this page's address. */
 function answerOf(query: URLSearchParams): SsoCallbackRequest | null {
@@ -19,13 +21,17 @@ function answerOf(query: URLSearchParams): SsoCallbackRequest | null {
 }
 
 /**
- * Hands the identity provider's answer to the API, once, and moves on: to `next` after a sign-in,
- * back to the account page after a link or a re-authentication.
+ * Hands the identity provider's answer to the API, once, and moves on: to `next` after a sign-in
+ * (after this account's authenticator code, when it has one), back to the account page after a
+ * link or a re-authentication.
  */
 export function SsoReturn() {
-  const { status, completeSso } = useAuth();
+  const { status, completeSso, completeSignIn } = useAuth();
   const router = useRouter();
   const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  // Set when the provider signed the user in but this account also asks for its authenticator app.
+  const [codeStep, setCodeStep] = useState<{ mfaToken: string; next: string | null } | null>(null);
   const done = useRef(false);
 
   useEffect(() => {
@@ -42,7 +48,8 @@ export function SsoReturn() {
     }
     void completeSso(answer).then((finished) => {
       if (!finished.ok) {
-        setError(finished.failure.message);
+        if (finished.mfaToken) setCodeStep({ mfaToken: finished.mfaToken, next: finished.next ?? null });
+        else setError(finished.failure.message);
         return;
       }
       const origin = window.location.origin;
@@ -50,6 +57,37 @@ export function SsoReturn() {
       else router.replace(safeNextPath(finished.next ?? '/dashboard/account', origin));
     });
   }, [status, completeSso, router]);
+
+  async function onCode(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (!codeStep) return;
+    setBusy(true);
+    setError('');
+    const result = await completeSignIn(codeStep.mfaToken, formText(new FormData(event.currentTarget), 'code'));
+    setBusy(false);
+    if (result.ok) router.replace(safeNextPath(codeStep.next, window.location.origin));
+    else setError(result.failure.message);
+  }
+
+  if (codeStep) {
+    return (
+      <form className="card login" onSubmit={(event) => void onCode(event)} aria-describedby="sso-code-hint" noValidate>
+        <h1>Two-step verification</h1>
+        <p id="sso-code-hint" className="notice">
+          You are signed in at your identity provider. This account also needs a code from its authenticator app (or a
+          recovery code).
+        </p>
+        <CodeField hintId="sso-code-hint" />
+        <p className="error" role="alert">
+          {error}
+        </p>
+        <button className="primary" type="submit" disabled={busy} aria-busy={busy}>
+          {busy ? 'Verifying…' : 'Verify'}
+        </button>
+        <Link href="/login">Start over</Link>
+      </form>
+    );
+  }
 
   return (
     <div className="card login" role="status" aria-live="polite" data-testid="sso-return">

@@ -19,13 +19,17 @@ function mailOff(): AppError {
   return new AppError('not_found', 'this server sends no mail (SMTP_URL is not set); ask an administrator');
 }
 
-/** Tells the address an account had that it no longer has (nothing to follow: just the news). */
-export async function notifyAddressReplaced(
+/**
+ * After an account's address changed: reset links sent to the old one stop working (that mailbox
+ * is no longer the account's), and the old address is told (nothing to follow: just the news).
+ */
+export async function addressReplaced(
   deps: AuthDeps,
   user: Pick<UserRecord, 'id' | 'username'>,
   previous: string | null,
   next: string | null,
 ): Promise<void> {
+  await deps.store.voidEmailTokens(user.id, 'password_reset', deps.now());
   if (!deps.mail || previous === null || previous === next) return;
   await deps.mail.queue.enqueue(
     composeMail({
@@ -43,7 +47,14 @@ export async function notifyAddressReplaced(
   );
 }
 
-/** The user asks to use `email`: a link to verify it goes there; nothing changes until it is followed. */
+/** At most this many verification mails an hour for one account: an inbox is not a target. */
+const VERIFY_MAILS_PER_HOUR = 5;
+
+/**
+ * The user asks to use `email`: a link to verify it goes there; nothing changes until it is
+ * followed. The answer is the same whether or not another account has the address (the mail that
+ * goes there says so instead): a signed-in user cannot probe which addresses have accounts.
+ */
 export async function requestAddressChange(
   deps: AuthDeps,
   caller: { user: UserRecord; sessionId: string; client: ClientInfo },
@@ -51,34 +62,60 @@ export async function requestAddressChange(
 ): Promise<void> {
   if (!deps.mail) throw mailOff();
   const { user, client } = caller;
+  if (user.email === email && user.emailVerifiedAt) throw new AppError('conflict', 'this is already your address');
+  const now = deps.now();
+  const sent = await deps.store.countEmailTokens(user.id, 'verify_email', new Date(now.getTime() - 3_600_000));
+  if (sent >= VERIFY_MAILS_PER_HOUR) {
+    throw new AppError('too_many_attempts', 'too many addresses asked for in the last hour; try again later', {
+      retryAfter: 3600,
+    });
+  }
   const owner = await deps.store.findUserByEmail(email);
-  if (owner && owner.id !== user.id) throw new AppError('conflict', 'that e-mail address belongs to another account');
-  if (owner?.id === user.id && user.emailVerifiedAt) throw new AppError('conflict', 'this is already your address');
   // Only the newest request's link works.
-  await deps.store.voidEmailTokens(user.id, 'verify_email', deps.now());
+  await deps.store.voidEmailTokens(user.id, 'verify_email', now);
+  // Made (and counted) either way; the link goes out only for an address free to take.
   const token = await createLinkToken(deps, {
     purpose: 'verify_email',
     userId: user.id,
     email,
     lifetimeSeconds: VERIFY_LINK_SECONDS,
   });
+  const taken = owner !== null && owner.id !== user.id;
   await deps.mail.queue.enqueue(
-    composeMail({
-      to: email,
-      subject: 'Confirm your e-mail address',
-      kind: 'verify_email',
-      userId: user.id,
-      paragraphs: [
-        `Confirm that this address belongs to the account "${user.username}".`,
-        'Until you do, it is not used for anything. If you did not ask for this, ignore this mail.',
-      ],
-      action: { label: 'Confirm this address', url: `${deps.mail.origin}/login/verify-email?token=${token}` },
-    }),
+    taken
+      ? composeMail({
+          to: email,
+          subject: 'Confirm your e-mail address',
+          kind: 'verify_email',
+          userId: user.id,
+          paragraphs: [
+            'Someone asked to use this address for an account here, but another account already uses it, and an address belongs to one account only.',
+            'Nothing changed. If you did not ask for this, ignore this mail.',
+          ],
+        })
+      : composeMail({
+          to: email,
+          subject: 'Confirm your e-mail address',
+          kind: 'verify_email',
+          userId: user.id,
+          paragraphs: [
+            `Confirm that this address belongs to the account "${user.username}".`,
+            'Until you do, it is not used for anything. If you did not ask for this, ignore this mail.',
+          ],
+          action: { label: 'Confirm this address', url: `${deps.mail.origin}/login/verify-email?token=${token}` },
+        }),
   );
   await recordEvent(
     deps.store,
-    { type: 'email.verification_sent', userId: user.id, actorId: user.id, sessionId: caller.sessionId, client },
-    deps.now(),
+    {
+      type: 'email.verification_sent',
+      userId: user.id,
+      actorId: user.id,
+      sessionId: caller.sessionId,
+      client,
+      ...(taken ? { detail: { address: 'in_use' } } : {}),
+    },
+    now,
   );
 }
 
@@ -88,7 +125,7 @@ export async function verifyAddress(deps: AuthDeps, token: string, client: Clien
   const user = link ? await deps.store.findUserById(link.userId) : null;
   if (!link?.email || !user) throw new AppError('link_invalid', 'this link was already used or has expired');
   const now = deps.now();
-  const set = await deps.store.setEmail(user.id, link.email, now);
+  const set = await deps.store.setEmail(user.id, link.email, { at: now, by: 'user' });
   if (set === 'not_found') throw new AppError('link_invalid', 'this link was already used or has expired');
   if (set === 'taken') throw new AppError('conflict', 'that e-mail address belongs to another account now');
   await recordEvent(
@@ -96,6 +133,6 @@ export async function verifyAddress(deps: AuthDeps, token: string, client: Clien
     { type: 'user.email_changed', userId: user.id, actorId: user.id, client, detail: { by: 'user' } },
     now,
   );
-  await notifyAddressReplaced(deps, user, user.email, link.email);
+  await addressReplaced(deps, user, user.email, link.email);
   return { email: link.email };
 }

@@ -42,6 +42,18 @@ export async function createLinkToken(
   return token;
 }
 
+/** A link's record if it is of this purpose, unused and unexpired, without using it (null otherwise). */
+export async function peekLinkToken(
+  deps: Pick<AuthDeps, 'store' | 'now'>,
+  token: string,
+  purpose: LinkPurpose,
+): Promise<EmailTokenRecord | null> {
+  if (!isToken(token)) return null;
+  const link = await deps.store.findEmailToken(hashOf(token));
+  const live = link && link.purpose === purpose && link.usedAt === null && link.expiresAt > deps.now();
+  return live ? link : null;
+}
+
 /** Uses a link: its record for exactly one caller, if it is of this purpose, unused and unexpired. */
 export function takeLinkToken(
   deps: Pick<AuthDeps, 'store' | 'now'>,

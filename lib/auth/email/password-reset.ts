@@ -12,6 +12,7 @@
 import 'server-only';
 import { recordEvent } from '../../audit/audit-log';
 import { composeMail } from '../../mail/message';
+import type { UserRecord } from '../../db';
 import { AppError } from '../../errors';
 import { normalizeUsername } from '../../users/username';
 import { passwordProblem } from '../../users/password-policy';
@@ -24,21 +25,49 @@ import { newSession, firstPair } from '../sessions';
 import { beginAttempt } from '../sign-in-throttle';
 import type { TokenPair } from '../token-pair';
 import { noteSignIn } from './devices';
-import { createLinkToken, takeLinkToken } from './links';
+import { createLinkToken, peekLinkToken, takeLinkToken } from './links';
 
 /** Every request answers after at least this long: the work done for an account hides in it. */
 export const RESET_ANSWER_MS = 400;
+/** At most this many reset mails to one account an hour, whoever asks and from wherever. */
+const RESET_MAILS_PER_HOUR = 3;
+
+/**
+ * Whether a reset may give this account a password: never for a disabled one; never for one
+ * without a password (it signs in through the identity provider or a passkey, which a mailbox
+ * must not replace); and with OIDC_ONLY, only for the break-glass administrators.
+ */
+function mayReset(deps: AuthDeps, user: UserRecord): boolean {
+  if (user.disabled || user.passwordHash === '') return false;
+  return !(deps.policy.sso?.only && user.role !== 'admin');
+}
 
 /** Asks for a reset link; resolves the same way, in the same time, for any login. */
 export async function requestPasswordReset(deps: AuthDeps, login: string, client: ClientInfo): Promise<void> {
   const started = Date.now();
   const typed = normalizeUsername(login);
-  // Counted per address and per name typed: a flood of requests cannot fill someone's inbox.
-  const attempt = await beginAttempt(deps, deps.throttle, { username: typed, ip: client.ip, scope: 'password_reset' });
-  await attempt.failed();
   try {
+    // Counted per address and per name typed, the name's lock holding for every address; and
+    // at most RESET_MAILS_PER_HOUR mails to one account: a flood of requests cannot fill an inbox.
+    const attempt = await beginAttempt(
+      deps,
+      deps.throttle,
+      { username: typed, ip: client.ip, scope: 'password_reset' },
+      { strict: true },
+    );
+    await attempt.failed();
     const user = deps.mail ? await deps.store.findUserByLogin(typed) : null;
-    if (deps.mail && user && user.email && user.emailVerifiedAt && !user.disabled) {
+    const hourAgo = new Date(deps.now().getTime() - 3_600_000);
+    if (
+      deps.mail &&
+      user &&
+      user.email &&
+      user.emailVerifiedAt &&
+      mayReset(deps, user) &&
+      (await deps.store.countEmailTokens(user.id, 'password_reset', hourAgo)) < RESET_MAILS_PER_HOUR
+    ) {
+      // Only the newest link works: one found in an old mail (or an old mailbox) does not.
+      await deps.store.voidEmailTokens(user.id, 'password_reset', deps.now());
       const token = await createLinkToken(deps, {
         purpose: 'password_reset',
         userId: user.id,
@@ -63,7 +92,7 @@ export async function requestPasswordReset(deps: AuthDeps, login: string, client
       await recordEvent(deps.store, { type: 'password.reset_requested', userId: user.id, client }, deps.now());
     }
   } finally {
-    // The same time whatever happened: no answer says which accounts exist or have an address.
+    // The same time whatever happened (a 429 too): no answer says which accounts exist or have an address.
     const wait = RESET_ANSWER_MS - (Date.now() - started);
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   }
@@ -87,18 +116,22 @@ export async function resetPassword(
     new AppError('invalid_request', `new_password: ${problem}`, {
       extensions: { invalid_params: [{ name: 'new_password', reason: problem }] },
     });
-  // Checked before the link is used up: a weak password must not cost the user their link.
-  const early = passwordProblem(input.newPassword);
-  if (early) throw weak(early);
-  const taken = await takeLinkToken(deps, input.token, 'password_reset');
-  if (!taken) throw invalid();
-  const user = await deps.store.findUserById(taken.userId);
+  const link = await peekLinkToken(deps, input.token, 'password_reset');
+  const owner = link ? await deps.store.findUserById(link.userId) : null;
   // Bound to the password as it was: a change or another reset since voids the link.
-  if (!user || user.disabled || taken.passwordChangedAt?.getTime() !== user.passwordChangedAt.getTime()) {
+  if (
+    !link ||
+    !owner ||
+    !mayReset(deps, owner) ||
+    link.passwordChangedAt?.getTime() !== owner.passwordChangedAt.getTime()
+  ) {
     throw invalid();
   }
-  const problem = passwordProblem(input.newPassword, { username: user.username });
+  // Checked before the link is used up: a weak password must not cost the user their link.
+  const problem = passwordProblem(input.newPassword, { username: owner.username });
   if (problem) throw weak(problem);
+  if (!(await takeLinkToken(deps, input.token, 'password_reset'))) throw invalid();
+  const user = owner;
   const now = deps.now();
   const guarded = await hasSecondFactor(deps, user.id);
   // The device continues in a new session (bound to the proof's key), unless a second factor must come first.

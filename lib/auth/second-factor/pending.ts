@@ -8,9 +8,9 @@
 import 'server-only';
 import { createHash, randomBytes } from 'node:crypto';
 import { recordEvent } from '../../audit/audit-log';
-import type { UserRecord } from '../../db';
+import type { PendingSignInRecord, UserRecord } from '../../db';
 import { AppError } from '../../errors';
-import { PASSWORD_AND_CODE } from '../authentication';
+import { formatAmr, parseAmr, PASSWORD_AND_CODE, type Amr } from '../authentication';
 import type { AuthDeps, ClientInfo } from '../deps';
 import { isRefused, type PresentedProof } from '../dpop';
 import { revokeSession, startSession } from '../sessions';
@@ -31,12 +31,16 @@ function expired(): AppError {
   return new AppError('mfa_token_invalid', 'this sign-in step has expired or was already completed; sign in again');
 }
 
+/** A first step other than a password: a sign-in through the OpenID Provider (its amr and session). */
+export type FirstStep = { amr: readonly Amr[]; sso: { issuer: string; sid: string | null } };
+
 /** Records a sign-in waiting for its second factor; the mfa_token the client completes it with. */
 export async function startPendingSignIn(
   deps: AuthDeps,
   user: UserRecord,
   startedAt: Date,
   dpopJkt: string | null,
+  first: FirstStep | null = null,
 ): Promise<{ mfaToken: string; expiresIn: number }> {
   const mfaToken = PREFIX + randomBytes(32).toString('base64url');
   await deps.store.createPendingSignIn({
@@ -47,8 +51,30 @@ export async function startPendingSignIn(
     role: user.role,
     passwordChangedAt: user.passwordChangedAt,
     dpopJkt,
+    firstAmr: first ? formatAmr(first.amr) : null,
+    ssoIssuer: first?.sso.issuer ?? null,
+    ssoSid: first?.sso.sid ?? null,
   });
   return { mfaToken, expiresIn: PENDING_SIGN_IN_SECONDS };
+}
+
+/** The 403 that hands the client its second step (the same for a password, a reset or the provider). */
+export function secondStepRequired(pending: { mfaToken: string; expiresIn: number }, next?: string | null): AppError {
+  return new AppError('mfa_required', 'enter a code from your authenticator app, or a recovery code', {
+    extensions: {
+      mfa_token: pending.mfaToken,
+      expires_in: pending.expiresIn,
+      factors: ['totp', 'recovery_code'],
+      // After a single sign-on: where the user was going, for after the code.
+      ...(next !== undefined ? { next } : {}),
+    },
+  });
+}
+
+/** The session's methods: the first step's (a password unless said otherwise) and a code. */
+function completedAmr(pending: PendingSignInRecord): readonly Amr[] {
+  if (pending.firstAmr === null) return PASSWORD_AND_CODE;
+  return [...new Set<Amr>([...parseAmr(pending.firstAmr), 'otp', 'mfa'])];
 }
 
 export async function completeSignIn(
@@ -109,7 +135,9 @@ export async function completeSignIn(
     client,
     pending.startedAt,
     pending.dpopJkt,
-    PASSWORD_AND_CODE,
+    completedAmr(pending),
+    // A session begun at the provider stays tied to it: its back-channel logout ends this one too.
+    pending.ssoIssuer === null ? null : { issuer: pending.ssoIssuer, sid: pending.ssoSid, authTime: pending.startedAt },
   );
   // Disabled, reset, re-roled or deleted since the password step: that change wins.
   if (!started) throw new AppError('invalid_credentials', 'the account changed meanwhile; sign in again');
@@ -126,7 +154,7 @@ export async function completeSignIn(
       userId: user.id,
       sessionId: started.sessionId,
       client,
-      detail: { second_factor: method },
+      detail: { second_factor: method, ...(pending.ssoIssuer !== null ? { method: 'sso' } : {}) },
     },
     deps.now(),
   );

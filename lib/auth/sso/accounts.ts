@@ -2,8 +2,8 @@
  * Which account a verified identity at the OpenID Provider signs in to:
  * 1. the account linked to its issuer and subject (`iss` + `sub`: the only stable names an
  *    identity has; an e-mail address can change hands);
- * 2. with OIDC_LINK_BY_EMAIL, the account whose verified e-mail address is the one the provider
- *    says it has verified (`email_verified: true`), which is then linked;
+ * 2. with OIDC_LINK_BY_EMAIL, the account whose address an administrator set is the one the
+ *    provider says it has verified (`email_verified: true`), which is then linked;
  * 3. with OIDC_AUTO_CREATE, a new account (no password) linked to it;
  * otherwise none (403 sso_not_linked): an administrator creates the account and its owner links the
  * identity from the account page, or sets its e-mail address for OIDC_LINK_BY_EMAIL.
@@ -78,6 +78,7 @@ async function createAccount(deps: AuthDeps, claims: IdTokenClaims, at: Date): P
         createdAt: at,
         email: emailFree ? email : null,
         emailVerifiedAt: emailFree ? at : null,
+        emailSetBy: emailFree ? 'provider' : null,
       },
       identity,
     );
@@ -109,8 +110,10 @@ export async function resolveAccount(
   const email = verifiedEmail(claims);
   if (settings.linkByEmail && email !== null) {
     const owner = await deps.store.findUserByEmail(email);
-    // Both sides must vouch for the address: the provider (email_verified) and this app.
-    if (owner && owner.emailVerifiedAt !== null) {
+    // Both sides must vouch for the address: the provider (email_verified), and here an
+    // administrator. An address a user confirmed for their own account is not enough: anyone can
+    // confirm an address they once had, or trick its owner into confirming it for them.
+    if (owner && owner.emailVerifiedAt !== null && owner.emailSetBy === 'admin') {
       const identity = newIdentity(owner.id, claims, at);
       if ((await deps.store.linkIdentity(identity)) === 'linked') {
         await recordEvent(

@@ -28,12 +28,17 @@ function invalid(detail: string, cause?: unknown): AppError {
 }
 
 /** The claims of a logout token that passes every check of §2.6, or an invalid_request AppError. */
-async function verifyLogoutToken(deps: AuthDeps, provider: OpenIdProvider, token: string): Promise<JWTPayload> {
+async function verifyLogoutToken(
+  deps: AuthDeps,
+  provider: OpenIdProvider,
+  issuer: string,
+  token: string,
+): Promise<JWTPayload> {
   const { settings } = provider;
   let payload: JWTPayload;
   try {
     ({ payload } = await jwtVerify(token, await provider.keys(), {
-      issuer: settings.issuer,
+      issuer,
       audience: settings.clientId,
       // The algorithm is pinned as for ID tokens: an unsigned or HMAC-signed token is refused.
       algorithms: [settings.idTokenAlg],
@@ -63,12 +68,25 @@ async function verifyLogoutToken(deps: AuthDeps, provider: OpenIdProvider, token
   if (typeof payload.jti !== 'string' || payload.jti === '' || payload.jti.length > 256) {
     throw invalid('the logout token needs a jti');
   }
-  const id = createHash('sha256').update(`backchannel-logout\0${settings.issuer}\0${payload.jti}`).digest('base64url');
+  const id = createHash('sha256').update(`backchannel-logout\0${issuer}\0${payload.jti}`).digest('base64url');
   const keepUntil = new Date(((payload.iat as number) + MAX_AGE_SECONDS + CLOCK_TOLERANCE_SECONDS) * 1000);
   // Used once, on every instance: the same ledger as DPoP proofs.
   if (!(await deps.store.rememberDpopProof(id, keepUntil))) throw invalid('this logout token was already used');
   return payload;
 }
+
+const REFUSALS_RECORDED = 30;
+
+/** A per-minute allowance, per instance: a fixed window is enough for keeping a log's size in check. */
+const refusalsToRecord = {
+  window: 0,
+  used: 0,
+  take(now: Date): boolean {
+    const window = Math.floor(now.getTime() / 60_000);
+    if (window !== this.window) [this.window, this.used] = [window, 0];
+    return this.used++ < REFUSALS_RECORDED;
+  },
+};
 
 /** Ends the sessions the logout token names; how many ended. */
 export async function backchannelLogout(
@@ -78,11 +96,15 @@ export async function backchannelLogout(
   client: ClientInfo,
 ): Promise<number> {
   const name = provider.settings.displayName;
+  // As the provider spells it: the `iss` its tokens carry and the sessions were stored under.
+  const issuer = await provider.issuer();
   let claims: JWTPayload;
   try {
-    claims = await verifyLogoutToken(deps, provider, token);
+    claims = await verifyLogoutToken(deps, provider, issuer, token);
   } catch (error) {
-    if (error instanceof AppError && error.code === 'invalid_request') {
+    // Anyone can post here: refusals are recorded, but not more than REFUSALS_RECORDED a minute per
+    // instance, so a flood of junk cannot fill the audit log.
+    if (error instanceof AppError && error.code === 'invalid_request' && refusalsToRecord.take(deps.now())) {
       await recordEvent(
         deps.store,
         { type: 'sso.logout_refused', client, detail: { provider: name, reason: error.message.slice(0, 200) } },
@@ -91,7 +113,6 @@ export async function backchannelLogout(
     }
     throw error;
   }
-  const issuer = provider.settings.issuer;
   const sid = typeof claims.sid === 'string' && claims.sid !== '' ? claims.sid : undefined;
   let userId: string | undefined;
   if (typeof claims.sub === 'string' && claims.sub !== '') {

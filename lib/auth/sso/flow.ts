@@ -23,7 +23,8 @@ import { amrFromClaim, type Amr } from '../authentication';
 import { recordReauthentication } from '../reauthenticate';
 import type { AuthDeps, ClientInfo } from '../deps';
 import { isRefused, type PresentedProof } from '../dpop';
-import { hasAnySecondFactor } from '../second-factor/factors';
+import { hasAnySecondFactor, hasSecondFactor } from '../second-factor/factors';
+import { secondStepRequired, startPendingSignIn } from '../second-factor/pending';
 import { requireLiveSession, startSession } from '../sessions';
 import { assertSessionKey } from '../session-key';
 import type { TokenPair } from '../token-pair';
@@ -165,7 +166,7 @@ export async function completeSso(
   }
   switch (login.intent) {
     case 'sign_in':
-      return { ...(await signInThrough(deps, provider, claims, input)), next: login.next };
+      return { ...(await signInThrough(deps, provider, claims, { ...input, next: login.next })), next: login.next };
     case 'link':
       await linkTo(deps, provider, claims, login, input);
       return { intent: 'link', next: login.next };
@@ -192,7 +193,7 @@ async function signInThrough(
   deps: AuthDeps,
   provider: OpenIdProvider,
   claims: IdTokenClaims,
-  input: { client: ClientInfo; proof: PresentedProof },
+  input: { client: ClientInfo; proof: PresentedProof; next: string | null },
 ): Promise<Omit<Extract<SsoOutcome, { intent: 'sign_in' }>, 'next'>> {
   const { client, proof } = input;
   const name = provider.settings.displayName;
@@ -210,6 +211,19 @@ async function signInThrough(
   const user = await syncRole(deps, provider.settings, account.user, claims, client);
   const now = deps.now();
   const { at, amr } = authenticationFrom(claims, now);
+  // An authenticator app set up here is asked for, as after a password, unless the provider says
+  // its own sign-in was multi-factor: a stolen provider password alone must not pass it by.
+  if (!amr.includes('mfa') && (await hasSecondFactor(deps, user.id))) {
+    const sso = { issuer: claims.iss, sid: typeof claims.sid === 'string' ? claims.sid : null };
+    const pending = await startPendingSignIn(deps, user, at, proof?.jkt ?? null, { amr, sso });
+    await recordEvent(
+      deps.store,
+      { type: 'sign_in.second_factor_required', userId: user.id, client, detail: { method: 'sso' } },
+      deps.now(),
+    );
+    deps.events.signIn('second_factor_required');
+    throw secondStepRequired(pending, input.next);
+  }
   const started = await startSession(deps, user, client, now, proof?.jkt ?? null, amr, {
     issuer: claims.iss,
     sid: typeof claims.sid === 'string' ? claims.sid : null,

@@ -7,21 +7,12 @@ import type { IdentityView } from '../../api/sso';
 import { recordEvent } from '../../audit/audit-log';
 import { AppError } from '../../errors';
 import type { AuthDeps, ClientInfo } from '../deps';
-
-/** The provider's name for an identity: OIDC_DISPLAY_NAME for the configured one, else its host. */
-function providerName(deps: AuthDeps, issuer: string): string {
-  if (deps.policy.sso?.issuer === issuer) return deps.policy.sso.displayName;
-  try {
-    return new URL(issuer).host;
-  } catch {
-    return issuer;
-  }
-}
+import { providerName } from './issuer';
 
 export async function listIdentities(deps: AuthDeps, userId: string): Promise<IdentityView[]> {
   return (await deps.store.listIdentities(userId)).map((identity) => ({
     id: identity.id,
-    provider: providerName(deps, identity.issuer),
+    provider: providerName(identity.issuer, deps.policy.sso),
     email: identity.email,
     linkedAt: identity.createdAt.toISOString(),
     lastUsedAt: identity.lastUsedAt?.toISOString() ?? null,
@@ -52,7 +43,7 @@ export async function unlinkIdentity(
       actorId: caller.userId,
       sessionId: caller.sessionId,
       client: caller.client,
-      detail: { provider: providerName(deps, identity!.issuer) },
+      detail: { provider: providerName(identity!.issuer, deps.policy.sso) },
     },
     deps.now(),
   );

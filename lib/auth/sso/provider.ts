@@ -60,6 +60,11 @@ export type OpenIdProvider = {
   endSessionUrl(): URL | null;
   /** The provider's signing keys (its jwks_uri), for back-channel logout tokens. */
   keys(): Promise<JWTVerifyGetKey>;
+  /**
+   * The issuer exactly as the provider's metadata spells it (OIDC_ISSUER may differ by a trailing
+   * slash): what its tokens carry as `iss`, and what sessions and identities are stored under.
+   */
+  issuer(): Promise<string>;
 };
 
 /** The profile claims sign-in reads, where a source has them. */
@@ -214,6 +219,10 @@ export function createOpenIdProvider(settings: SsoSettings, log: (problem: strin
       await ready();
       if (keys === null) throw unavailable(settings);
       return keys;
+    },
+
+    async issuer() {
+      return (await ready()).serverMetadata().issuer;
     },
   };
 }

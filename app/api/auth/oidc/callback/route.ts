@@ -23,7 +23,7 @@ const handler = route(
     const proof = await requestProof(app.auth, request, app.config, { requireNonce: false });
     const outcome = await completeSso(app.auth, provider, {
       params,
-      binding: ssoBinding(request),
+      binding: ssoBinding(request, app.config),
       caller,
       client,
       proof,

@@ -6,7 +6,7 @@ import { resetPassword } from '@/lib/auth/email/password-reset';
 import { refuseCrossSiteAudited } from '@/lib/edge/cross-site';
 import { requestProof, withNextNonce } from '@/lib/edge/dpop-request';
 import { tokenResponse } from '@/lib/edge/token-response';
-import { AppError } from '@/lib/errors';
+import { secondStepRequired } from '@/lib/auth/second-factor/pending';
 import { readFields } from '@/lib/http/body';
 import { parseInput } from '@/lib/http/validate';
 import { methods, route } from '@/lib/server/routes';
@@ -23,9 +23,7 @@ const handler = route(
       proof,
     );
     if (!outcome.signedIn) {
-      throw new AppError('mfa_required', 'enter a code from your authenticator app, or a recovery code', {
-        extensions: { mfa_token: outcome.mfaToken, expires_in: outcome.expiresIn, factors: ['totp', 'recovery_code'] },
-      });
+      throw secondStepRequired(outcome);
     }
     return withNextNonce(tokenResponse(request, outcome.pair, app.config), app.auth);
   },
