@@ -15,6 +15,13 @@ import type { AuthDeps, ClientInfo } from './deps';
 import { firstPair, newSession, sessionsEnded } from './sessions';
 import type { TokenPair } from './token-pair';
 
+/** The answer to a new password the policy refuses: a change's and a reset link's alike. */
+export function newPasswordRefused(problem: string): AppError {
+  return new AppError('invalid_request', `new_password: ${problem}`, {
+    extensions: { invalid_params: [{ name: 'new_password', reason: problem }] },
+  });
+}
+
 export async function changePassword(
   deps: AuthDeps,
   caller: { user: UserRecord; sessionId: string; client: ClientInfo; dpopJkt: string | null; amr: readonly Amr[] },
@@ -26,11 +33,7 @@ export async function changePassword(
     input.newPassword === input.currentPassword
       ? 'must differ from the current password'
       : passwordProblem(input.newPassword, { username: user.username });
-  if (problem) {
-    throw new AppError('invalid_request', `new_password: ${problem}`, {
-      extensions: { invalid_params: [{ name: 'new_password', reason: problem }] },
-    });
-  }
+  if (problem) throw newPasswordRefused(problem);
   const now = deps.now();
   // The device continues in a new session, bound to the same browser key as the one it had.
   // It signed in as the old one did (the password was just proved again), at this instant.

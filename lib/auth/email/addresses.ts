@@ -10,7 +10,7 @@ import { composeMail } from '../../mail/message';
 import type { UserRecord } from '../../db';
 import { AppError } from '../../errors';
 import type { AuthDeps, ClientInfo } from '../deps';
-import { createLinkToken, takeLinkToken } from './links';
+import { createLinkToken, linksSentInLastHour, linkUsedOrExpired, takeLinkToken } from './links';
 
 /** A day: a verification is not urgent, and the address is not used until it is done. */
 const VERIFY_LINK_SECONDS = 86_400;
@@ -64,8 +64,7 @@ export async function requestAddressChange(
   const { user, client } = caller;
   if (user.email === email && user.emailVerifiedAt) throw new AppError('conflict', 'this is already your address');
   const now = deps.now();
-  const sent = await deps.store.countEmailTokens(user.id, 'verify_email', new Date(now.getTime() - 3_600_000));
-  if (sent >= VERIFY_MAILS_PER_HOUR) {
+  if ((await linksSentInLastHour(deps, user.id, 'verify_email')) >= VERIFY_MAILS_PER_HOUR) {
     throw new AppError('too_many_attempts', 'too many addresses asked for in the last hour; try again later', {
       retryAfter: 3600,
     });
@@ -123,10 +122,10 @@ export async function requestAddressChange(
 export async function verifyAddress(deps: AuthDeps, token: string, client: ClientInfo): Promise<{ email: string }> {
   const link = await takeLinkToken(deps, token, 'verify_email');
   const user = link ? await deps.store.findUserById(link.userId) : null;
-  if (!link?.email || !user) throw new AppError('link_invalid', 'this link was already used or has expired');
+  if (!link?.email || !user) throw linkUsedOrExpired();
   const now = deps.now();
   const set = await deps.store.setEmail(user.id, link.email, { at: now, by: 'user' });
-  if (set === 'not_found') throw new AppError('link_invalid', 'this link was already used or has expired');
+  if (set === 'not_found') throw linkUsedOrExpired();
   if (set === 'taken') throw new AppError('conflict', 'that e-mail address belongs to another account now');
   await recordEvent(
     deps.store,

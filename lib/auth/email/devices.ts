@@ -12,12 +12,11 @@ import { createHash } from 'node:crypto';
 import { recordEvent } from '../../audit/audit-log';
 import { composeMail } from '../../mail/message';
 import type { UserRecord } from '../../db';
-import { AppError } from '../../errors';
 import { log } from '../../log';
 import type { AuthDeps, ClientInfo } from '../deps';
 import { describeDevice } from '../../api/device';
 import { revokeSession } from '../sessions';
-import { createLinkToken, takeLinkToken } from './links';
+import { createLinkToken, linkUsedOrExpired, takeLinkToken } from './links';
 
 /** Long enough to read the mail after a weekend; the session it ends has its own end anyway. */
 const NOT_ME_LINK_SECONDS = 7 * 86_400;
@@ -101,9 +100,9 @@ export async function reportNotMe(
   client: ClientInfo,
 ): Promise<{ username: string; ended: boolean }> {
   const link = await takeLinkToken(deps, token, 'not_me');
-  if (!link || !link.sessionId) throw new AppError('link_invalid', 'this link was already used or has expired');
+  if (!link || !link.sessionId) throw linkUsedOrExpired();
   const user = await deps.store.findUserById(link.userId);
-  if (!user) throw new AppError('link_invalid', 'this link was already used or has expired');
+  if (!user) throw linkUsedOrExpired();
   const ended = await revokeSession(deps, link.sessionId, 'user_revoked');
   await recordEvent(
     deps.store,

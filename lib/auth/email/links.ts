@@ -5,11 +5,26 @@
 import 'server-only';
 import { createHash, randomBytes } from 'node:crypto';
 import type { EmailTokenRecord } from '../../db';
+import { AppError } from '../../errors';
 import type { AuthDeps } from '../deps';
 
 export type LinkPurpose = 'verify_email' | 'password_reset' | 'not_me';
 
 const hashOf = (token: string) => createHash('sha256').update(token).digest('base64url');
+
+/** The answer to a link that cannot be followed (again): the same whatever the reason. */
+export function linkUsedOrExpired(): AppError {
+  return new AppError('link_invalid', 'this link was already used or has expired');
+}
+
+/** How many links of this purpose the account was sent in the last hour (for per-hour caps). */
+export function linksSentInLastHour(
+  deps: Pick<AuthDeps, 'store' | 'now'>,
+  userId: string,
+  purpose: LinkPurpose,
+): Promise<number> {
+  return deps.store.countEmailTokens(userId, purpose, new Date(deps.now().getTime() - 3_600_000));
+}
 
 /** A token as links carry it: 43 base64url characters (256 bits). */
 export function isToken(value: string): boolean {

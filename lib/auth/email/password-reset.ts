@@ -20,12 +20,12 @@ import type { AuthDeps, ClientInfo } from '../deps';
 import { isRefused, type PresentedProof } from '../dpop';
 import { hasSecondFactor } from '../second-factor/factors';
 import { startPendingSignIn } from '../second-factor/pending';
-import { replacePassword } from '../password-change';
+import { newPasswordRefused, replacePassword } from '../password-change';
 import { newSession, firstPair } from '../sessions';
 import { beginAttempt } from '../sign-in-throttle';
 import type { TokenPair } from '../token-pair';
 import { noteSignIn } from './devices';
-import { createLinkToken, peekLinkToken, takeLinkToken } from './links';
+import { createLinkToken, linksSentInLastHour, peekLinkToken, takeLinkToken } from './links';
 
 /** Every request answers after at least this long: the work done for an account hides in it. */
 export const RESET_ANSWER_MS = 400;
@@ -57,14 +57,13 @@ export async function requestPasswordReset(deps: AuthDeps, login: string, client
     );
     await attempt.failed();
     const user = deps.mail ? await deps.store.findUserByLogin(typed) : null;
-    const hourAgo = new Date(deps.now().getTime() - 3_600_000);
     if (
       deps.mail &&
       user &&
       user.email &&
       user.emailVerifiedAt &&
       mayReset(deps, user) &&
-      (await deps.store.countEmailTokens(user.id, 'password_reset', hourAgo)) < RESET_MAILS_PER_HOUR
+      (await linksSentInLastHour(deps, user.id, 'password_reset')) < RESET_MAILS_PER_HOUR
     ) {
       // Only the newest link works: one found in an old mail (or an old mailbox) does not.
       await deps.store.voidEmailTokens(user.id, 'password_reset', deps.now());
@@ -112,26 +111,21 @@ export async function resetPassword(
   if (isRefused(proof)) throw proof.refused;
   const invalid = () =>
     new AppError('link_invalid', 'this link was already used, has expired, or was replaced by a newer one');
-  const weak = (problem: string) =>
-    new AppError('invalid_request', `new_password: ${problem}`, {
-      extensions: { invalid_params: [{ name: 'new_password', reason: problem }] },
-    });
   const link = await peekLinkToken(deps, input.token, 'password_reset');
-  const owner = link ? await deps.store.findUserById(link.userId) : null;
+  const user = link ? await deps.store.findUserById(link.userId) : null;
   // Bound to the password as it was: a change or another reset since voids the link.
   if (
     !link ||
-    !owner ||
-    !mayReset(deps, owner) ||
-    link.passwordChangedAt?.getTime() !== owner.passwordChangedAt.getTime()
+    !user ||
+    !mayReset(deps, user) ||
+    link.passwordChangedAt?.getTime() !== user.passwordChangedAt.getTime()
   ) {
     throw invalid();
   }
   // Checked before the link is used up: a weak password must not cost the user their link.
-  const problem = passwordProblem(input.newPassword, { username: owner.username });
-  if (problem) throw weak(problem);
+  const problem = passwordProblem(input.newPassword, { username: user.username });
+  if (problem) throw newPasswordRefused(problem);
   if (!(await takeLinkToken(deps, input.token, 'password_reset'))) throw invalid();
-  const user = owner;
   const now = deps.now();
   const guarded = await hasSecondFactor(deps, user.id);
   // The device continues in a new session (bound to the proof's key), unless a second factor must come first.
