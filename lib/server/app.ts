@@ -17,10 +17,8 @@ import { log } from '../log';
 import { authEvents, createMetrics, type Metrics } from '../metrics/metrics';
 import { createPasswords, type Passwords } from '../users/passwords';
 import { createChallenges } from '../auth/passkeys/challenges';
-import { createSecretBox, type SecretBox } from '../auth/second-factor/secret-box';
-import { deliverDue } from '../mail/delivery';
-import { createOutbox, type MailQueue, type SealedBody } from '../mail/outbox';
-import { smtpTransport } from '../mail/smtp';
+import { createSecretBox } from '../auth/second-factor/secret-box';
+import { createMailService, type MailService } from '../mail/service';
 import { createOpenIdProvider, type OpenIdProvider } from '../auth/sso/provider';
 
 export type App = {
@@ -42,80 +40,6 @@ export type App = {
   mail: MailService | null;
 };
 
-export type MailService = {
-  queue: MailQueue;
-  origin: string;
-  /** Sends what is due now (the start-up loop calls it every few seconds, a new message at once). */
-  deliver(): Promise<number>;
-  /** Starts delivering: now, every DELIVERY_INTERVAL_MS, and right after a message is queued. */
-  start(): void;
-};
-
-const DELIVERY_INTERVAL_MS = 5_000;
-
-/** The outbox and its delivery on this instance, through the SMTP server SMTP_URL names. */
-function createMail(
-  settings: NonNullable<Config['mail']>,
-  store: Database['store'],
-  secrets: SecretBox,
-  metrics: Metrics,
-  now: () => Date,
-): MailService {
-  let running: Promise<number> | null = null;
-  let again = false;
-  const transport = smtpTransport(settings.url);
-  const deliver = (): Promise<number> => {
-    // One delivery at a time here; a message queued meanwhile is picked up by a second pass.
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = deliverDue({
-      store,
-      transport,
-      from: settings.from,
-      firstRetryMs: settings.retrySeconds * 1000,
-      now,
-      open: (sealed) => {
-        const bytes = secrets.open(sealed);
-        return bytes ? (JSON.parse(Buffer.from(bytes).toString('utf8')) as SealedBody) : null;
-      },
-      report: (outcome, message, error) => {
-        metrics.mail.labels({ outcome }).inc();
-        if (outcome !== 'sent')
-          log.warn('a message could not be sent', { id: message.id, kind: message.kind, outcome, error });
-      },
-    })
-      .catch((error: unknown) => {
-        log.warn('mail delivery failed; retrying', { error: String(error) });
-        return 0;
-      })
-      .finally(() => {
-        running = null;
-        if (again) {
-          again = false;
-          void deliver();
-        }
-      });
-    return running;
-  };
-  const queue = createOutbox({
-    store,
-    now,
-    seal: (body) => secrets.seal(Buffer.from(JSON.stringify(body))),
-    queued: () => void deliver(),
-  });
-  return {
-    queue,
-    origin: settings.origin,
-    deliver,
-    start() {
-      void deliver();
-      setInterval(() => void deliver(), DELIVERY_INTERVAL_MS).unref();
-    },
-  };
-}
-
 export type AppOptions = {
   /** When this process started serving (rule 6); start-up sets it. */
   startedAt: Date;
@@ -130,7 +54,15 @@ export function createApp(config: Config, options: AppOptions): App {
   const metrics = createMetrics();
   const passwords = createPasswords();
   const secrets = createSecretBox({ secret: config.secret, previousSecret: config.previousSecret });
-  const mail = config.mail ? createMail(config.mail, database.store, secrets, metrics, now) : null;
+  const mail = config.mail
+    ? createMailService(config.mail, {
+        store: database.store,
+        seal: (bytes) => secrets.seal(bytes),
+        open: (sealed) => secrets.open(sealed),
+        counted: (outcome) => metrics.mail.labels({ outcome }).inc(),
+        now,
+      })
+    : null;
   const revocations = new RevocationFeed(database.store, {
     accessTokenSeconds: config.accessTokenSeconds,
     now,
