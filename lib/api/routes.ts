@@ -130,6 +130,20 @@ export function routeOf(pathname: string): RouteName | null {
   return exact.get(pathname) ?? patterns.find(([pattern]) => pattern.test(pathname))?.[1] ?? null;
 }
 
+/**
+ * The path parameters of a route's path, as the route file's folders name them
+ * (`paramsOf('session', '/api/auth/sessions/abc')` → `{ id: 'abc' }`); `{}` for a fixed path.
+ */
+export function paramsOf(name: RouteName, pathname: string): Record<string, string> {
+  const template = PATHS[name].split('/');
+  const segments = pathname.split('/');
+  const params: Record<string, string> = {};
+  template.forEach((part, index) => {
+    if (part.startsWith(':')) params[part.slice(1)] = segments[index] ?? '';
+  });
+  return params;
+}
+
 /** The paths the middleware lets through without an access token. */
 export const PUBLIC_PATHS: ReadonlySet<string> = new Set(
   (Object.keys(ROUTES) as RouteName[]).filter((name) => ROUTES[name].access === 'public').map((name) => PATHS[name]),

@@ -23,6 +23,7 @@ import { bearerProblem, problemResponse } from '../http/problem';
 import { contentSecurityPolicy, newNonce, STRICT_TRANSPORT_SECURITY } from '../http/security-headers';
 import { routeOf } from '../api/routes';
 import { authenticate, checkAccessToken, type AccessCheckDeps } from './access-check';
+import { dispatchApi, type ApiHandlers } from './api-dispatch';
 import { decodedPath, isApiPath, isProtectedPage, isPublicApiPath, loginRedirectPath } from './path-classes';
 import { noSuchEndpoint } from './route-kit';
 
@@ -48,14 +49,19 @@ function forward(app: MiddlewareApp, request: NextRequest, page: boolean): NextR
   return response;
 }
 
-export function createMiddleware(resolveApp: () => MiddlewareApp) {
-  /** After the API gate let the caller through: a path no route serves is answered here. */
-  function admitted(app: MiddlewareApp, request: NextRequest, path: string): Response {
+/**
+ * @param handlers every API route's handlers (app/api/handlers.ts): an admitted API request is
+ *   answered here by its route's handler rather than passed on to Next.js's router.
+ */
+export function createMiddleware(resolveApp: () => MiddlewareApp, handlers: ApiHandlers) {
+  /** After the API gate let the caller through: its route's handler answers. */
+  function admitted(app: MiddlewareApp, request: NextRequest, path: string): Response | Promise<Response> {
+    const route = routeOf(path);
     // A problem+json 404 here, rather than a catch-all route that Next.js would match against
     // every request (only after the token check: a caller without one learns nothing of which
     // paths exist).
-    if (routeOf(path) === null) return problemResponse(noSuchEndpoint());
-    return forward(app, request, false);
+    if (route === null) return problemResponse(noSuchEndpoint());
+    return dispatchApi(handlers, route, request, path) ?? forward(app, request, false);
   }
 
   function refused(error: unknown): Response {
@@ -72,7 +78,8 @@ export function createMiddleware(resolveApp: () => MiddlewareApp) {
     if (path === null) {
       return problemResponse(new AppError('invalid_request', 'the request path is not valid percent-encoding'));
     }
-    if (isPublicApiPath(pathname)) return forward(app, request, false);
+    // The public endpoints check whatever credential they take themselves.
+    if (isPublicApiPath(pathname)) return admitted(app, request, path);
 
     if (isApiPath(pathname)) {
       let identity;
