@@ -118,30 +118,65 @@ export function pathTo(name: RouteName, params: Record<string, string> = {}): st
 }
 
 const exact = new Map<string, RouteName>();
-const patterns: [RegExp, RouteName][] = [];
+/** Routes with parameters, as their path's segments (`['', 'api', 'auth', 'sessions', ':id']`). */
+const patterns: [string[], RouteName][] = [];
 for (const name of Object.keys(PATHS) as RouteName[]) {
   const path = PATHS[name];
-  if (path.includes(':')) patterns.push([new RegExp(`^${path.replace(/:[a-z]+/g, '[^/]+')}$`), name]);
+  if (path.includes(':')) patterns.push([path.split('/'), name]);
   else exact.set(path, name);
 }
 
-/** The route a request path is for (a fixed path before a pattern), or null for any other path. */
-export function routeOf(pathname: string): RouteName | null {
-  return exact.get(pathname) ?? patterns.find(([pattern]) => pattern.test(pathname))?.[1] ?? null;
+export type RouteMatch = { name: RouteName; params: Record<string, string> };
+
+const NO_PARAMS: Record<string, string> = Object.freeze({});
+
+function decodeSegment(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
 }
 
 /**
- * The path parameters of a route's path, as the route file's folders name them
- * (`paramsOf('session', '/api/auth/sessions/abc')` → `{ id: 'abc' }`); `{}` for a fixed path.
+ * The route a request path is for, and its parameters, matched as Next.js's router matches route
+ * files: the path is split at its slashes first and each segment decoded on its own, so an
+ * encoded letter (`/api/bench/%77rite`) names the route it spells, while an encoded slash stays
+ * inside its segment (`/api/admin/users/a%2Fsecond-factors` is the user `a/second-factors`, not
+ * another route). A fixed path wins over a pattern. Null for any other path.
  */
-export function paramsOf(name: RouteName, pathname: string): Record<string, string> {
-  const template = PATHS[name].split('/');
-  const segments = pathname.split('/');
-  const params: Record<string, string> = {};
-  template.forEach((part, index) => {
-    if (part.startsWith(':')) params[part.slice(1)] = segments[index] ?? '';
-  });
-  return params;
+export function matchRoute(pathname: string): RouteMatch | null {
+  // The common case, nothing encoded: one map lookup.
+  if (!pathname.includes('%')) {
+    const name = exact.get(pathname);
+    if (name !== undefined) return { name, params: NO_PARAMS };
+  }
+  const segments: string[] = [];
+  for (const raw of pathname.split('/')) {
+    const segment = decodeSegment(raw);
+    if (segment === null) return null;
+    segments.push(segment);
+  }
+  if (segments.every((segment) => !segment.includes('/'))) {
+    const name = exact.get(segments.join('/'));
+    if (name !== undefined) return { name, params: NO_PARAMS };
+  }
+  for (const [template, name] of patterns) {
+    if (template.length !== segments.length) continue;
+    const params: Record<string, string> = {};
+    const matches = template.every((part, i) => {
+      if (!part.startsWith(':')) return part === segments[i];
+      params[part.slice(1)] = segments[i]!;
+      return segments[i] !== '';
+    });
+    if (matches) return { name, params };
+  }
+  return null;
+}
+
+/** The route a request path is for (as `matchRoute`), or null for any other path. */
+export function routeOf(pathname: string): RouteName | null {
+  return matchRoute(pathname)?.name ?? null;
 }
 
 /** The paths the middleware lets through without an access token. */

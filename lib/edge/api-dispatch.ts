@@ -2,19 +2,20 @@
  * The middleware answers the API requests it admits by calling the route file's handler itself,
  * so an API request is routed once (by the route table) instead of twice (the middleware, then
  * Next.js's router and route-module wrapper, which cost about as much again as all of this app's
- * own per-request work: docs/performance.md, "The edge"). The route files stay what they are:
+ * own per-request work: docs/performance.md, "The edge"). The route is matched as Next.js's
+ * router would match it (lib/api/routes.ts, `matchRoute`). The route files stay what they are:
  * the handlers, built with the route kit, and Next.js's router still serves them should a request
  * ever reach it. Nothing here decides who may call: the middleware's gate has run, and a
  * protected handler checks the caller again itself (route-kit.ts).
  */
 import 'server-only';
-import { PATHS, paramsOf, type RouteName } from '../api/routes';
+import type { RouteMatch, RouteName } from '../api/routes';
 
 export type DispatchMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
 
 /**
  * A route file's exports, as `methods()` builds them (lib/http/methods.ts). The parameters are
- * typed `never` so every route's own parameter type fits; the values come from `paramsOf`.
+ * typed `never` so every route's own parameter type fits; the values come from `matchRoute`.
  */
 export type RouteModule = Record<
   DispatchMethod,
@@ -34,28 +35,14 @@ const DISPATCHED: ReadonlySet<string> = new Set<DispatchMethod>([
   'OPTIONS',
 ]);
 
-/** Routes whose path has parameters (`/api/auth/sessions/:id`). */
-const HAS_PARAMS: ReadonlySet<string> = new Set(
-  Object.keys(PATHS).filter((name) => PATHS[name as RouteName].includes(':')),
-);
-
-/** One promise for every route without parameters (the route kit only awaits it). */
-const NO_PARAMS = Promise.resolve({}) as Promise<never>;
-
 /**
- * The answer of `route`'s handler for this request, or null when there is none to call (a method
- * no route file exports: the request guard refuses those before Next.js, so only a server
- * started without it gets here, and Next.js answers as it would have).
+ * The answer of the matched route's handler for this request, or null when there is none to call
+ * (a method no route file exports: the request guard refuses those before Next.js, so only a
+ * server started without it gets here, and Next.js answers as it would have).
  */
-export function dispatchApi(
-  handlers: ApiHandlers,
-  route: RouteName,
-  request: Request,
-  path: string,
-): Promise<Response> | null {
+export function dispatchApi(handlers: ApiHandlers, match: RouteMatch, request: Request): Promise<Response> | null {
   // Only the seven methods: any other name (or one like `dynamic`) is not a handler.
   if (!DISPATCHED.has(request.method)) return null;
-  const handler = handlers[route][request.method as DispatchMethod];
-  const params = HAS_PARAMS.has(route) ? (Promise.resolve(paramsOf(route, path)) as Promise<never>) : NO_PARAMS;
-  return handler(request, { params });
+  const handler = handlers[match.name][request.method as DispatchMethod];
+  return handler(request, { params: Promise.resolve(match.params) as Promise<never> });
 }

@@ -19,9 +19,10 @@ import type { Config } from '../config';
 import { AppError } from '../errors';
 import { ACCESS_COOKIE } from './access-cookie';
 import { isHttps } from '../http/forwarded';
-import { bearerProblem, problemResponse } from '../http/problem';
+import { problemResponse } from '../http/problem';
+import { errorResponse } from '../http/respond';
 import { contentSecurityPolicy, newNonce, STRICT_TRANSPORT_SECURITY } from '../http/security-headers';
-import { routeOf } from '../api/routes';
+import { matchRoute } from '../api/routes';
 import { authenticate, checkAccessToken, type AccessCheckDeps } from './access-check';
 import { dispatchApi, type ApiHandlers } from './api-dispatch';
 import { decodedPath, isApiPath, isProtectedPage, isPublicApiPath, loginRedirectPath } from './path-classes';
@@ -30,21 +31,27 @@ import { noSuchEndpoint } from './route-kit';
 export type MiddlewareApp = AccessCheckDeps & { config: Pick<Config, 'env' | 'trustProxy'> };
 
 /**
- * Lets the request through. API requests pass untouched: copying and overriding request headers
- * is what makes a middleware slower than an empty one, and only pages need it (the CSP nonce).
+ * Lets the request through to Next.js: every page, and an API request only when no handler can
+ * be called for it (api-dispatch.ts). API requests pass untouched: copying and overriding request
+ * headers is what makes a middleware slower than an empty one, and only pages need it (the CSP
+ * nonce).
  */
 function forward(app: MiddlewareApp, request: NextRequest, page: boolean): NextResponse {
-  let response: NextResponse;
-  if (page) {
-    const csp = contentSecurityPolicy(newNonce(), { development: app.config.env === 'development' });
-    const headers = new Headers(request.headers);
-    // Next.js reads the nonce from the request's CSP header and puts it on its own scripts.
-    headers.set('content-security-policy', csp);
-    response = NextResponse.next({ request: { headers } });
-    response.headers.set('Content-Security-Policy', csp);
-  } else {
-    response = NextResponse.next();
-  }
+  return withTransportSecurity(app, request, page ? pageResponse(app, request) : NextResponse.next());
+}
+
+function pageResponse(app: MiddlewareApp, request: NextRequest): NextResponse {
+  const csp = contentSecurityPolicy(newNonce(), { development: app.config.env === 'development' });
+  const headers = new Headers(request.headers);
+  // Next.js reads the nonce from the request's CSP header and puts it on its own scripts.
+  headers.set('content-security-policy', csp);
+  const response = NextResponse.next({ request: { headers } });
+  response.headers.set('Content-Security-Policy', csp);
+  return response;
+}
+
+/** HSTS over HTTPS, on the middleware's own answers as the route kit sets it on the handlers'. */
+function withTransportSecurity<R extends Response>(app: MiddlewareApp, request: NextRequest, response: R): R {
   if (isHttps(request, app.config)) response.headers.set('Strict-Transport-Security', STRICT_TRANSPORT_SECURITY);
   return response;
 }
@@ -55,18 +62,21 @@ function forward(app: MiddlewareApp, request: NextRequest, page: boolean): NextR
  */
 export function createMiddleware(resolveApp: () => MiddlewareApp, handlers: ApiHandlers) {
   /** After the API gate let the caller through: its route's handler answers. */
-  function admitted(app: MiddlewareApp, request: NextRequest, path: string): Response | Promise<Response> {
-    const route = routeOf(path);
+  function admitted(app: MiddlewareApp, request: NextRequest, pathname: string): Response | Promise<Response> {
+    const match = matchRoute(pathname);
     // A problem+json 404 here, rather than a catch-all route that Next.js would match against
     // every request (only after the token check: a caller without one learns nothing of which
     // paths exist).
-    if (route === null) return problemResponse(noSuchEndpoint());
-    return dispatchApi(handlers, route, request, path) ?? forward(app, request, false);
+    if (match === null) return withTransportSecurity(app, request, problemResponse(noSuchEndpoint()));
+    const answer = dispatchApi(handlers, match, request);
+    if (answer === null) return forward(app, request, false);
+    // The route kit turns every error of a handler into a problem; what escapes it (the app not
+    // started yet) is a bare 500 problem too, never Next.js's HTML error page.
+    return answer.catch((error: unknown) => withTransportSecurity(app, request, errorResponse(request, error)));
   }
 
-  function refused(error: unknown): Response {
-    if (!(error instanceof AppError)) throw error;
-    return bearerProblem(error);
+  function refused(app: MiddlewareApp, request: NextRequest, error: unknown): Response {
+    return withTransportSecurity(app, request, errorResponse(request, error, { bearer: true }));
   }
 
   // Not async: for a Bearer token every step is synchronous, and a promise per request is a cost.
@@ -76,10 +86,11 @@ export function createMiddleware(resolveApp: () => MiddlewareApp, handlers: ApiH
     const path = decodedPath(pathname);
     // The request guard answers these before Next.js; this covers a server started without it.
     if (path === null) {
-      return problemResponse(new AppError('invalid_request', 'the request path is not valid percent-encoding'));
+      const error = new AppError('invalid_request', 'the request path is not valid percent-encoding');
+      return withTransportSecurity(app, request, problemResponse(error));
     }
     // The public endpoints check whatever credential they take themselves.
-    if (isPublicApiPath(pathname)) return admitted(app, request, path);
+    if (isPublicApiPath(pathname)) return admitted(app, request, pathname);
 
     if (isApiPath(pathname)) {
       let identity;
@@ -87,11 +98,16 @@ export function createMiddleware(resolveApp: () => MiddlewareApp, handlers: ApiH
         // protectedRoute takes the caller from the same check (a cache hit by then).
         identity = authenticate(app, request, 'gate');
       } catch (error) {
-        return refused(error);
+        return refused(app, request, error);
       }
       // A DPoP-bound access token: its proof is checked asynchronously.
-      if (identity instanceof Promise) return identity.then(() => admitted(app, request, path), refused);
-      return admitted(app, request, path);
+      if (identity instanceof Promise) {
+        return identity.then(
+          () => admitted(app, request, pathname),
+          (error: unknown) => refused(app, request, error),
+        );
+      }
+      return admitted(app, request, pathname);
     }
 
     if (!isProtectedPage(pathname)) return forward(app, request, true);

@@ -110,7 +110,7 @@ export function createRouteKit<A extends EdgeApp>(resolveApp: () => A) {
       } catch (caught) {
         response = errorResponse(request, caught, options);
       }
-      // The public endpoints skip the middleware, which sets this for everything else.
+      // Over HTTPS every answer carries HSTS: the middleware's own, and the handlers' from here.
       if (isHttps(request, app.config)) response.headers.set('Strict-Transport-Security', STRICT_TRANSPORT_SECURITY);
       app.metrics.observeRequest(labelOf(name), request.method, response.status, (performance.now() - started) / 1000);
       if (response.status === 503) app.metrics.databaseErrors.inc();

@@ -6,7 +6,7 @@
  * test:unit) without a build. HTTP tests against `next start` are in tests/api.
  */
 import { API_HANDLERS } from '@/app/api/handlers';
-import { routeOf } from '@/lib/api/routes';
+import { matchRoute } from '@/lib/api/routes';
 import { parseConfig } from '@/lib/config';
 import { dispatchApi } from '@/lib/edge/api-dispatch';
 import { noSuchEndpoint } from '@/lib/edge/route-kit';
@@ -33,14 +33,12 @@ export async function localApp(env: Record<string, string> = {}): Promise<{
 
   const localFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const request = new Request(new URL(input instanceof Request ? input.url : String(input), LOCAL_ORIGIN), init);
-    const { pathname } = new URL(request.url);
-    const path = decodeURIComponent(pathname);
-    const name = routeOf(path);
+    const match = matchRoute(new URL(request.url).pathname);
     // Paths no route serves are the middleware's 404 (lib/edge/middleware.ts); the rest it
     // answers with the route file's handler, as here.
-    if (name === null) return problemResponse(noSuchEndpoint());
-    const response = dispatchApi(API_HANDLERS, name, request, path);
-    if (!response) throw new Error(`${pathname} has no ${request.method} handler`);
+    if (match === null) return problemResponse(noSuchEndpoint());
+    const response = dispatchApi(API_HANDLERS, match, request);
+    if (!response) throw new Error(`no ${request.method} handler for ${request.url}`);
     return response;
   };
 
