@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { API_HANDLERS } from '@/app/api/handlers';
 import { matchRoute, PATHS, type RouteName } from '../api/routes';
+import { ROUTE_METHODS } from '../http/methods';
 import { dispatchApi, type ApiHandlers, type RouteModule } from './api-dispatch';
 
 /** The route file that serves a path of the table ('/api/auth/sessions/:id' → auth/sessions/[id]). */
@@ -19,9 +20,7 @@ function route(path: string) {
 function echoing(): ApiHandlers {
   const echo = async (request: Request, context: { params: Promise<unknown> }) =>
     Response.json({ method: request.method, params: await context.params });
-  const module = Object.fromEntries(
-    ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'].map((method) => [method, echo]),
-  ) as unknown as RouteModule;
+  const module = Object.fromEntries(ROUTE_METHODS.map((method) => [method, echo])) as unknown as RouteModule;
   return Object.fromEntries(Object.keys(PATHS).map((name) => [name, module])) as ApiHandlers;
 }
 

@@ -10,30 +10,21 @@
  */
 import 'server-only';
 import type { RouteMatch, RouteName } from '../api/routes';
-
-export type DispatchMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
+import { ROUTE_METHODS, type RouteMethod } from '../http/methods';
 
 /**
  * A route file's exports, as `methods()` builds them (lib/http/methods.ts). The parameters are
  * typed `never` so every route's own parameter type fits; the values come from `matchRoute`.
  */
 export type RouteModule = Record<
-  DispatchMethod,
+  RouteMethod,
   (request: Request, context: { params: Promise<never> }) => Promise<Response>
 >;
 
 /** Every route of the table with its file's handlers (app/api/handlers.ts). */
 export type ApiHandlers = Record<RouteName, RouteModule>;
 
-const DISPATCHED: ReadonlySet<string> = new Set<DispatchMethod>([
-  'GET',
-  'HEAD',
-  'POST',
-  'PUT',
-  'PATCH',
-  'DELETE',
-  'OPTIONS',
-]);
+const DISPATCHED: ReadonlySet<string> = new Set(ROUTE_METHODS);
 
 /**
  * The answer of the matched route's handler for this request, or null when there is none to call
@@ -43,6 +34,6 @@ const DISPATCHED: ReadonlySet<string> = new Set<DispatchMethod>([
 export function dispatchApi(handlers: ApiHandlers, match: RouteMatch, request: Request): Promise<Response> | null {
   // Only the seven methods: any other name (or one like `dynamic`) is not a handler.
   if (!DISPATCHED.has(request.method)) return null;
-  const handler = handlers[match.name][request.method as DispatchMethod];
+  const handler = handlers[match.name][request.method as RouteMethod];
   return handler(request, { params: Promise.resolve(match.params) as Promise<never> });
 }

@@ -18,10 +18,9 @@ import { NextResponse, type NextRequest } from 'next/server';
 import type { Config } from '../config';
 import { AppError } from '../errors';
 import { ACCESS_COOKIE } from './access-cookie';
-import { isHttps } from '../http/forwarded';
 import { problemResponse } from '../http/problem';
 import { errorResponse } from '../http/respond';
-import { contentSecurityPolicy, newNonce, STRICT_TRANSPORT_SECURITY } from '../http/security-headers';
+import { contentSecurityPolicy, newNonce, withTransportSecurity } from '../http/security-headers';
 import { matchRoute } from '../api/routes';
 import { authenticate, checkAccessToken, type AccessCheckDeps } from './access-check';
 import { dispatchApi, type ApiHandlers } from './api-dispatch';
@@ -37,7 +36,7 @@ export type MiddlewareApp = AccessCheckDeps & { config: Pick<Config, 'env' | 'tr
  * nonce).
  */
 function forward(app: MiddlewareApp, request: NextRequest, page: boolean): NextResponse {
-  return withTransportSecurity(app, request, page ? pageResponse(app, request) : NextResponse.next());
+  return withTransportSecurity(request, app.config, page ? pageResponse(app, request) : NextResponse.next());
 }
 
 function pageResponse(app: MiddlewareApp, request: NextRequest): NextResponse {
@@ -47,12 +46,6 @@ function pageResponse(app: MiddlewareApp, request: NextRequest): NextResponse {
   headers.set('content-security-policy', csp);
   const response = NextResponse.next({ request: { headers } });
   response.headers.set('Content-Security-Policy', csp);
-  return response;
-}
-
-/** HSTS over HTTPS, on the middleware's own answers as the route kit sets it on the handlers'. */
-function withTransportSecurity<R extends Response>(app: MiddlewareApp, request: NextRequest, response: R): R {
-  if (isHttps(request, app.config)) response.headers.set('Strict-Transport-Security', STRICT_TRANSPORT_SECURITY);
   return response;
 }
 
@@ -67,27 +60,26 @@ export function createMiddleware(resolveApp: () => MiddlewareApp, handlers: ApiH
     // A problem+json 404 here, rather than a catch-all route that Next.js would match against
     // every request (only after the token check: a caller without one learns nothing of which
     // paths exist).
-    if (match === null) return withTransportSecurity(app, request, problemResponse(noSuchEndpoint()));
+    if (match === null) return withTransportSecurity(request, app.config, problemResponse(noSuchEndpoint()));
     const answer = dispatchApi(handlers, match, request);
     if (answer === null) return forward(app, request, false);
     // The route kit turns every error of a handler into a problem; what escapes it (the app not
     // started yet) is a bare 500 problem too, never Next.js's HTML error page.
-    return answer.catch((error: unknown) => withTransportSecurity(app, request, errorResponse(request, error)));
+    return answer.catch((error: unknown) => withTransportSecurity(request, app.config, errorResponse(request, error)));
   }
 
   function refused(app: MiddlewareApp, request: NextRequest, error: unknown): Response {
-    return withTransportSecurity(app, request, errorResponse(request, error, { bearer: true }));
+    return withTransportSecurity(request, app.config, errorResponse(request, error, { bearer: true }));
   }
 
   // Not async: for a Bearer token every step is synchronous, and a promise per request is a cost.
   return function middleware(request: NextRequest): Response | Promise<Response> {
     const app = resolveApp();
     const { pathname, search } = request.nextUrl;
-    const path = decodedPath(pathname);
     // The request guard answers these before Next.js; this covers a server started without it.
-    if (path === null) {
+    if (decodedPath(pathname) === null) {
       const error = new AppError('invalid_request', 'the request path is not valid percent-encoding');
-      return withTransportSecurity(app, request, problemResponse(error));
+      return withTransportSecurity(request, app.config, problemResponse(error));
     }
     // The public endpoints check whatever credential they take themselves.
     if (isPublicApiPath(pathname)) return admitted(app, request, pathname);

@@ -25,9 +25,8 @@ import type { Config } from '../config';
 import type { SessionWithUser, UserRecord } from '../db';
 import { AppError } from '../errors';
 import { clientInfo } from '../http/client-info';
-import { isHttps } from '../http/forwarded';
 import { errorResponse, type ProblemStyle } from '../http/respond';
-import { STRICT_TRANSPORT_SECURITY } from '../http/security-headers';
+import { withTransportSecurity } from '../http/security-headers';
 import { labelOf, type Metrics } from '../metrics/metrics';
 import type { Role } from '../users/roles';
 import { authenticate, type AccessCheckDeps, type Identity } from './access-check';
@@ -111,7 +110,7 @@ export function createRouteKit<A extends EdgeApp>(resolveApp: () => A) {
         response = errorResponse(request, caught, options);
       }
       // Over HTTPS every answer carries HSTS: the middleware's own, and the handlers' from here.
-      if (isHttps(request, app.config)) response.headers.set('Strict-Transport-Security', STRICT_TRANSPORT_SECURITY);
+      response = withTransportSecurity(request, app.config, response);
       app.metrics.observeRequest(labelOf(name), request.method, response.status, (performance.now() - started) / 1000);
       if (response.status === 503) app.metrics.databaseErrors.inc();
       return response;

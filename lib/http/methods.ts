@@ -12,7 +12,11 @@ type Handler<C> = (request: Request, context: C) => Promise<Response>;
 type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 const ALL_METHODS: Method[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
-export function methods<C>(handlers: Partial<Record<Method, Handler<C>>>): Record<Method | 'OPTIONS', Handler<C>> {
+/** Every method a route file exports a handler for (what `methods()` returns). */
+export type RouteMethod = Method | 'OPTIONS';
+export const ROUTE_METHODS: readonly RouteMethod[] = [...ALL_METHODS, 'OPTIONS'];
+
+export function methods<C>(handlers: Partial<Record<Method, Handler<C>>>): Record<RouteMethod, Handler<C>> {
   const supported = ALL_METHODS.filter((method) => handlers[method] ?? (method === 'HEAD' && handlers.GET));
   const allow = [...supported, 'OPTIONS'].join(', ');
   const refuse: Handler<C> = async (request) => {

@@ -9,6 +9,7 @@
  */
 import 'server-only';
 import { randomBytes } from 'node:crypto';
+import { isHttps, type ProxyTrust } from './forwarded';
 
 /** 128 bits, fresh for every response: a nonce that repeats is no nonce. */
 export function newNonce(): string {
@@ -34,3 +35,9 @@ export function contentSecurityPolicy(nonce: string, options: { development: boo
 
 /** Two years, subdomains included: sent only on responses that went out over HTTPS (RFC 6797 §7.2). */
 export const STRICT_TRANSPORT_SECURITY = 'max-age=63072000; includeSubDomains';
+
+/** `response` with HSTS when the request came over HTTPS: every answer, the middleware's and the handlers'. */
+export function withTransportSecurity<R extends Response>(request: Request, config: ProxyTrust, response: R): R {
+  if (isHttps(request, config)) response.headers.set('Strict-Transport-Security', STRICT_TRANSPORT_SECURITY);
+  return response;
+}
